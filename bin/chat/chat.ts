@@ -1,0 +1,122 @@
+// The chat command: a one-shot prompt streamed to stdout (or one JSON object), or the REPL on a terminal.
+import type { ParsedArgs } from "citty";
+import type { chatArgs } from "./args.ts";
+import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
+import { parseEndpoint, parseInference } from "../../lib/inference.ts";
+import { openSession } from "../../lib/session.ts";
+import { runTurn, type ChatJsonOutput } from "../../lib/chat.ts";
+import { createUi, stdinIsTTY } from "../shared/ui.ts";
+import { repeated } from "../shared/cli.ts";
+
+type ChatArgs = ParsedArgs<typeof chatArgs>;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function chat(args: ChatArgs, rawArgs: string[]) {
+  const ui = createUi({ quiet: args.quiet, debug: args.debug });
+  const words = (args._ as string[]).join(" ");
+  const piped = stdinIsTTY ? "" : await readStdin();
+  const prompt = [piped.replace(/\s+$/, ""), words].filter((s) => s.trim() !== "").join("\n\n");
+  if (args.resume && args.continue) throw usageError("--resume and --continue cannot be used together");
+
+  const session = openSession({
+    model: args.model,
+    region: args.region,
+    profile: args.profile,
+    endpoint: parseEndpoint(args["endpoint-url"]),
+    system: args.system,
+    inference: parseInference({ maxTokens: args["max-tokens"], temperature: args.temperature, topP: args["top-p"], stop: repeated(rawArgs, "stop") }),
+    resume: args.resume,
+    continueLast: args.continue,
+    save: args.save !== false,
+    keyFile: args["key-file"],
+    timeout: args.timeout,
+    debug: args.debug ? (l) => ui.debug(l) : undefined,
+  });
+  try {
+    if (!prompt) {
+      if (!stdinIsTTY || !process.stdout.isTTY) {
+        throw usageError("no prompt: pass it as an argument or on stdin", 'e.g. redux-chat -m MODEL "hello", or echo hello | redux-chat -m MODEL');
+      }
+      if (args.json) throw usageError("--json needs a prompt (the REPL is interactive)");
+      const { repl } = await import("./repl.ts");
+      await repl(session, ui);
+      return;
+    }
+    await oneShot(session, prompt, args, ui);
+  } finally {
+    session.close();
+  }
+}
+
+async function oneShot(session: ReturnType<typeof openSession>, prompt: string, args: ChatArgs, ui: ReturnType<typeof createUi>) {
+  const c = session.conversation;
+  ui.debug(`model ${c.model} (from ${session.modelSource})`);
+  const ac = new AbortController();
+  let sigints = 0;
+  const onSigint = () => {
+    if (++sigints > 1) process.exit(ExitCode.interrupted);
+    ac.abort();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  const spinner = ui.spinner(`asking ${c.model_id}`);
+  let wroteAny = false;
+  let lastChar = "";
+  let result;
+  try {
+    result = await runTurn({
+      client: await session.client(),
+      conversation: c,
+      prompt,
+      store: session.store,
+      path: session.path,
+      signal: ac.signal,
+      firstEventTimeoutMs: session.timeoutMs,
+      idleTimeoutMs: session.timeoutMs,
+      profile: session.profile,
+      onText: args.json
+        ? undefined
+        : (chunk) => {
+            spinner.stop();
+            process.stdout.write(chunk);
+            wroteAny = true;
+            lastChar = chunk.at(-1) ?? lastChar;
+          },
+    });
+  } finally {
+    spinner.stop();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  if (wroteAny && lastChar !== "\n") process.stdout.write("\n");
+  if (args.json) {
+    const out: ChatJsonOutput = {
+      text: result.text,
+      conversation_id: c.conversation_id,
+      model: c.model,
+      region: c.region,
+      model_id: c.model_id,
+      stop_reason: result.stopReason ?? null,
+      usage: result.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      latency_ms: result.latencyMs,
+      status: result.status,
+      path: result.path ?? null,
+      ...(result.error ? { error: { code: result.error.code, class: result.error.errorClass, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  }
+  if (result.path) ui.debug(`saved ${result.path}`);
+  if (result.status === "interrupted") {
+    if (result.path) ui.warn(`interrupted; the partial answer was saved to ${result.path}`);
+    throw new ReduxError(ExitCode.interrupted, "interrupted", result.path ? `resume with: redux-chat --resume ${c.conversation_id}` : undefined);
+  }
+  if (result.error) {
+    if (result.path && result.text) ui.warn(`the partial answer was saved to ${result.path}`);
+    throw result.error;
+  }
+}

@@ -1,0 +1,45 @@
+// redux-chat settings [KEY [VALUE]] [--delete KEY]: list, print, set or delete a setting.
+import { defineCommand } from "citty";
+import { deleteSetting, getSetting, readSettings, setSetting, SETTINGS } from "../../lib/settings.ts";
+import { usageError } from "../../lib/errors.ts";
+import { outputArgs } from "../shared/args.ts";
+import { createUi } from "../shared/ui.ts";
+
+export default defineCommand({
+  meta: { name: "settings", description: `Show or change settings (${Object.keys(SETTINGS).join(", ")})` },
+  args: {
+    key: { type: "positional", required: false, description: "setting name" },
+    value: { type: "positional", required: false, description: "new value" },
+    delete: { type: "string", description: "remove a setting", valueHint: "key" },
+    ...outputArgs,
+  },
+  run({ args }) {
+    const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    if (args.delete) {
+      if (args.key) throw usageError("--delete takes the key itself: redux-chat settings --delete KEY");
+      const removed = deleteSetting(args.delete);
+      if (removed) ui.success(`deleted ${args.delete}`);
+      else ui.info(`${args.delete} was not set`);
+      return;
+    }
+    if (args.key && args.value !== undefined) {
+      const next = setSetting(args.key, args.value);
+      ui.success(`${args.key} = ${JSON.stringify(next[args.key])}`);
+      return;
+    }
+    if (args.key) {
+      const v = getSetting(args.key);
+      if (v === undefined) {
+        if (args.json) process.stdout.write("null\n");
+        else ui.info(`${args.key} is not set`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(args.json ? `${JSON.stringify(v)}\n` : `${v}\n`);
+      return;
+    }
+    const all = readSettings();
+    if (args.json) process.stdout.write(`${JSON.stringify(all)}\n`);
+    else for (const [k, v] of Object.entries(all)) process.stdout.write(`${k}=${v}\n`);
+  },
+});

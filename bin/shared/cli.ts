@@ -1,0 +1,117 @@
+// Runs a citty command the redux way: `--version` answered before anything is loaded, lazy subcommands, unknown
+// flags refused, and every error mapped to one clear line, a hint and its documented exit code.
+import type { ArgsDef, CommandDef } from "citty";
+import { VERSION } from "../../lib/version.ts";
+
+type AnyCommand = CommandDef<any>;
+
+const resolve = async <T>(v: T | (() => T | Promise<T>) | Promise<T> | undefined): Promise<T | undefined> =>
+  typeof v === "function" ? await (v as () => T | Promise<T>)() : await v;
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function flagNames(def: ArgsDef) {
+  const value = new Set<string>();
+  const bool = new Set<string>();
+  for (const [name, d] of Object.entries(def)) {
+    if (d.type === "positional") continue;
+    const names = [name, kebab(name), ...(Array.isArray(d.alias) ? d.alias : d.alias ? [d.alias] : [])];
+    for (const n of names) (d.type === "boolean" ? bool : value).add(n);
+  }
+  bool.add("help").add("h");
+  return { value, bool };
+}
+
+function firstPositional(rawArgs: string[], def: ArgsDef): number {
+  const { value } = flagNames(def);
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!;
+    if (a === "--") return -1;
+    if (a.startsWith("-") && a !== "-") {
+      if (!a.includes("=") && value.has(a.replace(/^-{1,2}/, ""))) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/** Refuses flags the command does not define (citty would silently ignore a typo like --temprature). */
+function checkFlags(rawArgs: string[], def: ArgsDef) {
+  const { value, bool } = flagNames(def);
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!;
+    if (a === "--") return;
+    if (!a.startsWith("-") || a === "-" || /^-\d/.test(a)) continue;
+    const name = a.replace(/^-{1,2}/, "").split("=")[0]!;
+    if (value.has(name)) {
+      if (!a.includes("=")) {
+        if (i + 1 >= rawArgs.length) return `${a} needs a value`;
+        i++;
+      }
+      continue;
+    }
+    if (bool.has(name) || (name.startsWith("no-") && bool.has(name.slice(3)))) continue;
+    return `unknown option ${a}`;
+  }
+}
+
+/** Every value given for a repeatable flag (`--stop a --stop b`); citty keeps only the last. */
+export function repeated(rawArgs: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!;
+    if (a === "--") break;
+    if (a === `--${name}` && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
+  }
+  return out;
+}
+
+export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
+  if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const { runCommand, showUsage } = await import("citty");
+  let cmd: AnyCommand = main;
+  let parent: AnyCommand | undefined;
+  let args = rawArgs;
+  // walk down lazy subcommands; a first positional that is not one is the command's own (e.g. the chat prompt)
+  for (;;) {
+    const subs = await resolve(cmd.subCommands);
+    const def = (await resolve(cmd.args)) ?? {};
+    const i = subs ? firstPositional(args, def) : -1;
+    const name = i >= 0 ? args[i]! : undefined;
+    if (!subs || !name || !Object.hasOwn(subs, name)) break;
+    parent = cmd;
+    cmd = (await resolve(subs[name] as AnyCommand))!;
+    args = [...args.slice(0, i), ...args.slice(i + 1)];
+  }
+  const leaf: AnyCommand = { ...cmd, subCommands: cmd === main && !args.some((a) => a === "--help" || a === "-h") ? undefined : cmd.subCommands };
+  if (args.includes("--help") || args.includes("-h")) {
+    await showUsage(leaf, parent);
+    return;
+  }
+  const debug = args.includes("--debug");
+  const problem = checkFlags(args, (await resolve(cmd.args)) ?? {});
+  try {
+    if (problem) {
+      const { usageError } = await import("../../lib/errors.ts");
+      throw usageError(problem, `see ${main.meta && "name" in (main.meta as object) ? (main.meta as { name: string }).name : ""} --help`.trim());
+    }
+    await runCommand(leaf, { rawArgs: args });
+  } catch (err) {
+    const { ReduxError, ExitCode } = await import("../../lib/errors.ts");
+    const { createUi } = await import("./ui.ts");
+    const e = (err as Error)?.name === "CLIError" ? new ReduxError(ExitCode.usage, (err as Error).message, "see --help") : err;
+    createUi({ debug }).error(e);
+    process.exitCode = (e as { code?: unknown }).code && typeof (e as { code: unknown }).code === "number" ? (e as { code: number }).code : 1;
+  }
+}
+
+/** Flushes stdout, then exits: open HTTP/2 sessions must not keep a finished command alive. */
+export async function exitWhenFlushed(code = Number(process.exitCode ?? 0)) {
+  await new Promise<void>((r) => process.stdout.write("", () => r()));
+  process.exit(code);
+}

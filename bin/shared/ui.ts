@@ -1,0 +1,90 @@
+// The one place that decides how redux talks to a person: everything on stderr, colours only on a TTY without
+// NO_COLOR, a spinner only on a TTY, nothing but errors under --quiet, and secrets never printed.
+import { createConsola, type ConsolaInstance } from "consola";
+import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
+import { redactText } from "../../lib/redact.ts";
+
+export interface UiOptions {
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export interface Spinner {
+  stop(): void;
+}
+
+const env = process.env;
+export const stderrIsTTY = Boolean(process.stderr.isTTY);
+export const stdinIsTTY = Boolean(process.stdin.isTTY);
+export const useColor = !env.NO_COLOR && env.TERM !== "dumb" && (Boolean(env.FORCE_COLOR) || stderrIsTTY);
+
+const paint = (code: number) => (s: string) => (useColor ? `\u001B[${code}m${s}\u001B[0m` : s);
+export const color = { red: paint(31), green: paint(32), yellow: paint(33), cyan: paint(36), gray: paint(90), bold: paint(1) };
+
+/** Every string that must never reach the screen: secrets from the environment, scrubbed from all output. */
+const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "REDUX_ENCRYPTION_KEY"];
+const secrets = () => SECRET_ENV.map((k) => env[k] ?? "").filter((s) => s.length >= 8);
+export const scrub = (s: string) => redactText(s, secrets());
+
+export interface Ui {
+  readonly quiet: boolean;
+  readonly debugEnabled: boolean;
+  readonly logger: ConsolaInstance;
+  info(msg: string): void;
+  success(msg: string): void;
+  warn(msg: string): void;
+  debug(msg: string): void;
+  /** One clear line plus a hint; the stack only with --debug. */
+  error(err: unknown): void;
+  spinner(text: string): Spinner;
+}
+
+export function createUi(o: UiOptions = {}): Ui {
+  const logger = createConsola({
+    level: o.quiet ? 0 : o.debug ? 4 : 3,
+    stdout: process.stderr,
+    stderr: process.stderr,
+    fancy: stderrIsTTY,
+    formatOptions: { colors: useColor, date: false, compact: true },
+  });
+  const ui: Ui = {
+    quiet: Boolean(o.quiet),
+    debugEnabled: Boolean(o.debug),
+    logger,
+    info: (m) => logger.info(scrub(m)),
+    success: (m) => logger.success(scrub(m)),
+    warn: (m) => logger.warn(scrub(m)),
+    debug: (m) => {
+      if (o.debug) process.stderr.write(`${color.gray(`[debug] ${scrub(m)}`)}\n`);
+    },
+    error(err) {
+      const e: ReduxError = isReduxError(err)
+        ? err
+        : new ReduxError(ExitCode.internal, `internal error: ${(err as Error)?.message ?? String(err)}`, "run again with --debug and report the trace");
+      process.stderr.write(`${color.red("error:")} ${scrub(e.message)}\n`);
+      if (e.hint) process.stderr.write(`${color.gray("hint:")} ${scrub(e.hint)}\n`);
+      if (o.debug) {
+        const stack = (isReduxError(err) ? (err.cause as Error | undefined)?.stack ?? err.stack : (err as Error)?.stack) ?? "";
+        if (stack) process.stderr.write(`${color.gray(scrub(stack))}\n`);
+      }
+    },
+    spinner(text) {
+      if (!stderrIsTTY || o.quiet) return { stop() {} };
+      const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+      let i = 0;
+      const draw = () => process.stderr.write(`\r${color.cyan(frames[i++ % frames.length]!)} ${text}`);
+      draw();
+      const t = setInterval(draw, 80);
+      let stopped = false;
+      return {
+        stop() {
+          if (stopped) return;
+          stopped = true;
+          clearInterval(t);
+          process.stderr.write("\r\u001B[2K");
+        },
+      };
+    },
+  };
+  return ui;
+}

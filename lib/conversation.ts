@@ -1,0 +1,167 @@
+// The conversation file: its TypeScript type (mirrored by schemas/conversation.schema.json), a validator for
+// files read from disk, and pure helpers that build and extend a conversation.
+import { randomUUID } from "node:crypto";
+
+export const CONVERSATION_VERSION = 1;
+
+export type ConversationStatus = "complete" | "interrupted" | "error";
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+export interface InferenceConfig {
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  stop_sequences?: string[];
+}
+
+export interface TextBlock {
+  text: string;
+}
+
+export interface UserMessage {
+  role: "user";
+  content: TextBlock[];
+  timestamp: string;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: TextBlock[];
+  timestamp: string;
+  model?: string;
+  usage?: Usage;
+  stop_reason?: string;
+  latency_ms?: number;
+  status?: ConversationStatus;
+  error?: string;
+}
+
+export type Message = UserMessage | AssistantMessage;
+
+export interface Conversation {
+  version: number;
+  conversation_id: string;
+  model: string;
+  region: string;
+  model_id: string;
+  created_at: string;
+  updated_at: string;
+  system?: string;
+  inference_config: InferenceConfig;
+  messages: Message[];
+  usage: Usage;
+  status: ConversationStatus;
+}
+
+export const emptyUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+
+export const addUsage = (a: Usage, b?: Usage): Usage =>
+  b
+    ? { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens }
+    : a;
+
+export const CONVERSATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export const newConversationId = () => randomUUID();
+
+export function newConversation(init: {
+  model: string;
+  region: string;
+  model_id: string;
+  system?: string;
+  inference_config?: InferenceConfig;
+  now?: Date;
+}): Conversation {
+  const now = (init.now ?? new Date()).toISOString();
+  return {
+    version: CONVERSATION_VERSION,
+    conversation_id: newConversationId(),
+    model: init.model,
+    region: init.region,
+    model_id: init.model_id,
+    created_at: now,
+    updated_at: now,
+    ...(init.system ? { system: init.system } : {}),
+    inference_config: init.inference_config ?? {},
+    messages: [],
+    usage: emptyUsage(),
+    status: "complete",
+  };
+}
+
+/** Number of user turns. */
+export const turnCount = (c: Conversation) => c.messages.filter((m) => m.role === "user").length;
+
+export const firstPrompt = (c: Conversation) => c.messages.find((m) => m.role === "user")?.content.map((b) => b.text).join("") ?? "";
+
+export const messageText = (m: Message) => m.content.map((b) => b.text).join("");
+
+/**
+ * The history to send to Bedrock: user/assistant alternating, ending with the new user turn. A user message whose
+ * answer was lost (an error before any text) is merged with the next one so Bedrock's alternation rule holds.
+ */
+export function toBedrockMessages(c: Conversation): { role: "user" | "assistant"; content: { text: string }[] }[] {
+  const out: { role: "user" | "assistant"; content: { text: string }[] }[] = [];
+  for (const m of c.messages) {
+    const text = messageText(m);
+    if (m.role === "assistant" && text === "") continue;
+    const last = out.at(-1);
+    if (last && last.role === m.role) {
+      last.content.push({ text });
+      continue;
+    }
+    out.push({ role: m.role, content: [{ text }] });
+  }
+  return out;
+}
+
+// ---- validation at the edge (files read from disk) -------------------------------------------------------------
+
+export class ConversationFormatError extends Error {
+  override name = "ConversationFormatError";
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const isIsoDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+const STATUSES = new Set(["complete", "interrupted", "error"]);
+
+function checkUsage(v: unknown, where: string) {
+  if (!isObj(v) || !isNonNegInt(v.input_tokens) || !isNonNegInt(v.output_tokens) || !isNonNegInt(v.total_tokens)) {
+    throw new ConversationFormatError(`${where}: usage must have non-negative integer input_tokens, output_tokens, total_tokens`);
+  }
+}
+
+/** Validates a parsed JSON value as a Conversation (the same rules as the JSON Schema) and returns it typed. */
+export function parseConversation(v: unknown): Conversation {
+  const fail = (msg: string): never => {
+    throw new ConversationFormatError(msg);
+  };
+  if (!isObj(v)) fail("not a JSON object");
+  const o = v as Record<string, unknown>;
+  if (o.version !== CONVERSATION_VERSION) fail(`unsupported version ${JSON.stringify(o.version)}`);
+  if (typeof o.conversation_id !== "string" || !CONVERSATION_ID_RE.test(o.conversation_id)) fail("conversation_id is missing or invalid");
+  for (const k of ["model", "region", "model_id"] as const) if (typeof o[k] !== "string" || !o[k]) fail(`${k} must be a non-empty string`);
+  for (const k of ["created_at", "updated_at"] as const) if (!isIsoDate(o[k])) fail(`${k} must be an ISO date`);
+  if (o.system !== undefined && typeof o.system !== "string") fail("system must be a string");
+  if (!isObj(o.inference_config)) fail("inference_config must be an object");
+  if (!Array.isArray(o.messages)) fail("messages must be an array");
+  (o.messages as unknown[]).forEach((m, i) => {
+    const where = `messages[${i}]`;
+    if (!isObj(m)) fail(`${where} must be an object`);
+    const msg = m as Record<string, unknown>;
+    if (msg.role !== "user" && msg.role !== "assistant") fail(`${where}.role must be user or assistant`);
+    if (!Array.isArray(msg.content) || !msg.content.every((b) => isObj(b) && typeof b.text === "string")) fail(`${where}.content must be [{text}]`);
+    if (!isIsoDate(msg.timestamp)) fail(`${where}.timestamp must be an ISO date`);
+    if (msg.usage !== undefined) checkUsage(msg.usage, where);
+    if (msg.status !== undefined && !STATUSES.has(msg.status as string)) fail(`${where}.status is invalid`);
+  });
+  checkUsage(o.usage, "conversation");
+  if (!STATUSES.has(o.status as string)) fail("status must be complete, interrupted or error");
+  return v as Conversation;
+}

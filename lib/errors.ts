@@ -1,0 +1,172 @@
+// The one error type of redux: every failure carries its exit code and a hint a person can act on.
+// AWS SDK errors are translated here, once, by `err.name` (minified builds rename classes).
+
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  credentials: 3,
+  access: 4,
+  unavailable: 5,
+  rejected: 6,
+  partial: 7,
+  locked: 8,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The error class names used in `--json` output and batch lines, one per exit code. */
+export const ErrorClass: Record<number, string> = {
+  1: "internal",
+  2: "usage",
+  3: "credentials",
+  4: "access",
+  5: "unavailable",
+  6: "rejected",
+  7: "partial",
+  8: "locked",
+  130: "interrupted",
+};
+
+export class ReduxError extends Error {
+  override name = "ReduxError";
+  readonly code: number;
+  readonly hint?: string;
+  constructor(code: number, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.hint = hint;
+  }
+  get errorClass(): string {
+    return ErrorClass[this.code] ?? "internal";
+  }
+}
+
+export const isReduxError = (err: unknown): err is ReduxError =>
+  err instanceof Error && err.name === "ReduxError" && typeof (err as ReduxError).code === "number";
+
+export const usageError = (message: string, hint?: string) => new ReduxError(ExitCode.usage, message, hint);
+
+export interface AwsErrorContext {
+  region?: string;
+  modelId?: string;
+  profile?: string;
+  /** The IAM action the call needed, named in the access-denied hint. */
+  action?: string;
+}
+
+/** The geography prefix of a region's cross-region inference profiles (`us.`, `eu.`, `apac.`...). */
+export function inferenceProfilePrefix(region: string): string {
+  if (region.startsWith("us-gov-")) return "us-gov.";
+  if (region.startsWith("us-") || region.startsWith("ca-")) return "us.";
+  if (region.startsWith("eu-") || region.startsWith("il-") || region.startsWith("me-")) return "eu.";
+  if (region.startsWith("ap-")) return "apac.";
+  if (region.startsWith("sa-")) return "us.";
+  return "us.";
+}
+
+const CREDENTIAL_NAMES = new Set([
+  "CredentialsProviderError",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "InvalidIdentityToken",
+  "IncompleteSignatureException",
+  "MissingAuthenticationTokenException",
+  "TokenProviderError",
+  "UnauthorizedException",
+]);
+
+/** Turns anything thrown by the AWS SDK (or the network under it) into a ReduxError. */
+export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): ReduxError {
+  if (isReduxError(err)) return err;
+  const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? "Error";
+  const message = firstLine(e.message ?? String(err));
+  const where = ctx.region ? ` in ${ctx.region}` : "";
+  const model = ctx.modelId ? ` ${ctx.modelId}` : "";
+  const profileFlag = ctx.profile ? ` --profile ${ctx.profile}` : "";
+  const opts = { cause: err };
+
+  if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
+  if (CREDENTIAL_NAMES.has(name) || /could not load credentials|credential is missing/i.test(message)) {
+    if (/sso|token.*expired|refresh.*token/i.test(message) && /sso/i.test(message)) {
+      return new ReduxError(ExitCode.credentials, `SSO session expired or missing: ${message}`, `run: aws sso login${profileFlag}`, opts);
+    }
+    if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
+      return new ReduxError(
+        ExitCode.credentials,
+        `no AWS credentials found: ${message}`,
+        "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile (~/.aws/config, ~/.aws/credentials), or run where a role is attached (web identity, ECS, EC2); `redux-test-model --debug` shows each source tried",
+        opts,
+      );
+    }
+    if (/expired/i.test(message) || name.startsWith("Expired")) {
+      return new ReduxError(ExitCode.credentials, `AWS credentials expired: ${message}`, `refresh them (for SSO: aws sso login${profileFlag})`, opts);
+    }
+    return new ReduxError(
+      ExitCode.credentials,
+      `AWS rejected the credentials (${name}): ${message}`,
+      "check the access key and secret (a wrong secret or a stale session token); `redux-test-model` shows which source was used",
+      opts,
+    );
+  }
+  if (name === "AccessDeniedException" || name === "AccessDenied") {
+    const action = ctx.action ?? "bedrock:InvokeModelWithResponseStream";
+    return new ReduxError(
+      ExitCode.access,
+      `access denied to${model || " the model"}${where}: ${message}`,
+      `enable model access for this model${where} in the Bedrock console, and allow the IAM action ${action} on it`,
+      opts,
+    );
+  }
+  if (name === "ResourceNotFoundException") {
+    return new ReduxError(
+      ExitCode.access,
+      `model not found${where}:${model} (${message})`,
+      "check the model id (`aws bedrock list-foundation-models`) and that the model is offered in that region",
+      opts,
+    );
+  }
+  if (name === "ValidationException") {
+    if (/on-demand throughput/i.test(message) && ctx.modelId && ctx.region) {
+      const id = ctx.modelId;
+      const suggestion = `${inferenceProfilePrefix(ctx.region)}${id}`;
+      return new ReduxError(
+        ExitCode.rejected,
+        `${id} cannot be called on demand${where}: ${message}`,
+        `use the inference profile id instead: custom:${ctx.region}:${suggestion}`,
+        opts,
+      );
+    }
+    return new ReduxError(ExitCode.rejected, `request rejected: ${message}`, "check the model id and the inference settings (--max-tokens, --temperature, --top-p)", opts);
+  }
+  if (name === "ThrottlingException" || name === "ServiceQuotaExceededException" || name === "TooManyRequestsException") {
+    return new ReduxError(ExitCode.unavailable, `throttled by Bedrock${where}: ${message}`, "wait and retry, lower the request rate, or ask for a quota increase", opts);
+  }
+  if (["ServiceUnavailableException", "InternalServerException", "ModelNotReadyException", "ModelTimeoutException"].includes(name)) {
+    return new ReduxError(ExitCode.unavailable, `Bedrock is unavailable${where} (${name}): ${message}`, "retry later; if it persists, try another region", opts);
+  }
+  if (name === "TimeoutError" || name === "RequestTimeout" || /timed out|timeout/i.test(message)) {
+    return new ReduxError(ExitCode.unavailable, `timed out waiting for Bedrock${where}: ${message}`, "raise --timeout or check the network path to Bedrock", opts);
+  }
+  if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(e.code ?? "")
+    || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
+    return new ReduxError(ExitCode.unavailable, `cannot reach Bedrock${where}: ${message}`, "check the network, HTTPS_PROXY/NO_PROXY and --endpoint-url", opts);
+  }
+  if (["ModelStreamErrorException", "ModelErrorException", "ConflictException", "ResourceInUseException"].includes(name)) {
+    return new ReduxError(ExitCode.rejected, `the model failed (${name}): ${message}`, "retry; if it persists, shorten the prompt or try another model", opts);
+  }
+  if (/Region not accepted|Region is missing/i.test(message)) {
+    return new ReduxError(ExitCode.usage, message, "pass a region: custom:<region>:<model-id>, --region or AWS_REGION", opts);
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (status && status >= 500) return new ReduxError(ExitCode.unavailable, `Bedrock error ${status} (${name}): ${message}`, "retry later", opts);
+  if (status && status >= 400) return new ReduxError(ExitCode.rejected, `request rejected ${status} (${name}): ${message}`, undefined, opts);
+  return new ReduxError(ExitCode.internal, `${name}: ${message}`, "run again with --debug for details", opts);
+}
+
+const firstLine = (s: string) => s.split("\n")[0]!.trim();

@@ -1,0 +1,93 @@
+// redux settings (~/.amazon-q/settings.json, 0600): known keys only, each validated before it is written.
+import { readFileSync } from "node:fs";
+import { ReduxError, ExitCode, usageError } from "./errors.ts";
+import { writeFileAtomic } from "./fs-atomic.ts";
+import { amazonQSettingsPath, settingsPath } from "./paths.ts";
+import { parseModelString } from "./model-string.ts";
+
+export type Settings = Record<string, string | number | boolean>;
+
+interface SettingDef {
+  description: string;
+  parse(value: string): string | number | boolean;
+}
+
+const positiveInt = (max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`expected a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+export const SETTINGS: Record<string, SettingDef> = {
+  "chat.defaultModel": {
+    description: "model used when -m is not given (custom:<region>:<model-id>)",
+    parse(v) {
+      if (!v.startsWith("custom:")) throw usageError(`chat.defaultModel must be a custom: model string, got ${JSON.stringify(v)}`, "e.g. custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0");
+      return parseModelString(v).model;
+    },
+  },
+  "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt(1_000_000) },
+  "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt(3600) },
+  "chat.encryptionKeyFile": {
+    description: "file holding the key that encrypts conversations at rest",
+    parse(v) {
+      if (!v.startsWith("/")) throw usageError("chat.encryptionKeyFile must be an absolute path");
+      return v;
+    },
+  },
+};
+
+function readJsonObject(path: string): Settings | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ReduxError(ExitCode.internal, `cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const v = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
+    return v as Settings;
+  } catch (err) {
+    throw new ReduxError(ExitCode.usage, `settings file ${path} is not valid JSON: ${(err as Error).message}`, "fix or delete the file");
+  }
+}
+
+export const readSettings = (env: NodeJS.ProcessEnv = process.env): Settings => readJsonObject(settingsPath(env)) ?? {};
+
+/** The Amazon Q CLI's chat.defaultModel, if its settings file exists and is readable; never an error. */
+export function amazonQDefaultModel(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const v = readJsonObject(amazonQSettingsPath(env))?.["chat.defaultModel"];
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkKey(key: string) {
+  if (!Object.hasOwn(SETTINGS, key)) throw usageError(`unknown setting ${JSON.stringify(key)}`, `known settings: ${Object.keys(SETTINGS).join(", ")}`);
+}
+
+export function setSetting(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Settings {
+  checkKey(key);
+  const parsed = SETTINGS[key]!.parse(value);
+  const next = { ...readSettings(env), [key]: parsed };
+  writeFileAtomic(settingsPath(env), `${JSON.stringify(next, null, 2)}\n`);
+  return next;
+}
+
+export function deleteSetting(key: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  checkKey(key);
+  const cur = readSettings(env);
+  if (!Object.hasOwn(cur, key)) return false;
+  delete cur[key];
+  writeFileAtomic(settingsPath(env), `${JSON.stringify(cur, null, 2)}\n`);
+  return true;
+}
+
+export function getSetting(key: string, env: NodeJS.ProcessEnv = process.env) {
+  checkKey(key);
+  return readSettings(env)[key];
+}

@@ -1,0 +1,2 @@
+// The toolkit's version, one for all three executables.
+export const VERSION = "0.1.0";

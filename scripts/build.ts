@@ -1,0 +1,37 @@
+// Builds the three self-contained executables into dist/: minified, split (so the AWS SDK chunk is only loaded on
+// paths that call AWS) and precompiled to bytecode, which keeps `--version` as fast as an empty binary.
+import { rmSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+export const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as const;
+const root = join(import.meta.dir, "..");
+const dist = join(root, "dist");
+
+export function buildArgs(entry: string, outfile: string) {
+  return ["build", "--compile", "--minify", "--splitting", "--bytecode", "--format=esm", "--sourcemap=none", join(root, "bin", `${entry}.ts`), "--outfile", outfile];
+}
+
+if (import.meta.main) {
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  const t0 = performance.now();
+  const results = await Promise.all(
+    ENTRIES.map(async (entry) => {
+      const outfile = join(dist, entry);
+      const p = Bun.spawn([process.execPath, ...buildArgs(entry, outfile)], { cwd: root, stdout: "pipe", stderr: "pipe" });
+      const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+      return { entry, outfile, code, out, err };
+    }),
+  );
+  let failed = false;
+  for (const r of results) {
+    if (r.code !== 0) {
+      failed = true;
+      console.error(`build failed: ${r.entry}\n${r.out}${r.err}`);
+    } else {
+      console.error(`built dist/${r.entry} (${(statSync(r.outfile).size / 1048576).toFixed(1)} MiB)`);
+    }
+  }
+  console.error(`build took ${Math.round(performance.now() - t0)} ms`);
+  process.exit(failed ? 1 : 0);
+}
