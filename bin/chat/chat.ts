@@ -22,6 +22,10 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   const piped = stdinIsTTY ? "" : await readStdin();
   const prompt = [piped.replace(/\s+$/, ""), words].filter((s) => s.trim() !== "").join("\n\n");
   if (args.resume && args.continue) throw usageError("--resume and --continue cannot be used together");
+  if (!prompt && !stdinIsTTY) {
+    throw usageError("no prompt: pass it as an argument or on stdin", 'e.g. redux-chat -m MODEL "hello", or echo hello | redux-chat -m MODEL');
+  }
+  if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)");
 
   const session = openSession({
     model: args.model,
@@ -39,10 +43,6 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   });
   try {
     if (!prompt) {
-      if (!stdinIsTTY || !process.stdout.isTTY) {
-        throw usageError("no prompt: pass it as an argument or on stdin", 'e.g. redux-chat -m MODEL "hello", or echo hello | redux-chat -m MODEL');
-      }
-      if (args.json) throw usageError("--json needs a prompt (the REPL is interactive)");
       const { repl } = await import("./repl.ts");
       await repl(session, ui);
       return;

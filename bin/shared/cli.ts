@@ -15,7 +15,8 @@ function flagNames(def: ArgsDef) {
   const bool = new Set<string>();
   for (const [name, d] of Object.entries(def)) {
     if (d.type === "positional") continue;
-    const names = [name, kebab(name), ...(Array.isArray(d.alias) ? d.alias : d.alias ? [d.alias] : [])];
+    const alias = (d as { alias?: string | string[] }).alias;
+    const names = [name, kebab(name), ...(Array.isArray(alias) ? alias : alias ? [alias] : [])];
     for (const n of names) (d.type === "boolean" ? bool : value).add(n);
   }
   bool.add("help").add("h");

@@ -44,7 +44,6 @@ export function createUi(o: UiOptions = {}): Ui {
     level: o.quiet ? 0 : o.debug ? 4 : 3,
     stdout: process.stderr,
     stderr: process.stderr,
-    fancy: stderrIsTTY,
     formatOptions: { colors: useColor, date: false, compact: true },
   });
   const ui: Ui = {

@@ -1,0 +1,128 @@
+// The REPL as a person uses it: the compiled binary in a real terminal (tmux), keys sent, the screen read back.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
+import { bin, fakeEnv, tempHome } from "./harness.ts";
+import { assertValidConversation } from "../schema.ts";
+
+const tmuxPath = Bun.which("tmux");
+if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the REPL end-to-end tests did not run");
+
+const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+let fake: FakeAws;
+let home: string;
+let cleanup: () => void;
+const socket = `redux-test-${process.pid}`;
+const session = "repl";
+
+const tmux = (...args: string[]) => {
+  const r = Bun.spawnSync([tmuxPath!, "-L", socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" });
+  return r.stdout.toString();
+};
+const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-200");
+const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
+const type = (text: string) => tmux("send-keys", "-t", session, "-l", text);
+
+async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  let s = "";
+  while (Date.now() < end) {
+    s = screen();
+    if (pred(s)) return s;
+    await Bun.sleep(60);
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+}
+
+function start(args: string[]) {
+  const env = fakeEnv(home, fake.url, { TERM: "xterm-256color" });
+  const script = join(home, "start.sh");
+  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join("\n");
+  writeFileSync(script, `#!/bin/sh\n${exports}\ncd "$HOME"\n${JSON.stringify(bin("redux-chat"))} ${args.map((a) => JSON.stringify(a)).join(" ")}\necho "[exit $?]"\nsleep 30\n`);
+  chmodSync(script, 0o700);
+  tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", script);
+}
+
+const conversations = () => {
+  const dir = join(home, ".amazon-q", "conversations");
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(join(dir, n), "utf8"))) : [];
+};
+
+describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
+  beforeAll(async () => {
+    fake = await startFakeAws({ chunkDelayMs: 5 });
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    fake.reset();
+  });
+  afterEach(() => {
+    tmux("kill-server");
+    cleanup();
+  });
+
+  test("multi-turn chat with history, slash commands, multi-line input and Ctrl-D", async () => {
+    start(["-m", MODEL]);
+    await waitFor((s) => s.includes("/help for commands"), "the banner");
+    type("hello there");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: hello there"), "the first answer");
+    type("second line one\\");
+    keys("Enter");
+    type("line two");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: second line one"), "the multi-line answer");
+    expect(fake.requests.at(-1)!.body.messages.at(-1).content[0].text).toBe("second line one\nline two");
+    expect(fake.requests.at(-1)!.body.messages.length).toBe(3);
+    type("/usage");
+    keys("Enter");
+    await waitFor((s) => /2 turns · input \d+ · output \d+ · total \d+ tokens/.test(s), "/usage");
+    // up arrow recalls the last line
+    keys("Up");
+    await waitFor((s) => s.trimEnd().split("\n").at(-1)!.includes("/usage"), "history recall");
+    keys("C-u");
+    type("/save copy.json");
+    keys("Enter");
+    await waitFor((s) => s.includes("saved a copy to"), "/save");
+    type("/model custom:mars-1:x");
+    keys("Enter");
+    await waitFor((s) => s.includes("error:") && s.includes("region"), "a refused /model");
+    keys("C-d");
+    await waitFor((s) => s.includes("[exit 0]"), "a clean exit");
+    const [c] = conversations();
+    assertValidConversation(c);
+    expect(c.messages.length).toBe(4);
+    const copy = JSON.parse(readFileSync(join(home, "copy.json"), "utf8"));
+    expect(copy.conversation_id).toBe(c.conversation_id);
+  });
+
+  test("Ctrl-C stops a streaming answer, keeps it, and returns to the prompt; /clear starts anew", async () => {
+    start(["-m", "custom:us-east-1:fake.stall-mid", "--timeout", "30"]);
+    await waitFor((s) => s.includes("/help for commands"), "the banner");
+    type("tell me a story");
+    keys("Enter");
+    const end = Date.now() + 5000;
+    while (fake.requests.length === 0 && Date.now() < end) await Bun.sleep(50);
+    await Bun.sleep(500);
+    keys("C-c");
+    await waitFor((s) => s.includes("stopped; the partial answer was kept"), "the interruption note");
+    let [c] = conversations();
+    expect(c.status).toBe("interrupted");
+    expect(c.messages[1].status).toBe("interrupted");
+    type(`/model ${MODEL}`);
+    keys("Enter");
+    type("/clear");
+    keys("Enter");
+    await waitFor((s) => s.includes("new conversation"), "/clear");
+    type("fresh start");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: fresh start"), "an answer in the new conversation");
+    keys("C-c");
+    await waitFor((s) => s.includes("[exit 0]"), "Ctrl-C at an empty prompt exits");
+    const all = conversations();
+    expect(all.length).toBe(2);
+    for (c of all) assertValidConversation(c);
+  });
+});
