@@ -32,7 +32,6 @@ export default defineCommand({
       if (v === undefined) {
         if (args.json) process.stdout.write("null\n");
         else ui.info(`${args.key} is not set`);
-        process.exitCode = 1;
         return;
       }
       process.stdout.write(args.json ? `${JSON.stringify(v)}\n` : `${v}\n`);

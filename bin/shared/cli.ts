@@ -70,6 +70,11 @@ export function repeated(rawArgs: string[], name: string): string[] {
 }
 
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
+  // a reader that went away (`| head -1`) is not an error worth a stack trace
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
+    throw err;
+  });
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     process.stdout.write(`${VERSION}\n`);
     return;

@@ -285,3 +285,35 @@ describe("conversations", () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe("encryption at rest", () => {
+  const KEY = Buffer.alloc(32, 7).toString("base64");
+  const OTHER = Buffer.alloc(32, 9).toString("hex");
+
+  test("REDUX_ENCRYPTION_KEY writes an AES-256-GCM envelope; resume decrypts it; a wrong key never alters the file", async () => {
+    const kenv = { ...env, REDUX_ENCRYPTION_KEY: KEY };
+    const first = await chat(["-m", MODEL, "--json", "top secret prompt"], { env: kenv });
+    expect(first.code).toBe(0);
+    const { conversation_id: id, path } = JSON.parse(first.stdout);
+    const raw = readFileSync(path, "utf8");
+    expect(raw).not.toContain("top secret prompt");
+    const envelope = JSON.parse(raw);
+    expect(envelope).toMatchObject({ format: "redux-envelope-v1", alg: "AES-256-GCM" });
+    expect(Object.keys(envelope).sort()).toEqual(["alg", "ciphertext", "format", "key_id", "nonce", "tag"]);
+
+    const again = await chat(["--resume", id, "second"], { env: kenv });
+    expect(again.code).toBe(0);
+    const after = readFileSync(path, "utf8");
+    expect(JSON.parse(after).nonce).not.toBe(envelope.nonce);
+
+    for (const e of [{ ...env, REDUX_ENCRYPTION_KEY: OTHER }, env]) {
+      const bad = await chat(["--resume", id, "third"], { env: e });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/key/);
+      expect(readFileSync(path, "utf8")).toBe(after);
+    }
+    const short = await chat(["-m", MODEL, "x"], { env: { ...env, REDUX_ENCRYPTION_KEY: "too-short" } });
+    expect(short.code).toBe(2);
+    expect(short.stderr).not.toContain("too-short");
+  });
+});
