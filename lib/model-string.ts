@@ -12,7 +12,8 @@ export interface ModelRef {
 export const MODEL_FORMAT = "custom:<region>:<model-id>, e.g. custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
 // Every partition's region shape: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1, ap-southeast-5.
-const REGION_RE = /^(?:[a-z]{2,4})(?:-(?:gov|iso|isob|isoe|isof|de))?-[a-z]+-\d{1,2}$/;
+const REGION_RE =
+  /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 const MAX_ID = 2048;
 const PROFILE_PREFIX_RE = /^(?:us|eu|apac|us-gov|jp|au|ca|global)\.[a-z0-9-]+\./;
 const ARN_RE = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):bedrock:([a-z0-9-]*):(\d{12})?:([a-z-]+)\/(.+)$/;

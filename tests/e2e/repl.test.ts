@@ -113,12 +113,13 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     expect(c.messages[1].status).toBe("interrupted");
     type(`/model ${MODEL}`);
     keys("Enter");
+    await waitFor((s) => s.includes(`model: ${MODEL}`), "/model");
     type("/clear");
     keys("Enter");
     await waitFor((s) => s.includes("new conversation"), "/clear");
     type("fresh start");
     keys("Enter");
-    await waitFor((s) => s.includes("Echo: fresh start"), "an answer in the new conversation");
+    await waitFor((s) => /Echo: fresh start\n> $/.test(s.trimEnd() + " "), "an answer in the new conversation, then the prompt");
     keys("C-c");
     await waitFor((s) => s.includes("[exit 0]"), "Ctrl-C at an empty prompt exits");
     const all = conversations();

@@ -40,7 +40,7 @@ describe("parseModelString", () => {
   });
 
   test("bad regions are refused with the format in the hint", () => {
-    for (const r of ["", "us-east", "US-EAST-1", "evil.com#", "us-east-1.attacker", "us_east_1", "a".repeat(64)]) {
+    for (const r of ["", "us-east", "US-EAST-1", "mars-east-1", "us-up-1", "evil.com#", "us-east-1.attacker", "us_east_1", "a".repeat(64)]) {
       const e = usage(() => parseModelString(`custom:${r}:m`));
       expect(e.message).toContain("region");
       expect(e.hint).toContain("custom:<region>:<model-id>");
