@@ -55,7 +55,8 @@ const issuedCred = (id: string, n: string): FakeCredential => ({
 });
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
+// the HTTP/2 compatibility response has the same surface for what the fake uses
+type Res = http.ServerResponse;
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -113,7 +114,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
   }
 
   function send(res: Res, status: number, headers: Record<string, string>, body: string) {
-    if (res.headersSent || (res as http.ServerResponse).destroyed) return;
+    if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { "x-amzn-requestid": randomUUID(), ...headers });
     res.end(body);
   }
@@ -280,7 +281,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     if (res.headersSent || closing) return;
     res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
     const write = async (frame: Uint8Array) => {
-      if (closing || (res as http.ServerResponse).destroyed) return false;
+      if (closing || res.destroyed) return false;
       res.write(frame);
       if (chunkDelayMs) await sleep(chunkDelayMs);
       return true;
@@ -318,7 +319,8 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
 
   /** Keeps a response open and silent until the client gives up or the fake closes. */
   function hold(res: Res) {
-    const handle = { destroy: () => (res as http.ServerResponse).destroy?.() ?? (res as http2.Http2ServerResponse).stream?.destroy() };
+    const h2res = res as unknown as http2.Http2ServerResponse;
+    const handle = { destroy: () => (h2res.stream ? h2res.stream.destroy() : res.destroy()) };
     open.add(handle);
     res.on("close", () => open.delete(handle));
   }
@@ -457,7 +459,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
   }
 
   const h1 = http.createServer((req, res) => void handle(req, res));
-  const h2 = http2.createServer((req, res) => void handle(req, res));
+  const h2 = http2.createServer((req, res) => void handle(req, res as unknown as Res));
   h2.on("session", (s) => {
     open.add(s);
     s.on("close", () => open.delete(s));
