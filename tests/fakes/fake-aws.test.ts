@@ -117,6 +117,6 @@ describe("credential services", () => {
     expect(role).toBe("fake-instance-role");
     expect((await fetch(`${fake.url}/latest/meta-data/iam/security-credentials/`)).status).toBe(401);
     const sso = await fetch(`${fake.url}/federation/credentials?account_id=123456789012&role_name=r`, { headers: { "x-amz-sso_bearer_token": fake.ssoAccessToken } });
-    expect((await sso.json()).roleCredentials.accessKeyId).toBe(fake.issued.sso.accessKeyId);
+    expect(((await sso.json()) as { roleCredentials: { accessKeyId: string } }).roleCredentials.accessKeyId).toBe(fake.issued.sso.accessKeyId);
   });
 });
