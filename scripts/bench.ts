@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeAws } from "../tests/fakes/fake-aws.ts";
 import { fakeEnv, scrubbedEnv } from "../tests/e2e/harness.ts";
 import { buildArgs } from "./build.ts";
 
@@ -47,6 +46,21 @@ function sideBySide(a: string[], b: string[], env: Record<string, string>, n: nu
   return { a: median(ta), b: median(tb) };
 }
 
+/** `bun tests/fakes/fake-aws.ts` in the background; resolves once it prints its URL. */
+export async function startFakeProcess(args: string[] = []) {
+  const p = Bun.spawn([process.execPath, join(root, "tests", "fakes", "fake-aws.ts"), ...args], { stdout: "pipe", stderr: "inherit" });
+  const reader = p.stdout.getReader();
+  let buf = "";
+  while (!buf.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the fake exited before it printed its URL");
+    buf += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const { url } = JSON.parse(buf.split("\n")[0]!) as { url: string };
+  return { url, close: () => p.kill() };
+}
+
 try {
   if (!existsSync(join(dist, "redux-chat")) || process.argv.includes("--build")) {
     log("building dist/…");
@@ -67,7 +81,8 @@ try {
   }
 
   log("one-shot prompt vs a minimal Node script with the same SDK…");
-  const fake = await startFakeAws();
+  // the fake runs in its own process: the timing loop below blocks this one
+  const fake = await startFakeProcess(["--chunk-delay-ms", "0"]);
   try {
     const fenv = { ...fakeEnv(work, fake.url), NODE_NO_WARNINGS: "1" };
     const model = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -79,7 +94,7 @@ try {
     );
     rows.push({ what: "redux-chat one-shot (fake Bedrock, --no-save)", value: `${a.toFixed(1)} ms`, baseline: `${base.toFixed(1)} ms (node + SDK script)`, ratio: a / base, goal: "≤ 0.3×", ok: a / base <= 0.3 });
   } finally {
-    await fake.close();
+    fake.close();
   }
 
   for (const [name, script] of [["export", "export.ts"], ["batch", "batch.ts"]] as const) {

@@ -1,6 +1,6 @@
 // The one place that decides how redux talks to a person: everything on stderr, colours only on a TTY without
 // NO_COLOR, a spinner only on a TTY, nothing but errors under --quiet, and secrets never printed.
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance } from "consola";
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
 import { redactText } from "../../lib/redact.ts";
 
@@ -40,19 +40,24 @@ export interface Ui {
 }
 
 export function createUi(o: UiOptions = {}): Ui {
-  const logger = createConsola({
-    level: o.quiet ? 0 : o.debug ? 4 : 3,
-    stdout: process.stderr,
-    stderr: process.stderr,
-    formatOptions: { colors: useColor, date: false, compact: true },
-  });
+  // consola is evaluated on first use: a one-shot prompt that succeeds never pays for it
+  let instance: ConsolaInstance | undefined;
+  const logger = () =>
+    (instance ??= (require("consola") as typeof import("consola")).createConsola({
+      level: o.quiet ? 0 : o.debug ? 4 : 3,
+      stdout: process.stderr,
+      stderr: process.stderr,
+      formatOptions: { colors: useColor, date: false, compact: true },
+    }));
   const ui: Ui = {
     quiet: Boolean(o.quiet),
     debugEnabled: Boolean(o.debug),
-    logger,
-    info: (m) => logger.info(scrub(m)),
-    success: (m) => logger.success(scrub(m)),
-    warn: (m) => logger.warn(scrub(m)),
+    get logger() {
+      return logger();
+    },
+    info: (m) => logger().info(scrub(m)),
+    success: (m) => logger().success(scrub(m)),
+    warn: (m) => logger().warn(scrub(m)),
     debug: (m) => {
       if (o.debug) process.stderr.write(`${color.gray(`[debug] ${scrub(m)}`)}\n`);
     },
