@@ -91,6 +91,14 @@ export const toBedrockInference = (c: InferenceConfig) => {
   return out;
 };
 
+/** The request body shared by Converse and ConverseStream. */
+const commandInput = (req: TurnRequest) => ({
+  modelId: req.modelId,
+  messages: req.messages,
+  ...(req.system ? { system: [{ text: req.system }] } : {}),
+  inferenceConfig: toBedrockInference(req.inference),
+});
+
 const toUsage = (u?: { inputTokens?: number; outputTokens?: number; totalTokens?: number }): Usage | undefined =>
   u ? { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) } : undefined;
 
@@ -132,12 +140,7 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
   try {
     arm(o.firstEventTimeoutMs, "answer");
     const res = await client.send(
-      new ConverseStreamCommand({
-        modelId: req.modelId,
-        messages: req.messages,
-        ...(req.system ? { system: [{ text: req.system }] } : {}),
-        inferenceConfig: toBedrockInference(req.inference),
-      }),
+      new ConverseStreamCommand(commandInput(req)),
       { abortSignal: ac.signal },
     );
     for await (const ev of res.stream ?? ([] as ConverseStreamOutput[])) {
@@ -191,12 +194,7 @@ export async function converseOnce(client: BedrockRuntimeClient, req: TurnReques
   const signal = AbortSignal.timeout(o.timeoutMs);
   try {
     const res = await client.send(
-      new ConverseCommand({
-        modelId: req.modelId,
-        messages: req.messages,
-        ...(req.system ? { system: [{ text: req.system }] } : {}),
-        inferenceConfig: toBedrockInference(req.inference),
-      }),
+      new ConverseCommand(commandInput(req)),
       { abortSignal: signal },
     );
     const text = (res.output?.message?.content ?? []).map((b) => b.text ?? "").join("");

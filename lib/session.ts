@@ -11,6 +11,7 @@ import { readSettings } from "./settings.ts";
 import { conversationsDir } from "./paths.ts";
 import { parseTimeout } from "./inference.ts";
 import { createBedrockClient } from "./bedrock.ts";
+import { runTurn, type TurnOutcome } from "./chat.ts";
 import type { DebugLog } from "./credentials.ts";
 
 export interface SessionOptions {
@@ -42,6 +43,8 @@ export interface Session {
   client(): Promise<BedrockRuntimeClient>;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): ModelChoice;
+  /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
+  turn(prompt: string, o: { onText?: (chunk: string) => void; signal?: AbortSignal }): Promise<TurnOutcome>;
   /** Releases the conversation lock. */
   close(): void;
 }
@@ -106,6 +109,22 @@ export function openSession(o: SessionOptions): Session {
       session.conversation.region = next.region;
       session.conversation.model_id = next.modelId;
       return next;
+    },
+    async turn(prompt, t) {
+      const outcome = await runTurn({
+        client: await session.client(),
+        conversation: session.conversation,
+        prompt,
+        store: session.store,
+        path: session.path,
+        onText: t.onText,
+        signal: t.signal,
+        firstEventTimeoutMs: timeoutMs,
+        idleTimeoutMs: timeoutMs,
+        profile: o.profile,
+      });
+      session.path = outcome.path ?? session.path;
+      return outcome;
     },
     close: () => release(),
   };

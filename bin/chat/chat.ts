@@ -4,7 +4,7 @@ import type { chatArgs } from "./args.ts";
 import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
 import { parseEndpoint, parseInference } from "../../lib/inference.ts";
 import { openSession } from "../../lib/session.ts";
-import { runTurn, type ChatJsonOutput } from "../../lib/chat.ts";
+import type { ChatJsonOutput } from "../../lib/chat.ts";
 import { createUi, stdinIsTTY } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
 
@@ -69,16 +69,8 @@ async function oneShot(session: ReturnType<typeof openSession>, prompt: string, 
   let lastChar = "";
   let result;
   try {
-    result = await runTurn({
-      client: await session.client(),
-      conversation: c,
-      prompt,
-      store: session.store,
-      path: session.path,
+    result = await session.turn(prompt, {
       signal: ac.signal,
-      firstEventTimeoutMs: session.timeoutMs,
-      idleTimeoutMs: session.timeoutMs,
-      profile: session.profile,
       onText: args.json
         ? undefined
         : (chunk) => {

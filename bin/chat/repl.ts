@@ -1,7 +1,6 @@
 // The interactive REPL: line editing and history from readline, multi-line input (a trailing backslash, or a paste),
 // slash commands, answers streamed to stdout, and Ctrl-C that stops an answer without leaving the chat.
 import { createInterface, type Interface } from "node:readline";
-import { runTurn } from "../../lib/chat.ts";
 import { newConversation, turnCount } from "../../lib/conversation.ts";
 import { saveConversation } from "../../lib/conversation-store.ts";
 import type { Session } from "../../lib/session.ts";
@@ -92,16 +91,8 @@ export async function repl(session: Session, ui: Ui) {
     const spinner = ui.spinner("thinking");
     let last = "";
     try {
-      const r = await runTurn({
-        client: await session.client(),
-        conversation: session.conversation,
-        prompt: input,
-        store: session.store,
-        path: session.path,
+      const r = await session.turn(input, {
         signal: ac.signal,
-        firstEventTimeoutMs: session.timeoutMs,
-        idleTimeoutMs: session.timeoutMs,
-        profile: session.profile,
         onText: (chunk) => {
           spinner.stop();
           process.stdout.write(chunk);
@@ -109,7 +100,6 @@ export async function repl(session: Session, ui: Ui) {
         },
       });
       spinner.stop();
-      session.path = r.path ?? session.path;
       if (r.text && last !== "\n") process.stdout.write("\n");
       if (r.status === "interrupted") say(color.yellow("(stopped; the partial answer was kept)"));
       else if (r.error) ui.error(r.error);
