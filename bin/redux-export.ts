@@ -1,14 +1,30 @@
 #!/usr/bin/env bun
-// redux-export: placeholder entry until its issue lands (answers --help and --version).
+// redux-export: list, export (json, jsonl, md, html, txt) and prune saved conversations.
 import { defineCommand } from "citty";
 import { exitWhenFlushed, runCli } from "./shared/cli.ts";
+import { outputArgs } from "./shared/args.ts";
+import { filterArgs, keyArgs } from "./shared/store-args.ts";
 import { VERSION } from "../lib/version.ts";
-import { ReduxError, ExitCode } from "../lib/errors.ts";
 
 const main = defineCommand({
-  meta: { name: "redux-export", version: VERSION, description: "not built yet" },
-  run() {
-    throw new ReduxError(ExitCode.usage, "redux-export is not available in this version");
+  meta: { name: "redux-export", version: VERSION, description: "Export saved conversations: redux-export ID|PATH --format md, or --all, --last" },
+  args: {
+    format: { type: "string", alias: "f", description: "json, jsonl, md, html or txt (default md)", valueHint: "format" },
+    output: { type: "string", alias: "o", description: "write to this file (with --all: this directory) instead of stdout", valueHint: "path" },
+    all: { type: "boolean", description: "export every conversation that matches the filters" },
+    last: { type: "boolean", description: "export the most recently updated conversation" },
+    ...filterArgs,
+    ...keyArgs,
+    ...outputArgs,
+    conversation: { type: "positional", required: false, description: "conversation id (or its first 8+ characters) or a file path" },
+  },
+  subCommands: {
+    list: () => import("./export/list.ts").then((m) => m.default),
+    prune: () => import("./export/prune.ts").then((m) => m.default),
+  },
+  async run({ args }) {
+    const { exportConversations } = await import("./export/export.ts");
+    await exportConversations(args);
   },
 });
 

@@ -1,0 +1,55 @@
+// The export action: one conversation (id, path, or --last) to stdout or a file, or --all to a directory.
+import { join } from "node:path";
+import { findConversation, newestConversation } from "../../lib/conversation-store.ts";
+import { exportStore, listFiltered, skippedWarning } from "../../lib/export-store.ts";
+import { parseFormat, render } from "../../lib/export-formats.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
+import { usageError } from "../../lib/errors.ts";
+import type { Filters } from "../../lib/listing.ts";
+import { createUi } from "../shared/ui.ts";
+
+interface ExportArgs extends Filters {
+  format?: string;
+  output?: string;
+  all?: boolean;
+  last?: boolean;
+  conversation?: string;
+  "key-file"?: string;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export async function exportConversations(args: ExportArgs) {
+  const ui = createUi({ quiet: args.quiet, debug: args.debug });
+  const format = parseFormat(args.format);
+  const picks = [args.conversation ? "ID|PATH" : "", args.all ? "--all" : "", args.last ? "--last" : ""].filter(Boolean);
+  if (picks.length !== 1) {
+    throw usageError(picks.length ? `give only one of ${picks.join(", ")}` : "which conversation?", "redux-export ID|PATH, --last or --all (redux-export list shows the ids)");
+  }
+  const store = exportStore(args["key-file"]);
+
+  if (args.all) {
+    const { items, skipped } = listFiltered(store, args);
+    const warning = skippedWarning(skipped);
+    if (warning) ui.warn(warning);
+    if (!args.output) {
+      if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
+      for (const it of items) process.stdout.write(render(it.conversation, format));
+      return;
+    }
+    ensurePrivateDir(args.output);
+    for (const it of items) writeFileAtomic(join(args.output, `${it.conversation.conversation_id}.${format}`), render(it.conversation, format));
+    ui.success(`exported ${items.length} conversation${items.length === 1 ? "" : "s"} to ${args.output}`);
+    return;
+  }
+
+  const found = args.last ? newestConversation(store) : findConversation(args.conversation!, store);
+  if (!found) throw usageError(`no conversations in ${store.dir}`);
+  const out = render(found.conversation, format);
+  if (args.output) {
+    writeFileAtomic(args.output, out);
+    ui.success(`wrote ${args.output}`);
+  } else {
+    process.stdout.write(out);
+  }
+}

@@ -1,0 +1,54 @@
+// redux-export prune: delete conversations not updated for a while (a retention policy for servers).
+import { defineCommand } from "citty";
+import { rmSync } from "node:fs";
+import { listFiltered, exportStore, skippedWarning } from "../../lib/export-store.ts";
+import { parseDuration } from "../../lib/listing.ts";
+import { lockFile } from "../../lib/conversation-store.ts";
+import { isReduxError, usageError } from "../../lib/errors.ts";
+import { outputArgs } from "../shared/args.ts";
+import { keyArgs } from "../shared/store-args.ts";
+import { createUi } from "../shared/ui.ts";
+
+export default defineCommand({
+  meta: { name: "prune", description: "Delete conversations not updated for longer than --older-than" },
+  args: {
+    "older-than": { type: "string", description: "age to delete past: 30d, 12h, 2w", valueHint: "age" },
+    "dry-run": { type: "boolean", description: "only print what would be deleted" },
+    ...keyArgs,
+    ...outputArgs,
+  },
+  run({ args }) {
+    const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    if (!args["older-than"]) throw usageError("prune needs --older-than", "e.g. redux-export prune --older-than 30d --dry-run");
+    const cutoff = Date.now() - parseDuration(args["older-than"], "--older-than");
+    const { items, skipped } = listFiltered(exportStore(args["key-file"]), {});
+    const warning = skippedWarning(skipped);
+    if (warning) ui.warn(`${warning}; those are never deleted`);
+    const removed: string[] = [];
+    let busy = 0;
+    for (const it of items) {
+      if (Date.parse(it.conversation.updated_at) >= cutoff) continue;
+      if (args["dry-run"]) {
+        removed.push(it.path);
+        continue;
+      }
+      let release: () => void;
+      try {
+        release = lockFile(it.path);
+      } catch (err) {
+        if (!isReduxError(err)) throw err;
+        busy++;
+        continue;
+      }
+      try {
+        rmSync(it.path, { force: true });
+        removed.push(it.path);
+      } finally {
+        release();
+      }
+    }
+    if (args.json) process.stdout.write(`${JSON.stringify({ dry_run: Boolean(args["dry-run"]), removed, kept: items.length - removed.length, in_use: busy })}\n`);
+    else for (const p of removed) process.stdout.write(`${p}\n`);
+    ui.info(`${args["dry-run"] ? "would delete" : "deleted"} ${removed.length} of ${items.length} conversations${busy ? ` (${busy} in use, kept)` : ""}`);
+  },
+});
