@@ -134,6 +134,7 @@ export function textToHtml(s: string): string {
     .map((part, i) => {
       if (i % 2 === 1) return `<pre><code>${escapeHtml(part.replace(/\n$/, ""))}</code></pre>`;
       return part
+        .trim()
         .split(/\n{2,}/)
         .filter((p) => p.trim())
         .map((p) => `<p>${escapeHtml(p).replace(/`([^`\n]+)`/g, "<code>$1</code>").replace(/\n/g, "<br>")}</p>`)
