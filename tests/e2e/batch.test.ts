@@ -1,0 +1,202 @@
+// redux-chat batch end to end: the compiled binary against the loopback Bedrock, with crashes, overlaps and throttling.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
+import { bin, fakeEnv, run, tempHome } from "./harness.ts";
+import { assertValid } from "../schema.ts";
+
+const MODEL = "custom:us-east-1:fake.batch";
+let fake: FakeAws;
+let home: string;
+let cleanup: () => void;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  fake = await startFakeAws();
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  ({ home, cleanup } = tempHome());
+  env = fakeEnv(home, fake.url);
+  fake.reset();
+});
+afterEach(() => cleanup());
+
+const batch = (args: string[], o: { stdin?: string; env?: Record<string, string> } = {}) =>
+  run(bin("redux-chat"), ["batch", ...args], { env: o.env ?? env, stdin: o.stdin, timeoutMs: 60_000 });
+const jsonl = (items: object[]) => items.map((i) => JSON.stringify(i)).join("\n") + "\n";
+const readOut = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const v = JSON.parse(l);
+      assertValid("batch-output.schema.json", v);
+      return v;
+    });
+const ids = (lines: { id: string }[]) => lines.map((l) => l.id).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+const write = (name: string, text: string) => {
+  const p = join(home, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe("batch", () => {
+  test("JSONL with per-item overrides; one valid line per item; summary on stderr; exit 0", async () => {
+    const input = write("in.jsonl", jsonl([
+      { id: "a", prompt: "first question" },
+      { id: "b", prompt: "second question", system: "be terse", max_tokens: 2, temperature: 0.1 },
+      { id: 3, prompt: "third", model: "custom:us-east-1:fake.other-model" },
+    ]));
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-m", MODEL, "--temperature", "0.7"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("3 ok, 0 failed, 0 skipped");
+    const lines = readOut(out);
+    expect(ids(lines)).toEqual(["3", "a", "b"].sort((x, y) => Number(x) - Number(y) || x.localeCompare(y)));
+    const byId = Object.fromEntries(lines.map((l) => [l.id, l]));
+    expect(byId.a).toMatchObject({ status: "ok", text: "Echo: first question", attempts: 1, model: MODEL });
+    expect(byId.b.text).toBe("[system: be");
+    expect(byId["3"].model).toBe("custom:us-east-1:fake.other-model");
+    const reqB = fake.requests.find((q) => q.body?.messages?.[0]?.content?.[0]?.text === "second question")!;
+    expect(reqB.body.system).toEqual([{ text: "be terse" }]);
+    expect(reqB.body.inferenceConfig).toEqual({ maxTokens: 2, temperature: 0.1 });
+    const reqA = fake.requests.find((q) => q.body?.messages?.[0]?.content?.[0]?.text === "first question")!;
+    expect(reqA.body.inferenceConfig).toEqual({ temperature: 0.7 });
+  });
+
+  test("plain text from stdin to stdout", async () => {
+    const r = await batch(["-", "-m", MODEL, "-q"], { stdin: "alpha\n\ngamma\n" });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.id, l.text]).sort()).toEqual([["1", "Echo: alpha"], ["3", "Echo: gamma"]]);
+  });
+
+  test("failed items: exit 7 with the error class; a re-run retries only them and ends with every id once", async () => {
+    const input = write("in.jsonl", jsonl([
+      { id: "ok1", prompt: "x" },
+      { id: "denied", prompt: "y", model: "custom:us-east-1:fake.access-denied" },
+      { id: "ok2", prompt: "z" },
+    ]));
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-m", MODEL]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/^error: 1 item failed/m);
+    const first = readOut(out);
+    expect(first.find((l) => l.id === "denied")).toMatchObject({ status: "error", error: { class: "access", code: 4 } });
+    fake.reset();
+    // fix the item, run again: only it is sent
+    write("in.jsonl", jsonl([{ id: "ok1", prompt: "x" }, { id: "denied", prompt: "y" }, { id: "ok2", prompt: "z" }]));
+    const again = await batch([input, "-o", out, "-m", MODEL]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("1 ok, 0 failed, 2 skipped");
+    expect(fake.requests.length).toBe(1);
+    const lines = readOut(out);
+    expect(ids(lines)).toEqual(["denied", "ok1", "ok2"]);
+    expect(lines.every((l) => l.status === "ok")).toBe(true);
+  });
+
+  test("kill -9 mid-run, then a torn line: the re-run ends with every id exactly once", async () => {
+    const n = 24;
+    const input = write("in.txt", Array.from({ length: n }, (_, i) => `prompt ${i + 1}`).join("\n"));
+    const out = join(home, "out.jsonl");
+    const p = Bun.spawn([bin("redux-chat"), "batch", input, "-o", out, "-m", "custom:us-east-1:fake.delay-150ms", "--concurrency", "3", "-q"], { env, stdout: "ignore", stderr: "ignore" });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (!existsSync(out) || readFileSync(out, "utf8").split("\n").length < 5)) await Bun.sleep(20);
+    p.kill("SIGKILL");
+    await p.exited;
+    const partial = readOut(out).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(n);
+    appendFileSync(out, '{"id":"99","status":"ok","te');
+    const r = await batch([input, "-o", out, "-m", "custom:us-east-1:fake.delay-10ms", "--concurrency", "8"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${partial} skipped`);
+    const lines = readOut(out);
+    expect(ids(lines)).toEqual(Array.from({ length: n }, (_, i) => String(i + 1)));
+    expect(readdirSync(home).filter((f) => f.endsWith(".lock"))).toEqual([]);
+  });
+
+  test("a second run on the same OUT while the first is alive is refused at once (exit 8)", async () => {
+    const input = write("in.txt", Array.from({ length: 6 }, (_, i) => `p${i}`).join("\n"));
+    const out = join(home, "out.jsonl");
+    const first = batch([input, "-o", out, "-m", "custom:us-east-1:fake.delay-400ms", "--concurrency", "1", "-q"]);
+    await Bun.sleep(600);
+    const second = await batch([input, "-o", out, "-m", MODEL]);
+    expect(second.code).toBe(8);
+    expect(second.stderr).toContain("in use by process");
+    expect(second.ms).toBeLessThan(5000);
+    expect((await first).code).toBe(0);
+    expect(ids(readOut(out))).toEqual(["1", "2", "3", "4", "5", "6"]);
+  });
+
+  test("throttling is retried: every item ok, the throttled one with attempts 2", async () => {
+    const input = write("in.txt", "one\ntwo\nthree\n");
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-m", "custom:us-east-1:fake.throttle-once"]);
+    expect(r.code).toBe(0);
+    const lines = readOut(out);
+    expect(lines.every((l) => l.status === "ok")).toBe(true);
+    expect(lines.map((l) => l.attempts).sort()).toEqual([1, 1, 2]);
+  });
+
+  test("--max-items and --max-total-tokens stop launching and say so", async () => {
+    const input = write("in.txt", Array.from({ length: 10 }, (_, i) => `word${i} more words here`).join("\n"));
+    const out = join(home, "out.jsonl");
+    let r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("--max-items 3");
+    expect(readOut(out).length).toBe(3);
+    r = await batch([input, "-o", out, "-m", MODEL, "--max-total-tokens", "20", "--concurrency", "1"]);
+    expect(r.stderr).toContain("token budget");
+    const n = readOut(out).length;
+    expect(n).toBeGreaterThan(3);
+    expect(n).toBeLessThan(10);
+  });
+
+  test("SIGTERM: no new launches, in-flight items recorded, exit 130", async () => {
+    const input = write("in.txt", Array.from({ length: 30 }, (_, i) => `p${i}`).join("\n"));
+    const out = join(home, "out.jsonl");
+    const p = Bun.spawn([bin("redux-chat"), "batch", input, "-o", out, "-m", "custom:us-east-1:fake.delay-300ms", "--concurrency", "2"], { env, stdout: "ignore", stderr: "pipe" });
+    await Bun.sleep(700);
+    const sentBefore = fake.requests.length;
+    p.kill("SIGTERM");
+    const code = await p.exited;
+    expect(code).toBe(130);
+    const lines = readOut(out);
+    expect(lines.length).toBe(fake.requests.length);
+    expect(fake.requests.length).toBeLessThanOrEqual(sentBefore + 2);
+    expect(lines.length).toBeLessThan(30);
+    expect(await new Response(p.stderr).text()).toContain("stopping");
+  });
+
+  test("no credentials: exit 3 before any item, nothing written", async () => {
+    const input = write("in.txt", "a\nb\n");
+    const out = join(home, "out.jsonl");
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, ...noCreds } = env;
+    const r = await batch([input, "-o", out, "-m", MODEL], { env: noCreds });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("hint:");
+    expect(fake.requests.length).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe("");
+  });
+
+  test("bad input is a usage error naming the line, before anything is sent", async () => {
+    const input = write("in.jsonl", '{"id":"a","prompt":"x"}\n{"id":"a","prompt":"y"}\n');
+    const r = await batch([input, "-m", MODEL]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("line 2");
+    expect(fake.requests.length).toBe(0);
+    expect((await batch([join(home, "missing.txt"), "-m", MODEL])).code).toBe(2);
+  });
+
+  test("--save stores each item as a conversation", async () => {
+    const input = write("in.txt", "saved one\nsaved two\n");
+    const r = await batch([input, "-m", MODEL, "--save", "-q"]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(home, ".amazon-q", "conversations")).length).toBe(2);
+  });
+});
