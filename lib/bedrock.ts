@@ -14,6 +14,8 @@ export interface BedrockClientOptions {
   /** Bounds each request with no activity (ms); the SDK has no timeout by default. */
   timeoutMs: number;
   maxAttempts?: number;
+  /** Use an HTTP/1.1 keep-alive pool of this many connections instead of a connection per request (batch). */
+  pool?: number;
   debug?: DebugLog;
 }
 
@@ -27,7 +29,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
     // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own; otherwise the standard chain signs
     credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
-    requestHandler: await requestHandlerFor(endpoint ?? bedrockUrl(o.region), { timeoutMs: o.timeoutMs, http2: true }),
+    requestHandler: await requestHandlerFor(endpoint ?? bedrockUrl(o.region), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });
   if (o.debug) addDebugMiddleware(client, o.debug);
   return client;

@@ -87,7 +87,7 @@ export default defineCommand({
     const clients = new Map<string, Promise<BedrockRuntimeClient>>();
     const clientFor = (region: string) => {
       let c = clients.get(region);
-      if (!c) clients.set(region, (c = createBedrockClient({ region, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, debug: args.debug ? (l) => ui.debug(l) : undefined })));
+      if (!c) clients.set(region, (c = createBedrockClient({ region, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, pool: concurrency, debug: args.debug ? (l) => ui.debug(l) : undefined })));
       return c;
     };
 
