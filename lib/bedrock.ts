@@ -4,7 +4,7 @@ import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMess
 import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "./errors.ts";
 import type { InferenceConfig, Usage } from "./conversation.ts";
 import { credentialProvider, type DebugLog } from "./credentials.ts";
-import { requestHandlerFor } from "./http.ts";
+import { requestHandlerFor, serviceUrl } from "./http.ts";
 import { redactHeaders } from "./redact.ts";
 
 export interface BedrockClientOptions {
@@ -27,15 +27,13 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     ...(endpoint ? { endpoint } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
-    // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own; otherwise the standard chain signs
+    // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs
     credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
-    requestHandler: await requestHandlerFor(endpoint ?? bedrockUrl(o.region), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
+    requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });
   if (o.debug) addDebugMiddleware(client, o.debug);
   return client;
 }
-
-const bedrockUrl = (region: string) => `https://bedrock-runtime.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 
 function addDebugMiddleware(client: BedrockRuntimeClient, debug: DebugLog) {
   client.middlewareStack.add(

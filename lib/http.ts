@@ -1,5 +1,9 @@
-// The HTTP layer under every AWS call: Bedrock's default HTTP/2 handler with an inactivity timeout, or an HTTP/1.1
-// handler with a keep-alive connection pool (batch runs, and anything that must go through a proxy).
+// The HTTP layer under every AWS call. Bedrock gets the SDK's default HTTP/2 handler with an inactivity timeout,
+// unless a proxy (HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY) or a custom CA bundle applies, or a batch wants a pool:
+// then an HTTP/1.1 handler with keep-alive agents that go through the proxy and trust the bundle.
+import { readFileSync } from "node:fs";
+import { ReduxError, ExitCode } from "./errors.ts";
+
 export interface HandlerOptions {
   timeoutMs: number;
   /**
@@ -8,19 +12,85 @@ export interface HandlerOptions {
    */
   http2: boolean;
   maxSockets?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const pick = (env: NodeJS.ProcessEnv, name: string) => env[name] || env[name.toLowerCase()] || undefined;
+
+/** Does NO_PROXY (comma/space separated: `*`, hosts, `.domain`, `domain`, `host:port`, IPs) exempt this host? */
+export function bypassesProxy(hostname: string, port: string, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === "*") return true;
+    const [h, p] = entry.startsWith("[") ? [entry.slice(1, entry.indexOf("]")), entry.split("]:")[1]] : (entry.split(":") as [string, string?]);
+    if (p && p !== port) continue;
+    const bare = h!.replace(/^\*?\./, "");
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+/** The proxy URL to use for `url` under the standard variables, or undefined. */
+export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  if (bypassesProxy(u.hostname, port, pick(env, "NO_PROXY"))) return undefined;
+  return u.protocol === "https:" ? pick(env, "HTTPS_PROXY") : pick(env, "HTTP_PROXY");
+}
+
+/** Trusted roots: AWS_CA_BUNDLE replaces the defaults (as in the other AWS SDKs); NODE_EXTRA_CA_CERTS adds to them. */
+export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
+  const read = (name: string) => {
+    try {
+      return readFileSync(env[name]!, "utf8");
+    } catch (err) {
+      throw new ReduxError(ExitCode.usage, `cannot read the CA bundle in ${name} (${env[name]}): ${(err as Error).message}`);
+    }
+  };
+  if (env.AWS_CA_BUNDLE) return [read("AWS_CA_BUNDLE")];
+  if (env.NODE_EXTRA_CA_CERTS) {
+    const { rootCertificates } = await import("node:tls");
+    return [...rootCertificates, read("NODE_EXTRA_CA_CERTS")];
+  }
+  return undefined;
 }
 
 /** The requestHandler option for an SDK client that talks to `url`. */
-export async function requestHandlerFor(_url: string, o: HandlerOptions): Promise<object> {
-  if (o.http2) return { requestTimeout: o.timeoutMs };
+export async function requestHandlerFor(url: string, o: HandlerOptions): Promise<object> {
+  const env = o.env ?? process.env;
+  const proxy = proxyFor(url, env);
+  const ca = await caCertificates(env);
+  if (o.http2 && !proxy && !ca) return { requestTimeout: o.timeoutMs };
   const [{ NodeHttpHandler }, http, https] = await Promise.all([import("@smithy/node-http-handler"), import("node:http"), import("node:https")]);
-  const agent = { keepAlive: true, maxSockets: o.maxSockets ?? 50 };
+  const pool = { keepAlive: true, maxSockets: o.maxSockets ?? 50 };
+  let httpAgent: InstanceType<typeof http.Agent>;
+  let httpsAgent: InstanceType<typeof https.Agent>;
+  if (proxy) {
+    const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([import("https-proxy-agent"), import("http-proxy-agent")]);
+    httpsAgent = new HttpsProxyAgent(proxy, { ...pool, ...(ca ? { ca } : {}) }) as unknown as InstanceType<typeof https.Agent>;
+    httpAgent = new HttpProxyAgent(proxy, pool) as unknown as InstanceType<typeof http.Agent>;
+  } else {
+    httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
+    httpAgent = new http.Agent(pool);
+  }
   return new NodeHttpHandler({
-    httpAgent: new http.Agent(agent),
-    httpsAgent: new https.Agent(agent),
+    httpAgent,
+    httpsAgent,
     connectionTimeout: o.timeoutMs,
     requestTimeout: o.timeoutMs,
     socketTimeout: o.timeoutMs,
     throwOnRequestTimeout: true,
   });
+}
+
+/** Where a service's requests go: the explicit endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS. */
+export function serviceUrl(service: "BEDROCK_RUNTIME" | "STS", region: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return explicit;
+  const configured = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
+  if (configured) return configured;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return service === "STS" ? `https://sts.${region}.${suffix}` : `https://bedrock-runtime.${region}.${suffix}`;
 }
