@@ -1,14 +1,21 @@
 #!/usr/bin/env bun
-// redux-test-model: placeholder entry until its issue lands (answers --help and --version).
+// redux-test-model: the smoke test. Which credential source won, who you are, whether the model answers, how fast.
 import { defineCommand } from "citty";
 import { exitWhenFlushed, runCli } from "./shared/cli.ts";
+import { awsArgs, modelArgs, outputArgs } from "./shared/args.ts";
 import { VERSION } from "../lib/version.ts";
-import { ReduxError, ExitCode } from "../lib/errors.ts";
 
 const main = defineCommand({
-  meta: { name: "redux-test-model", version: VERSION, description: "not built yet" },
-  run() {
-    throw new ReduxError(ExitCode.usage, "redux-test-model is not available in this version");
+  meta: { name: "redux-test-model", version: VERSION, description: "Check model string, credentials, identity and a tiny model call, in order" },
+  args: {
+    ...modelArgs,
+    ...awsArgs,
+    invoke: { type: "boolean", default: true, description: "call the model (--no-invoke: stop after the identity check)", negativeDescription: "do not call the model" },
+    ...outputArgs,
+  },
+  async run({ args }) {
+    const { smokeTest } = await import("./test-model/run.ts");
+    await smokeTest(args);
   },
 });
 

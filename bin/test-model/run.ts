@@ -1,0 +1,56 @@
+// Runs the smoke test and shows each check as a line with a mark and a detail (stdout), or one JSON object.
+import { runSmokeTest, type Check, type SmokeReport } from "../../lib/smoke-test.ts";
+import { parseEndpoint, parseTimeout } from "../../lib/inference.ts";
+import { ExitCode } from "../../lib/errors.ts";
+import { color, createUi, scrub } from "../shared/ui.ts";
+
+interface Args {
+  model?: string;
+  region?: string;
+  profile?: string;
+  "endpoint-url"?: string;
+  timeout?: string;
+  invoke?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+const NAMES: Record<Check["name"], string> = { model: "model", credentials: "credentials", identity: "identity", invoke: "invoke" };
+
+function line(c: Check): string {
+  const mark = c.skipped ? color.gray("–") : c.ok ? color.green("✔") : color.red("✖");
+  const out = [`${mark} ${NAMES[c.name].padEnd(12)} ${c.detail}`];
+  if (c.hint) out.push(`  ${color.gray("hint:")} ${c.hint}`);
+  return scrub(out.join("\n"));
+}
+
+export async function smokeTest(args: Args) {
+  const ui = createUi({ quiet: args.quiet, debug: args.debug });
+  const timeoutMs = parseTimeout(args.timeout, 30);
+  const endpoint = parseEndpoint(args["endpoint-url"]);
+  const started = Date.now();
+  const shown: Check[] = [];
+  const onCheck = (c: Check) => {
+    shown.push(c);
+    if (!args.json) process.stdout.write(`${line(c)}\n`);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+  const result = await Promise.race([
+    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  let report: SmokeReport;
+  if (result === "timeout") {
+    const c: Check = { name: (["model", "credentials", "identity", "invoke"] as const)[Math.min(shown.length, 3)]!, ok: false, detail: `timed out after ${timeoutMs / 1000} s`, error: "unavailable", hint: "raise --timeout, or check the network path (proxy, firewall) to AWS" };
+    onCheck(c);
+    report = { ok: false, exit_code: ExitCode.unavailable, model: null, region: null, model_id: null, model_kind: null, credential_source: null, access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, checks: shown };
+  } else {
+    report = result;
+  }
+  if (args.json) process.stdout.write(`${scrub(JSON.stringify(report))}\n`);
+  else if (!args.quiet) process.stderr.write(`${report.ok ? color.green("all checks passed") : color.red("a check failed")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.exitCode = report.exit_code;
+}
