@@ -157,6 +157,9 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
     || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
     return new ReduxError(ExitCode.unavailable, `cannot reach Bedrock${where}: ${message}`, "check the network, HTTPS_PROXY/NO_PROXY and --endpoint-url", opts);
   }
+  if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${e.code ?? ""} ${message}`)) {
+    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${e.code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
+  }
   if (["ModelStreamErrorException", "ModelErrorException", "ConflictException", "ResourceInUseException"].includes(name)) {
     return new ReduxError(ExitCode.rejected, `the model failed (${name}): ${message}`, "retry; if it persists, shorten the prompt or try another model", opts);
   }

@@ -70,7 +70,13 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   let httpsAgent: InstanceType<typeof https.Agent>;
   if (proxy) {
     const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([import("https-proxy-agent"), import("http-proxy-agent")]);
-    httpsAgent = new HttpsProxyAgent(proxy, { ...pool, ...(ca ? { ca } : {}) }) as unknown as InstanceType<typeof https.Agent>;
+    // the agent's own options only reach the proxy connection; the CA must reach the TLS session tunnelled through it
+    class TrustingProxyAgent extends HttpsProxyAgent<string> {
+      override connect(req: import("node:http").ClientRequest, opts: import("agent-base").AgentConnectOpts) {
+        return super.connect(req, ca ? ({ ...opts, ca } as typeof opts) : opts);
+      }
+    }
+    httpsAgent = new TrustingProxyAgent(proxy, pool) as unknown as InstanceType<typeof https.Agent>;
     httpAgent = new HttpProxyAgent(proxy, pool) as unknown as InstanceType<typeof http.Agent>;
   } else {
     httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });

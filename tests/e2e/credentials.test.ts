@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws, type FakeCredential } from "../fakes/fake-aws.ts";
 import { startForwardProxy } from "../fakes/forward-proxy.ts";
+import { startTlsFront } from "../fakes/tls-front.ts";
 import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
@@ -262,6 +263,29 @@ describe("credential sources", () => {
       expect(proxy.seen).toEqual([]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  test("HTTPS: a custom CA bundle is trusted (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS), HTTPS_PROXY tunnels with CONNECT", async () => {
+    const tls = await startTlsFront(fake.url);
+    const proxy = await startForwardProxy();
+    try {
+      const keys = { AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: tls.url, AWS_ENDPOINT_URL_STS: tls.url };
+      const untrusted = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", "hi"], { env: baseEnv(keys) });
+      expect(untrusted.code).toBe(5);
+      expect(untrusted.stderr).toContain("AWS_CA_BUNDLE");
+      for (const ca of [{ AWS_CA_BUNDLE: tls.caPath }, { NODE_EXTRA_CA_CERTS: tls.caPath }]) {
+        const r = await both(baseEnv({ ...keys, ...ca }));
+        expect({ ca, chat: r.chat.code, smoke: r.smoke.code }).toEqual({ ca, chat: 0, smoke: 0 });
+      }
+      const viaProxy = await both(baseEnv({ ...keys, AWS_CA_BUNDLE: tls.caPath, HTTPS_PROXY: proxy.url }));
+      expect(viaProxy.chat.code).toBe(0);
+      expect(viaProxy.report.ok).toBe(true);
+      const port = new URL(tls.url).port;
+      expect(proxy.seen.filter((s) => s.method === "CONNECT" && s.target === `127.0.0.1:${port}`).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+      await tls.close();
     }
   });
 });
