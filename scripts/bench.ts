@@ -66,9 +66,9 @@ try {
     log("building dist/…");
     if (Bun.spawnSync([process.execPath, join(root, "scripts", "build.ts")], { stdout: "inherit", stderr: "inherit" }).exitCode !== 0) process.exit(1);
   }
-  // the empty compiled binary, built with the same flags as ours
+  // the empty compiled binary (an empty program), built with the same flags as ours
   const emptySrc = join(work, "empty.ts");
-  writeFileSync(emptySrc, 'process.stdout.write("0.0.0\\n");\n');
+  writeFileSync(emptySrc, "export {};\n");
   const emptyBin = join(work, "empty");
   const b = Bun.spawnSync([process.execPath, ...buildArgs("x", emptyBin).map((a) => (a.endsWith("bin/x.ts") ? emptySrc : a))], { cwd: root, stdout: "ignore", stderr: "inherit" });
   if (b.exitCode !== 0) throw new Error("cannot build the empty baseline binary");

@@ -18,6 +18,7 @@ import { lockFile } from "../../lib/conversation-store.ts";
 import { conversationsDir } from "../../lib/paths.ts";
 import { loadKey } from "../../lib/envelope.ts";
 import { readSettings } from "../../lib/settings.ts";
+import { err } from "../shared/io.ts";
 
 const positive = (v: string | undefined, flag: string, max: number) => {
   if (v === undefined) return undefined;
@@ -138,7 +139,7 @@ export default defineCommand({
 
     const secs = (summary.wallMs / 1000).toFixed(1);
     const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
-    if (!args.quiet) process.stderr.write(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
+    if (!args.quiet) err(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
     if (summary.stoppedBy === "max-items") ui.warn(`stopped launching after --max-items ${maxItems}; run again to continue`);
     if (summary.stoppedBy === "max-total-tokens") ui.warn(`stopped launching: the token budget (--max-total-tokens ${maxTotalTokens}) is spent; run again to continue`);
     if (summary.fatal) throw summary.fatal;
@@ -164,13 +165,13 @@ function startProgress(ui: Ui, s: BatchStats) {
       const { done, rate, eta, pct } = render();
       const width = 24;
       const bar = "█".repeat(Math.round(pct * width)).padEnd(width, "░");
-      process.stderr.write(`\r\u001B[2K${color.cyan(bar)} ${done}/${todo()} · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"}s · ${color.green(`ok ${s.ok}`)} · ${s.failed ? color.red(`failed ${s.failed}`) : "failed 0"} · ${s.usage.total_tokens} tok · ×${s.concurrency || "-"}`);
+      err(`\r\u001B[2K${color.cyan(bar)} ${done}/${todo()} · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"}s · ${color.green(`ok ${s.ok}`)} · ${s.failed ? color.red(`failed ${s.failed}`) : "failed 0"} · ${s.usage.total_tokens} tok · ×${s.concurrency || "-"}`);
     }, 200);
-    return { stop: () => (clearInterval(t), process.stderr.write("\r\u001B[2K")) };
+    return { stop: () => (clearInterval(t), err("\r\u001B[2K")) };
   }
   const t = setInterval(() => {
     const { done, rate, eta } = render();
-    process.stderr.write(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"} s · ${s.usage.total_tokens} tokens\n`);
+    err(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"} s · ${s.usage.total_tokens} tokens\n`);
   }, 10_000);
   return { stop: () => clearInterval(t) };
 }

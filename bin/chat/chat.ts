@@ -7,14 +7,9 @@ import { openSession } from "../../lib/session.ts";
 import type { ChatJsonOutput } from "../../lib/chat.ts";
 import { createUi, stdinIsTTY } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
+import { out, readStdin } from "../shared/io.ts";
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 export async function chat(args: ChatArgs, rawArgs: string[]) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
@@ -75,7 +70,7 @@ async function oneShot(session: ReturnType<typeof openSession>, prompt: string, 
         ? undefined
         : (chunk) => {
             spinner.stop();
-            process.stdout.write(chunk);
+            out(chunk);
             wroteAny = true;
             lastChar = chunk.at(-1) ?? lastChar;
           },
@@ -85,9 +80,9 @@ async function oneShot(session: ReturnType<typeof openSession>, prompt: string, 
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
   }
-  if (wroteAny && lastChar !== "\n") process.stdout.write("\n");
+  if (wroteAny && lastChar !== "\n") out("\n");
   if (args.json) {
-    const out: ChatJsonOutput = {
+    const json: ChatJsonOutput = {
       text: result.text,
       conversation_id: c.conversation_id,
       model: c.model,
@@ -100,7 +95,7 @@ async function oneShot(session: ReturnType<typeof openSession>, prompt: string, 
       path: result.path ?? null,
       ...(result.error ? { error: { code: result.error.code, class: result.error.errorClass, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
     };
-    process.stdout.write(`${JSON.stringify(out)}\n`);
+    out(`${JSON.stringify(json)}\n`);
   }
   if (result.path) ui.debug(`saved ${result.path}`);
   if (result.status === "interrupted") {

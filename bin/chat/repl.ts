@@ -5,6 +5,7 @@ import { newConversation, turnCount } from "../../lib/conversation.ts";
 import { saveConversation } from "../../lib/conversation-store.ts";
 import type { Session } from "../../lib/session.ts";
 import { color, type Ui } from "../shared/ui.ts";
+import { err, out } from "../shared/io.ts";
 
 const HELP = `commands:
   /help            this list
@@ -20,9 +21,8 @@ end a line with \\ to continue on the next line; pasted text is sent as one mess
 const PASTE_GAP_MS = 30;
 
 export async function repl(session: Session, ui: Ui) {
-  const err = process.stderr;
-  const rl: Interface = createInterface({ input: process.stdin, output: err, terminal: true, historySize: 500, prompt: color.cyan("> ") });
-  const say = (s: string) => err.write(`${s}\n`);
+  const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: true, historySize: 500, prompt: color.cyan("> ") });
+  const say = (s: string) => err(`${s}\n`);
   say(color.gray(`redux-chat · ${session.conversation.model} · /help for commands`));
 
   let streaming: AbortController | undefined;
@@ -52,12 +52,12 @@ export async function repl(session: Session, ui: Ui) {
       return;
     }
     if (rl.line.length === 0 && pending.length === 0) {
-      err.write("\n");
+      err("\n");
       close();
       return;
     }
     pending = [];
-    err.write("^C\n");
+    err("^C\n");
     prompt();
   });
   rl.on("close", () => {
@@ -95,12 +95,12 @@ export async function repl(session: Session, ui: Ui) {
         signal: ac.signal,
         onText: (chunk) => {
           spinner.stop();
-          process.stdout.write(chunk);
+          out(chunk);
           last = chunk.at(-1) ?? last;
         },
       });
       spinner.stop();
-      if (r.text && last !== "\n") process.stdout.write("\n");
+      if (r.text && last !== "\n") out("\n");
       if (r.status === "interrupted") say(color.yellow("(stopped; the partial answer was kept)"));
       else if (r.error) ui.error(r.error);
     } catch (e) {

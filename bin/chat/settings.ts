@@ -4,6 +4,7 @@ import { deleteSetting, getSetting, readSettings, setSetting, SETTINGS } from ".
 import { usageError } from "../../lib/errors.ts";
 import { outputArgs } from "../shared/args.ts";
 import { createUi } from "../shared/ui.ts";
+import { out } from "../shared/io.ts";
 
 export default defineCommand({
   meta: { name: "settings", description: `Show or change settings (${Object.keys(SETTINGS).join(", ")})` },
@@ -30,15 +31,15 @@ export default defineCommand({
     if (args.key) {
       const v = getSetting(args.key);
       if (v === undefined) {
-        if (args.json) process.stdout.write("null\n");
+        if (args.json) out("null\n");
         else ui.info(`${args.key} is not set`);
         return;
       }
-      process.stdout.write(args.json ? `${JSON.stringify(v)}\n` : `${v}\n`);
+      out(args.json ? `${JSON.stringify(v)}\n` : `${v}\n`);
       return;
     }
     const all = readSettings();
-    if (args.json) process.stdout.write(`${JSON.stringify(all)}\n`);
-    else for (const [k, v] of Object.entries(all)) process.stdout.write(`${k}=${v}\n`);
+    if (args.json) out(`${JSON.stringify(all)}\n`);
+    else for (const [k, v] of Object.entries(all)) out(`${k}=${v}\n`);
   },
 });

@@ -7,6 +7,7 @@ import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
 import { usageError } from "../../lib/errors.ts";
 import type { Filters } from "../../lib/listing.ts";
 import { createUi } from "../shared/ui.ts";
+import { out } from "../shared/io.ts";
 
 interface ExportArgs extends Filters {
   format?: string;
@@ -34,7 +35,7 @@ export async function exportConversations(args: ExportArgs) {
     if (warning) ui.warn(warning);
     if (!args.output) {
       if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
-      for (const it of items) process.stdout.write(render(it.conversation, format));
+      for (const it of items) out(render(it.conversation, format));
       return;
     }
     ensurePrivateDir(args.output);
@@ -45,11 +46,11 @@ export async function exportConversations(args: ExportArgs) {
 
   const found = args.last ? newestConversation(store) : findConversation(args.conversation!, store);
   if (!found) throw usageError(`no conversations in ${store.dir}`);
-  const out = render(found.conversation, format);
+  const text = render(found.conversation, format);
   if (args.output) {
-    writeFileAtomic(args.output, out);
+    writeFileAtomic(args.output, text);
     ui.success(`wrote ${args.output}`);
   } else {
-    process.stdout.write(out);
+    out(text);
   }
 }

@@ -8,6 +8,7 @@ import { isReduxError, usageError } from "../../lib/errors.ts";
 import { outputArgs } from "../shared/args.ts";
 import { keyArgs } from "../shared/store-args.ts";
 import { createUi } from "../shared/ui.ts";
+import { out } from "../shared/io.ts";
 
 export default defineCommand({
   meta: { name: "prune", description: "Delete conversations not updated for longer than --older-than" },
@@ -47,8 +48,8 @@ export default defineCommand({
         release();
       }
     }
-    if (args.json) process.stdout.write(`${JSON.stringify({ dry_run: Boolean(args["dry-run"]), removed, kept: items.length - removed.length, in_use: busy })}\n`);
-    else for (const p of removed) process.stdout.write(`${p}\n`);
+    if (args.json) out(`${JSON.stringify({ dry_run: Boolean(args["dry-run"]), removed, kept: items.length - removed.length, in_use: busy })}\n`);
+    else for (const p of removed) out(`${p}\n`);
     ui.info(`${args["dry-run"] ? "would delete" : "deleted"} ${removed.length} of ${items.length} conversations${busy ? ` (${busy} in use, kept)` : ""}`);
   },
 });

@@ -70,13 +70,9 @@ export function repeated(rawArgs: string[], name: string): string[] {
 }
 
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
-  // a reader that went away (`| head -1`) is not an error worth a stack trace
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
-    throw err;
-  });
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
-    process.stdout.write(`${VERSION}\n`);
+    const { out } = await import("./io.ts");
+    out(`${VERSION}\n`);
     return;
   }
   const { runCommand, showUsage } = await import("citty");
@@ -116,8 +112,7 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
   }
 }
 
-/** Flushes stdout, then exits: open HTTP/2 sessions must not keep a finished command alive. */
+/** Exits once the command is done (output is written synchronously): open HTTP/2 sessions must not keep it alive. */
 export async function exitWhenFlushed(code = Number(process.exitCode ?? 0)) {
-  await new Promise<void>((r) => process.stdout.write("", () => r()));
   process.exit(code);
 }

@@ -3,6 +3,7 @@
 import type { ConsolaInstance } from "consola";
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
 import { redactText } from "../../lib/redact.ts";
+import { err, isTTY } from "./io.ts";
 
 export interface UiOptions {
   quiet?: boolean;
@@ -14,8 +15,8 @@ export interface Spinner {
 }
 
 const env = process.env;
-export const stderrIsTTY = Boolean(process.stderr.isTTY);
-export const stdinIsTTY = Boolean(process.stdin.isTTY);
+export const stderrIsTTY = isTTY(2);
+export const stdinIsTTY = isTTY(0);
 export const useColor = !env.NO_COLOR && env.TERM !== "dumb" && (Boolean(env.FORCE_COLOR) || stderrIsTTY);
 
 const paint = (code: number) => (s: string) => (useColor ? `\u001B[${code}m${s}\u001B[0m` : s);
@@ -59,24 +60,24 @@ export function createUi(o: UiOptions = {}): Ui {
     success: (m) => logger().success(scrub(m)),
     warn: (m) => logger().warn(scrub(m)),
     debug: (m) => {
-      if (o.debug) process.stderr.write(`${color.gray(`[debug] ${scrub(m)}`)}\n`);
+      if (o.debug) err(`${color.gray(`[debug] ${scrub(m)}`)}\n`);
     },
-    error(err) {
-      const e: ReduxError = isReduxError(err)
-        ? err
-        : new ReduxError(ExitCode.internal, `internal error: ${(err as Error)?.message ?? String(err)}`, "run again with --debug and report the trace");
-      process.stderr.write(`${color.red("error:")} ${scrub(e.message)}\n`);
-      if (e.hint) process.stderr.write(`${color.gray("hint:")} ${scrub(e.hint)}\n`);
+    error(thrown) {
+      const e: ReduxError = isReduxError(thrown)
+        ? thrown
+        : new ReduxError(ExitCode.internal, `internal error: ${(thrown as Error)?.message ?? String(thrown)}`, "run again with --debug and report the trace");
+      err(`${color.red("error:")} ${scrub(e.message)}\n`);
+      if (e.hint) err(`${color.gray("hint:")} ${scrub(e.hint)}\n`);
       if (o.debug) {
-        const stack = (isReduxError(err) ? (err.cause as Error | undefined)?.stack ?? err.stack : (err as Error)?.stack) ?? "";
-        if (stack) process.stderr.write(`${color.gray(scrub(stack))}\n`);
+        const stack = (isReduxError(thrown) ? (thrown.cause as Error | undefined)?.stack ?? thrown.stack : (thrown as Error)?.stack) ?? "";
+        if (stack) err(`${color.gray(scrub(stack))}\n`);
       }
     },
     spinner(text) {
       if (!stderrIsTTY || o.quiet) return { stop() {} };
       const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
       let i = 0;
-      const draw = () => process.stderr.write(`\r${color.cyan(frames[i++ % frames.length]!)} ${text}`);
+      const draw = () => err(`\r${color.cyan(frames[i++ % frames.length]!)} ${text}`);
       draw();
       const t = setInterval(draw, 80);
       let stopped = false;
@@ -85,7 +86,7 @@ export function createUi(o: UiOptions = {}): Ui {
           if (stopped) return;
           stopped = true;
           clearInterval(t);
-          process.stderr.write("\r\u001B[2K");
+          err("\r\u001B[2K");
         },
       };
     },

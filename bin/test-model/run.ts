@@ -3,6 +3,7 @@ import { runSmokeTest, type Check, type SmokeReport } from "../../lib/smoke-test
 import { parseEndpoint, parseTimeout } from "../../lib/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { color, createUi, scrub } from "../shared/ui.ts";
+import { err, out } from "../shared/io.ts";
 
 interface Args {
   model?: string;
@@ -33,7 +34,7 @@ export async function smokeTest(args: Args) {
   const shown: Check[] = [];
   const onCheck = (c: Check) => {
     shown.push(c);
-    if (!args.json) process.stdout.write(`${line(c)}\n`);
+    if (!args.json) out(`${line(c)}\n`);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
@@ -50,7 +51,7 @@ export async function smokeTest(args: Args) {
   } else {
     report = result;
   }
-  if (args.json) process.stdout.write(`${scrub(JSON.stringify(report))}\n`);
-  else if (!args.quiet) process.stderr.write(`${report.ok ? color.green("all checks passed") : color.red("a check failed")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  if (args.json) out(`${scrub(JSON.stringify(report))}\n`);
+  else if (!args.quiet) err(`${report.ok ? color.green("all checks passed") : color.red("a check failed")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   process.exitCode = report.exit_code;
 }

@@ -1,0 +1,47 @@
+// The process's standard streams, touched cheaply: in Bun the first use of process.stdin/stdout/stderr costs about
+// 8 ms each, more than the rest of a `--version`, so output goes through plain synchronous writes and TTY checks
+// look at the file descriptor itself. (The REPL, which needs readline, still uses process.stdin.)
+import { fstatSync, writeSync } from "node:fs";
+
+/** Is this descriptor a terminal? A character device other than /dev/null and friends (major 1) on Linux. */
+export function isTTY(fd: 0 | 1 | 2): boolean {
+  try {
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    if (process.platform === "linux") return st.rdev >> 8 !== 1;
+    return Boolean((require("node:tty") as typeof import("node:tty")).isatty(fd));
+  } catch {
+    return false;
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(fd: 1 | 2, s: string) {
+  const buf = Buffer.from(s);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // a reader that went away (`| head -1`) ends us quietly; one that is slow makes us wait
+      if (code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
+      if (code !== "EAGAIN") throw err;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  }
+}
+
+/** stdout: data only. */
+export const out = (s: string) => writeAll(1, s);
+/** stderr: for people. */
+export const err = (s: string) => writeAll(2, s);
+
+/** All of stdin (when it is not a terminal). */
+export const readStdin = () => Bun.stdin.text();
+
+/** Terminal width for tables, when stdout is one. */
+export function columns(): number {
+  return isTTY(1) ? Number(process.env.COLUMNS) || (process.stdout.columns ?? 160) : 160;
+}
