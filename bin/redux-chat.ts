@@ -2,7 +2,7 @@
 // redux-chat: one-shot prompts (argument or stdin), the interactive REPL, resumable conversations, settings, batch.
 import { defineCommand } from "citty";
 import { chatArgs } from "./chat/args.ts";
-import { exitWhenFlushed, runCli } from "./shared/cli.ts";
+import { exitWhenFlushed, lazy, runCli } from "./shared/cli.ts";
 import { VERSION } from "../lib/version.ts";
 
 
@@ -10,8 +10,8 @@ const main = defineCommand({
   meta: { name: "redux-chat", version: VERSION, description: "Chat with an Amazon Bedrock model using your AWS credentials" },
   args: chatArgs,
   subCommands: {
-    settings: () => import("./chat/settings.ts").then((m) => m.default),
-    batch: () => import("./chat/batch.ts").then((m) => m.default),
+    settings: lazy({ name: "settings", description: "Show or change settings: settings [KEY [VALUE]], --delete KEY" }, () => import("./chat/settings.ts").then((m) => m.default)),
+    batch: lazy({ name: "batch", description: "Run a file of prompts (JSONL or one a line); results as JSON lines" }, () => import("./chat/batch.ts").then((m) => m.default)),
   },
   async run(ctx) {
     const { chat } = await import("./chat/chat.ts");

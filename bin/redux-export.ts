@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // redux-export: list, export (json, jsonl, md, html, txt) and prune saved conversations.
 import { defineCommand } from "citty";
-import { exitWhenFlushed, runCli } from "./shared/cli.ts";
+import { exitWhenFlushed, lazy, runCli } from "./shared/cli.ts";
 import { outputArgs } from "./shared/args.ts";
 import { filterArgs, keyArgs } from "./shared/store-args.ts";
 import { VERSION } from "../lib/version.ts";
@@ -19,8 +19,8 @@ const main = defineCommand({
     conversation: { type: "positional", required: false, description: "conversation id (or its first 8+ characters) or a file path" },
   },
   subCommands: {
-    list: () => import("./export/list.ts").then((m) => m.default),
-    prune: () => import("./export/prune.ts").then((m) => m.default),
+    list: lazy({ name: "list", description: "List saved conversations (newest first)" }, () => import("./export/list.ts").then((m) => m.default)),
+    prune: lazy({ name: "prune", description: "Delete conversations not updated for longer than --older-than" }, () => import("./export/prune.ts").then((m) => m.default)),
   },
   async run({ args }) {
     const { exportConversations } = await import("./export/export.ts");

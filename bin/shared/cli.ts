@@ -57,6 +57,15 @@ function checkFlags(rawArgs: string[], def: ArgsDef) {
   }
 }
 
+/**
+ * A lazily loaded subcommand that still knows its name and description, so `--help` can list it without loading it
+ * (and everything it imports).
+ */
+export const lazy = <T>(meta: { name: string; description: string }, load: () => Promise<T>) => Object.assign(() => load(), { meta });
+
+const helpStubs = (subs: Record<string, unknown> | undefined) =>
+  subs && Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, typeof v === "function" && "meta" in v ? { meta: (v as { meta: object }).meta } : v]));
+
 /** Every value given for a repeatable flag (`--stop a --stop b`); citty keeps only the last. */
 export function repeated(rawArgs: string[], name: string): string[] {
   const out: string[] = [];
@@ -71,11 +80,11 @@ export function repeated(rawArgs: string[], name: string): string[] {
 
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
-    const { out } = await import("./io.ts");
-    out(`${VERSION}\n`);
+    // console.log: the cheapest way to stdout in Bun (see io.ts)
+    console.log(VERSION);
     return;
   }
-  const { runCommand, showUsage } = await import("citty");
+  const { runCommand, renderUsage } = await import("citty");
   let cmd: AnyCommand = main;
   let parent: AnyCommand | undefined;
   let args = rawArgs;
@@ -92,7 +101,9 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
   }
   const leaf: AnyCommand = { ...cmd, subCommands: cmd === main && !args.some((a) => a === "--help" || a === "-h") ? undefined : cmd.subCommands };
   if (args.includes("--help") || args.includes("-h")) {
-    await showUsage(leaf, parent);
+    // plain text: readable in a pager, a pipe or under NO_COLOR, and no TTY probe on this fast path
+    const text = await renderUsage({ ...leaf, subCommands: helpStubs(await resolve(leaf.subCommands)) as AnyCommand["subCommands"] }, parent);
+    console.log(`${text.replace(/\u001B\[[0-9;]*m/g, "").replace(/ +$/gm, "")}\n`);
     return;
   }
   const debug = args.includes("--debug");
