@@ -32,6 +32,8 @@ function runBatch(n: number, model: string, url: string) {
   const wall = performance.now() - t0;
   const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const ok = lines.filter((l) => l.status === "ok").length;
+  const failures = lines.filter((l) => l.status !== "ok").map((l) => `${l.error?.class}: ${l.error?.message} (attempts ${l.attempts})`);
+  if (failures.length) process.stderr.write(`batch bench: ${failures.length} failed with ${model}:\n  ${failures.slice(0, 5).join("\n  ")}\n`);
   const rssKb = Number(r.stderr.toString().trim().split("\n").at(-1));
   return { wall, ok, rssMiB: rssKb / 1024, code: r.exitCode };
 }
