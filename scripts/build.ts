@@ -4,11 +4,25 @@ import { rmSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as const;
+/** Subcommands whose --help is rendered at build time (their usage is static). */
+const SUBCOMMANDS: Record<string, string[]> = { "redux-chat": ["settings", "batch"], "redux-export": ["list", "prune"], "redux-test-model": [] };
 const root = join(import.meta.dir, "..");
 const dist = join(root, "dist");
 
-export function buildArgs(entry: string, outfile: string) {
-  return ["build", "--compile", "--minify", "--splitting", "--bytecode", "--format=esm", "--sourcemap=none", join(root, "bin", `${entry}.ts`), "--outfile", outfile];
+export function buildArgs(entry: string, outfile: string, defines: string[] = []) {
+  return ["build", "--compile", "--minify", "--splitting", "--bytecode", "--format=esm", "--sourcemap=none", ...defines, join(root, "bin", `${entry}.ts`), "--outfile", outfile];
+}
+
+/** Renders every --help of an entry from source, so the binary can print it without loading or rendering anything. */
+async function renderHelp(entry: string): Promise<Record<string, string>> {
+  const help: Record<string, string> = {};
+  for (const path of [[], ...SUBCOMMANDS[entry]!.map((s) => [s])]) {
+    const p = Bun.spawn([process.execPath, join(root, "bin", `${entry}.ts`), ...path, "--help"], { cwd: root, stdout: "pipe", stderr: "inherit", env: { ...process.env, NO_COLOR: "1" } });
+    const [text, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    if (code !== 0) throw new Error(`${entry} ${path.join(" ")} --help exited ${code}`);
+    help[[entry, ...path].join(" ")] = text.replace(/\n$/, "");
+  }
+  return help;
 }
 
 if (import.meta.main) {
@@ -18,7 +32,8 @@ if (import.meta.main) {
   const results = await Promise.all(
     ENTRIES.map(async (entry) => {
       const outfile = join(dist, entry);
-      const p = Bun.spawn([process.execPath, ...buildArgs(entry, outfile)], { cwd: root, stdout: "pipe", stderr: "pipe" });
+      const help = await renderHelp(entry);
+      const p = Bun.spawn([process.execPath, ...buildArgs(entry, outfile, ["--define", `REDUX_HELP=${JSON.stringify(help)}`])], { cwd: root, stdout: "pipe", stderr: "pipe" });
       const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
       return { entry, outfile, code, out, err };
     }),

@@ -78,11 +78,32 @@ export function repeated(rawArgs: string[], name: string): string[] {
   return out;
 }
 
+/** Usage texts rendered at build time (scripts/build.ts), keyed by command path; absent when run from source. */
+declare const REDUX_HELP: Record<string, string> | undefined;
+
+const isHelp = (a: string) => a === "--help" || a === "-h";
+
+/** The command path a `--help` asks about (`redux-chat batch`), from positionals that name subcommands. */
+function helpKey(main: AnyCommand, rawArgs: string[]): string {
+  const subs = typeof main.subCommands === "object" && main.subCommands ? Object.keys(main.subCommands) : [];
+  const first = rawArgs.find((a) => !a.startsWith("-"));
+  const name = (main.meta as { name?: string } | undefined)?.name ?? "";
+  return first && subs.includes(first) ? `${name} ${first}` : name;
+}
+
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     // console.log: the cheapest way to stdout in Bun (see io.ts)
     console.log(VERSION);
     return;
+  }
+  // the compiled binaries answer --help from text rendered at build time: nothing to load, nothing to render
+  if (typeof REDUX_HELP !== "undefined" && rawArgs.some(isHelp)) {
+    const text = REDUX_HELP[helpKey(main, rawArgs)];
+    if (text) {
+      console.log(text);
+      return;
+    }
   }
   const { runCommand, renderUsage } = await import("citty");
   let cmd: AnyCommand = main;
@@ -99,8 +120,8 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
     cmd = (await resolve(subs[name] as AnyCommand))!;
     args = [...args.slice(0, i), ...args.slice(i + 1)];
   }
-  const leaf: AnyCommand = { ...cmd, subCommands: cmd === main && !args.some((a) => a === "--help" || a === "-h") ? undefined : cmd.subCommands };
-  if (args.includes("--help") || args.includes("-h")) {
+  const leaf: AnyCommand = { ...cmd, subCommands: cmd === main && !args.some(isHelp) ? undefined : cmd.subCommands };
+  if (args.some(isHelp)) {
     // plain text: readable in a pager, a pipe or under NO_COLOR, and no TTY probe on this fast path
     const text = await renderUsage({ ...leaf, subCommands: helpStubs(await resolve(leaf.subCommands)) as AnyCommand["subCommands"] }, parent);
     console.log(`${text.replace(/\u001B\[[0-9;]*m/g, "").replace(/ +$/gm, "")}\n`);
