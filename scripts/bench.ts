@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeEnv, scrubbedEnv } from "../tests/e2e/harness.ts";
 import { buildArgs } from "./build.ts";
+import { startFakeProcess } from "../tests/fakes/fake-process.ts";
 
 const root = join(import.meta.dir, "..");
 const dist = join(root, "dist");
@@ -44,21 +45,6 @@ function sideBySide(a: string[], b: string[], env: Record<string, string>, n: nu
     tb.push(timeRun(b, env));
   }
   return { a: median(ta), b: median(tb) };
-}
-
-/** `bun tests/fakes/fake-aws.ts` in the background; resolves once it prints its URL. */
-export async function startFakeProcess(args: string[] = []) {
-  const p = Bun.spawn([process.execPath, join(root, "tests", "fakes", "fake-aws.ts"), ...args], { stdout: "pipe", stderr: "inherit" });
-  const reader = p.stdout.getReader();
-  let buf = "";
-  while (!buf.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the fake exited before it printed its URL");
-    buf += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const { url } = JSON.parse(buf.split("\n")[0]!) as { url: string };
-  return { url, close: () => p.kill() };
 }
 
 try {

@@ -4,23 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeEnv } from "../../tests/e2e/harness.ts";
+import { startFakeProcess } from "../../tests/fakes/fake-process.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "redux-bench-batch-"));
 const DELAY = 50;
 const CONCURRENCY = 16;
-
-async function startFake() {
-  const p = Bun.spawn([process.execPath, join(root, "tests", "fakes", "fake-aws.ts"), "--delay-ms", String(DELAY), "--chunk-delay-ms", "0"], { stdout: "pipe", stderr: "inherit" });
-  const reader = p.stdout.getReader();
-  let buf = "";
-  while (!buf.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("fake exited");
-    buf += new TextDecoder().decode(value);
-  }
-  return { url: JSON.parse(buf.split("\n")[0]!).url as string, close: () => p.kill() };
-}
 
 function runBatch(n: number, model: string, url: string) {
   const input = join(work, `in-${n}.txt`);
@@ -38,7 +27,7 @@ function runBatch(n: number, model: string, url: string) {
   return { wall, ok, rssMiB: rssKb / 1024, code: r.exitCode };
 }
 
-const fake = await startFake();
+const fake = await startFakeProcess(["--delay-ms", String(DELAY), "--chunk-delay-ms", "0"]);
 try {
   const ideal = (n: number) => (n / CONCURRENCY) * DELAY;
   const a = runBatch(1000, "custom:us-east-1:fake.bench", fake.url);
