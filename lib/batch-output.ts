@@ -87,10 +87,9 @@ export function openOutputFile(path: string): BatchOutput & { dropped: number } 
   };
 }
 
-export function stdoutOutput(): BatchOutput {
-  return {
-    done: new Set(),
-    write: (line) => void process.stdout.write(`${JSON.stringify(line)}\n`),
-    close() {},
-  };
-}
+/** Results as lines through `write` (stdout): nothing to resume from. */
+export const streamOutput = (write: (s: string) => void): BatchOutput => ({
+  done: new Set(),
+  write: (line) => write(`${JSON.stringify(line)}\n`),
+  close() {},
+});

@@ -9,7 +9,7 @@ import { repeated } from "../shared/cli.ts";
 import { color, createUi, stderrIsTTY, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, usageError } from "../../lib/errors.ts";
 import { parseBatchInput } from "../../lib/batch-input.ts";
-import { openOutputFile, stdoutOutput, type BatchOutput } from "../../lib/batch-output.ts";
+import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch-output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch.ts";
 import { chooseModel } from "../../lib/model-choice.ts";
 import { resolveRegion } from "../../lib/aws-profile.ts";
@@ -18,7 +18,7 @@ import { lockFile } from "../../lib/conversation-store.ts";
 import { conversationsDir } from "../../lib/paths.ts";
 import { loadKey } from "../../lib/envelope.ts";
 import { readSettings } from "../../lib/settings.ts";
-import { err } from "../shared/io.ts";
+import { err, out as stdout } from "../shared/io.ts";
 
 const positive = (v: string | undefined, flag: string, max: number) => {
   if (v === undefined) return undefined;
@@ -79,7 +79,7 @@ export default defineCommand({
         throw err;
       }
     } else {
-      out = stdoutOutput();
+      out = streamOutput(stdout);
     }
 
     const settings = readSettings();
