@@ -295,3 +295,23 @@ test("no output of any scenario contains a secret key, session token, web identi
   const all = outputs.join("\n");
   for (const s of secrets) expect({ secret: s, found: all.includes(s) }).toEqual({ secret: s, found: false });
 });
+
+test("redux-test-model --timeout bounds the whole run", async () => {
+  const fake2 = await startFakeAws();
+  try {
+    const { home: h, cleanup: c } = tempHome();
+    try {
+      const env = { ...scrubbedEnv(), HOME: h, AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake2.url, AWS_ENDPOINT_URL_STS: fake2.url };
+      const r = await run(bin("redux-test-model"), ["-m", "custom:us-east-1:fake.stall-first", "--timeout", "2", "--json"], { env, timeoutMs: 20_000 });
+      expect(r.code).toBe(5);
+      expect(r.ms).toBeLessThan(6000);
+      const report = JSON.parse(r.stdout);
+      assertValid("test-model-output.schema.json", report);
+      expect(report.checks.at(-1)).toMatchObject({ ok: false, error: "unavailable" });
+    } finally {
+      c();
+    }
+  } finally {
+    await fake2.close();
+  }
+});
