@@ -38,8 +38,9 @@ async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) 
 function start(args: string[]) {
   const env = fakeEnv(home, fake.url, { TERM: "xterm-256color" });
   const script = join(home, "start.sh");
-  const exports = Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join("\n");
-  writeFileSync(script, `#!/bin/sh\n${exports}\ncd "$HOME"\n${JSON.stringify(bin("redux-chat"))} ${args.map((a) => JSON.stringify(a)).join(" ")}\necho "[exit $?]"\nsleep 30\n`);
+  // env -i: the tmux server carries whatever environment started it; the binary must see only the scrubbed one
+  const pairs = Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+  writeFileSync(script, `#!/bin/sh\ncd ${JSON.stringify(home)}\nenv -i ${pairs} ${JSON.stringify(bin("redux-chat"))} ${args.map((a) => JSON.stringify(a)).join(" ")}\necho "[exit $?]"\nsleep 30\n`);
   chmodSync(script, 0o700);
   tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", script);
 }
