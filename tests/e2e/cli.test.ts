@@ -1,0 +1,30 @@
+// What every binary answers before it does any work: --version, --help (per subcommand), and bad flags.
+import { afterAll, describe, expect, test } from "bun:test";
+import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+
+const { home, cleanup } = tempHome();
+afterAll(() => cleanup());
+const env = { ...scrubbedEnv(), HOME: home };
+
+describe("every binary", () => {
+  for (const [name, subs] of [["redux-chat", ["settings", "batch"]], ["redux-test-model", []], ["redux-export", ["list", "prune"]]] as const) {
+    test(`${name}: --version, --help for it and its subcommands, a refused unknown flag`, async () => {
+      const v = await run(bin(name), ["--version"], { env });
+      expect({ code: v.code, out: v.stdout, err: v.stderr }).toEqual({ code: 0, out: "0.1.0\n", err: "" });
+      const h = await run(bin(name), ["--help"], { env });
+      expect(h.code).toBe(0);
+      expect(h.stdout).toContain(`USAGE ${name}`);
+      expect(h.stdout).not.toContain("\u001B[");
+      for (const sub of subs) {
+        const s = await run(bin(name), [sub, "--help"], { env });
+        expect({ sub, code: s.code }).toEqual({ sub, code: 0 });
+        expect(s.stdout).toContain(`USAGE ${name} ${sub}`);
+      }
+      const bad = await run(bin(name), ["--no-such-flag"], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toBe("");
+      expect(bad.stderr).toContain("unknown option --no-such-flag");
+      expect(bad.stderr).not.toContain("    at ");
+    });
+  }
+});
