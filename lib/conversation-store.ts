@@ -117,13 +117,21 @@ export function listConversations(opts: StoreOptions): ListResult {
   return { items, skipped };
 }
 
-/** The most recently updated conversation, or undefined when there is none. */
-export function newestConversation(opts: StoreOptions): StoredConversation | undefined {
-  const { items } = listConversations(opts);
-  return items.reduce<StoredConversation | undefined>(
+/** One line for the person: how many files were passed over, and the first one with why. */
+export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
+  if (!skipped.length) return undefined;
+  const first = skipped[0]!;
+  return `skipped ${skipped.length} file${skipped.length === 1 ? "" : "s"} that ${skipped.length === 1 ? "is" : "are"} not readable redux conversations (first: ${first.reason})`;
+}
+
+/** The most recently updated conversation (undefined when there is none), and the files passed over on the way. */
+export function newestConversation(opts: StoreOptions): { newest?: StoredConversation; skipped: ListResult["skipped"] } {
+  const { items, skipped } = listConversations(opts);
+  const newest = items.reduce<StoredConversation | undefined>(
     (best, it) => (!best || it.conversation.updated_at > best.conversation.updated_at ? it : best),
     undefined,
   );
+  return { newest, skipped };
 }
 
 const pidAlive = (pid: number) => {

@@ -17,10 +17,3 @@ export function listFiltered(store: StoreOptions, filters: Filters): ListResult 
   const all = listConversations(store);
   return { items: all.items.filter((it) => keep(it.conversation)), skipped: all.skipped };
 }
-
-/** One line for the person: how many files were passed over, and the first one with why. */
-export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
-  if (!skipped.length) return undefined;
-  const first = skipped[0]!;
-  return `skipped ${skipped.length} file${skipped.length === 1 ? "" : "s"} that ${skipped.length === 1 ? "is" : "are"} not readable redux conversations (first: ${first.reason})`;
-}

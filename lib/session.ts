@@ -37,6 +37,8 @@ export interface Session {
   /** Options for reading conversations even under --no-save (for /save and resume). */
   storeForRead: StoreOptions;
   modelSource: string;
+  /** Files passed over while looking for the newest conversation (-c): damaged, foreign, or encrypted without a key. */
+  skipped: { path: string; reason: string }[];
   timeoutMs: number;
   profile?: string;
   endpoint?: string;
@@ -62,8 +64,11 @@ export function openSession(o: SessionOptions): Session {
   let path: string | undefined;
   let release = () => {};
   let choice: ModelChoice;
+  let skipped: Session["skipped"] = [];
   if (o.resume || o.continueLast) {
-    const found = o.resume ? findConversation(o.resume, storeForRead) : newestConversation(storeForRead);
+    let found;
+    if (o.resume) found = findConversation(o.resume, storeForRead);
+    else ({ newest: found, skipped } = newestConversation(storeForRead));
     if (!found) throw new ReduxError(ExitCode.usage, `no saved conversation to continue in ${storeForRead.dir}`, "start one with: redux-chat -m MODEL \"prompt\"");
     release = lockFile(found.path);
     try {
@@ -95,6 +100,7 @@ export function openSession(o: SessionOptions): Session {
     store: o.save ? storeForRead : undefined,
     storeForRead,
     modelSource: choice.source,
+    skipped,
     timeoutMs,
     profile: o.profile,
     endpoint: o.endpoint,

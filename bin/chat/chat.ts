@@ -36,6 +36,10 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     timeout: args.timeout,
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
+  if (session.skipped.length) {
+    const { skippedWarning } = await import("../../lib/conversation-store.ts");
+    ui.warn(skippedWarning(session.skipped)!);
+  }
   try {
     if (!prompt) {
       const { repl } = await import("./repl.ts");

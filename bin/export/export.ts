@@ -1,7 +1,7 @@
 // The export action: one conversation (id, path, or --last) to stdout or a file, or --all to a directory.
 import { join } from "node:path";
-import { findConversation, newestConversation } from "../../lib/conversation-store.ts";
-import { exportStore, listFiltered, skippedWarning } from "../../lib/export-store.ts";
+import { exportStore, listFiltered } from "../../lib/export-store.ts";
+import { findConversation, newestConversation, skippedWarning } from "../../lib/conversation-store.ts";
 import { parseFormat, render } from "../../lib/export-formats.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
 import { usageError } from "../../lib/errors.ts";
@@ -44,7 +44,13 @@ export async function exportConversations(args: ExportArgs) {
     return;
   }
 
-  const found = args.last ? newestConversation(store) : findConversation(args.conversation!, store);
+  let found;
+  if (args.last) {
+    const r = newestConversation(store);
+    const warning = skippedWarning(r.skipped);
+    if (warning) ui.warn(warning);
+    found = r.newest;
+  } else found = findConversation(args.conversation!, store);
   if (!found) throw usageError(`no conversations in ${store.dir}`);
   const text = render(found.conversation, format);
   if (args.output) {

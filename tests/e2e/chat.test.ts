@@ -283,6 +283,9 @@ describe("conversations", () => {
     await chat(["-m", MODEL, "one"]);
     const r = await chat(["-c", "two"]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Echo: two\n");
+    expect(r.stderr.trim().split("\n").length).toBe(1);
+    expect(r.stderr).toContain("skipped 2 files");
   });
 });
 

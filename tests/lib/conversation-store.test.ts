@@ -41,7 +41,9 @@ test("listing skips damaged and foreign files and reports them; newest is by upd
   expect(r.skipped.length).toBe(2);
   a.updated_at = "2026-03-01T00:00:00.000Z";
   saveConversation(a, { dir });
-  expect(newestConversation({ dir })?.conversation.conversation_id).toBe(a.conversation_id);
+  const { newest, skipped } = newestConversation({ dir });
+  expect(newest?.conversation.conversation_id).toBe(a.conversation_id);
+  expect(skipped.length).toBe(2);
   expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
 });
 
