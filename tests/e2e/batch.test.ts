@@ -1,27 +1,16 @@
 // redux-chat batch end to end: the compiled binary against the loopback Bedrock, with crashes, overlaps and throttling.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
-import { bin, fakeEnv, run, tempHome } from "./harness.ts";
+import type { FakeAws } from "../fakes/fake-aws.ts";
+import { bin, run, withFakeAws } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:fake.batch";
 let fake: FakeAws;
 let home: string;
-let cleanup: () => void;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  fake = await startFakeAws();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  env = fakeEnv(home, fake.url);
-  fake.reset();
-});
-afterEach(() => cleanup());
+withFakeAws((ctx) => ({ fake, home, env } = ctx));
 
 const batch = (args: string[], o: { stdin?: string; env?: Record<string, string> } = {}) =>
   run(bin("redux-chat"), ["batch", ...args], { env: o.env ?? env, stdin: o.stdin, timeoutMs: 60_000 });

@@ -1,27 +1,16 @@
 // redux-chat one-shot, end to end: the compiled binary, the real SDK inside it, and the loopback Bedrock.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
-import { bin, fakeEnv, run, tempHome, FAKE_KEY } from "./harness.ts";
+import type { FakeAws } from "../fakes/fake-aws.ts";
+import { bin, run, withFakeAws, FAKE_KEY } from "./harness.ts";
 import { assertValidConversation } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 let fake: FakeAws;
 let home: string;
-let cleanup: () => void;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  fake = await startFakeAws();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  env = fakeEnv(home, fake.url);
-  fake.reset();
-});
-afterEach(() => cleanup());
+withFakeAws((ctx) => ({ fake, home, env } = ctx));
 
 const chat = (args: string[], o: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
   run(bin("redux-chat"), args, { env: o.env ?? env, stdin: o.stdin, timeoutMs: o.timeoutMs });

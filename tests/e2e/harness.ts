@@ -1,5 +1,6 @@
 // End-to-end harness: runs the compiled dist/ binaries the way a user would, with a scrubbed environment (no
 // inherited AWS_* variables), a temporary HOME, and the loopback fake AWS as the only endpoint.
+import { afterAll, afterEach, beforeAll, beforeEach } from "bun:test";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,4 +78,31 @@ export async function run(
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   clearTimeout(killer);
   return { code, stdout, stderr, ms: performance.now() - t0 };
+}
+
+export interface FakeAwsContext {
+  fake: import("../fakes/fake-aws.ts").FakeAws;
+  home: string;
+  env: Record<string, string>;
+}
+
+/**
+ * The usual fixture of a test file: one fake AWS for the file, and for every test a fresh temporary HOME, the
+ * environment of fakeEnv() and an emptied request log, handed to `set` before each test.
+ */
+export function withFakeAws(set: (ctx: FakeAwsContext) => void, opts: { chunkDelayMs?: number } = {}) {
+  let fake: FakeAwsContext["fake"];
+  let cleanup = () => {};
+  beforeAll(async () => {
+    const { startFakeAws } = await import("../fakes/fake-aws.ts");
+    fake = await startFakeAws(opts);
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    fake.reset();
+    set({ fake, home: t.home, env: fakeEnv(t.home, fake.url) });
+  });
+  afterEach(() => cleanup());
 }
