@@ -27,10 +27,19 @@ const FILE_RE = /^([A-Za-z0-9][A-Za-z0-9_-]*)_(\d{8}T\d{6}Z)\.json$/;
 
 /** Saves where the conversation already lives (`path`), or under its canonical name in the directory. */
 export function saveConversation(c: Conversation, opts: StoreOptions, path?: string): string {
-  ensurePrivateDir(opts.dir);
   const target = path ?? join(opts.dir, conversationFileName(c));
   const json = `${JSON.stringify(c, null, 2)}\n`;
-  writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
+  try {
+    if (!path) ensurePrivateDir(opts.dir);
+    writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
+  } catch (err) {
+    throw new ReduxError(
+      ExitCode.internal,
+      `cannot save the conversation to ${target}: ${(err as Error).message}`,
+      "check that the directory is writable and the disk has room (REDUX_CONVERSATIONS_DIR), or pass --no-save",
+      { cause: err },
+    );
+  }
   return target;
 }
 

@@ -217,6 +217,17 @@ describe("conversations", () => {
     expect((await chat(["--resume", "../../etc", "x"])).code).toBe(2);
   });
 
+  test("a conversations directory that cannot be written: one clear line before anything is sent", async () => {
+    const blocker = join(home, "not-a-dir");
+    writeFileSync(blocker, "");
+    const r = await chat(["-m", MODEL, "x"], { env: { ...env, REDUX_CONVERSATIONS_DIR: blocker } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot save the conversation to ${blocker}`);
+    expect(r.stderr).toContain("--no-save");
+    expect(r.stderr).not.toContain("    at ");
+    expect(fake.requests.length).toBe(0);
+  });
+
   test("REDUX_CONVERSATIONS_DIR", async () => {
     const dir = join(home, "elsewhere");
     const r = await chat(["-m", MODEL, "x"], { env: { ...env, REDUX_CONVERSATIONS_DIR: dir } });
