@@ -15,7 +15,15 @@ test("bearer wins and carries no provider; env keys are next", async () => {
   const b = await resolveCredentials({ region: "us-east-1", timeoutMs: 1000, env: { ...base(), AWS_BEARER_TOKEN_BEDROCK: "" } });
   expect(b.source).toBe("bearer");
   expect(b.provider).toBeUndefined();
-  const e = await resolveCredentials({ region: "us-east-1", timeoutMs: 1000, env: { ...base(), AWS_ACCESS_KEY_ID: "AKIAENVKEY0000000001", AWS_SECRET_ACCESS_KEY: "s" } });
+  // the SDK's own providers read process.env, so the env link is tried with the real environment
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAENVKEY0000000001", AWS_SECRET_ACCESS_KEY: "s" });
+  let e;
+  try {
+    e = await resolveCredentials({ region: "us-east-1", timeoutMs: 1000, env: { ...process.env, ...base() } });
+  } finally {
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+  }
   expect(e.source).toBe("env");
   expect(e.identity?.accessKeyId).toBe("AKIAENVKEY0000000001");
   expect(e.tried.map((t) => t.link)).toEqual(["bearer", "env"]);
