@@ -15,6 +15,7 @@ export interface CredentialOptions {
   region: string;
   timeoutMs: number;
   debug?: DebugLog;
+  /** What our checks read (default process.env); the SDK's providers themselves always read process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
