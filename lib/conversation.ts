@@ -97,8 +97,6 @@ export function newConversation(init: {
 /** Number of user turns. */
 export const turnCount = (c: Conversation) => c.messages.filter((m) => m.role === "user").length;
 
-export const firstPrompt = (c: Conversation) => c.messages.find((m) => m.role === "user")?.content.map((b) => b.text).join("") ?? "";
-
 export const messageText = (m: Message) => m.content.map((b) => b.text).join("");
 
 /**

@@ -13,7 +13,6 @@ export const ExitCode = {
   locked: 8,
   interrupted: 130,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The error class names used in `--json` output and batch lines, one per exit code. */
 export const ErrorClass: Record<number, string> = {
