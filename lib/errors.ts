@@ -92,7 +92,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
 
   if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
   if (CREDENTIAL_NAMES.has(name) || /could not load credentials|credential is missing/i.test(message)) {
-    if (/sso|token.*expired|refresh.*token/i.test(message) && /sso/i.test(message)) {
+    if (/sso/i.test(message)) {
       return new ReduxError(ExitCode.credentials, `SSO session expired or missing: ${message}`, `run: aws sso login${profileFlag}`, opts);
     }
     if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
