@@ -1,5 +1,6 @@
 // Batch input: JSONL items (`{"id","prompt","system"?,"model"?,"max_tokens"?,"temperature"?,"top_p"?,"stop"?}`) or
-// plain text (one prompt a line, id = line number), validated whole before anything is sent.
+// plain text (one prompt a line, id = line number), validated whole before anything is sent. Unknown JSONL fields are
+// refused (a typo such as "max_token" would otherwise be silently ignored).
 import { usageError } from "./errors.ts";
 import { parseModelString, type ModelRef } from "./model-string.ts";
 import { parseInference } from "./inference.ts";
@@ -29,10 +30,13 @@ export interface BatchItem {
 const KEYS = new Set(["id", "prompt", "system", "model", "max_tokens", "temperature", "top_p", "stop"]);
 const ID_RE = /^[^\u0000-\u001f]{1,256}$/;
 
-export function parseBatchInput(text: string, o: { defaultRegion?: string; source: string }): BatchItem[] {
+export type BatchInputFormat = "auto" | "jsonl" | "text";
+
+/** `auto` reads JSONL when the first non-blank line starts with `{`, plain text otherwise. */
+export function parseBatchInput(text: string, o: { defaultRegion?: string; source: string; format?: BatchInputFormat }): BatchItem[] {
   const lines = text.split("\n");
   const firstReal = lines.find((l) => l.trim() !== "")?.trim() ?? "";
-  const jsonl = firstReal.startsWith("{");
+  const jsonl = o.format === "jsonl" || (o.format !== "text" && firstReal.startsWith("{"));
   const items: BatchItem[] = [];
   const seen = new Set<string>();
   lines.forEach((raw, i) => {
@@ -48,7 +52,7 @@ export function parseBatchInput(text: string, o: { defaultRegion?: string; sourc
     try {
       v = JSON.parse(l);
     } catch {
-      throw usageError(`${where} is not JSON`, "JSONL input has one object per line, e.g. {\"id\":\"a1\",\"prompt\":\"...\"}");
+      throw usageError(`${where} is not JSON`, "JSONL input has one object per line, e.g. {\"id\":\"a1\",\"prompt\":\"...\"}; for plain-text prompts pass --format text");
     }
     if (typeof v !== "object" || v === null || Array.isArray(v)) throw usageError(`${where} is not a JSON object`);
     const obj = v as Record<string, unknown>;

@@ -2,7 +2,7 @@
 // with backoff, records every finished item once, and stops launching on a budget, a signal or bad credentials.
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { streamTurn } from "./bedrock.ts";
-import { ExitCode, ReduxError } from "./errors.ts";
+import { ExitCode, ReduxError, isReduxError } from "./errors.ts";
 import { addUsage, emptyUsage, newConversation, type InferenceConfig, type Usage } from "./conversation.ts";
 import { saveConversation, type StoreOptions } from "./conversation-store.ts";
 import type { ModelRef } from "./model-string.ts";
@@ -42,10 +42,11 @@ export interface BatchStats {
   startedAt: number;
 }
 
-export type StopReason = "max-items" | "max-total-tokens" | "signal" | "credentials";
+/** Why launching stopped early: a budget, SIGINT/SIGTERM, or an error every item would hit (credentials, OUT unwritable). */
+export type StopReason = "max-items" | "max-total-tokens" | "signal" | "fatal";
 
 export interface BatchSummary extends BatchStats {
-  /** Items neither skipped nor recorded this run (budgets, a signal, fatal credentials). */
+  /** Items neither skipped nor recorded this run (budgets, a signal, a fatal error). */
   notRun: number;
   wallMs: number;
   stoppedBy?: StopReason;
@@ -53,10 +54,27 @@ export interface BatchSummary extends BatchStats {
 }
 
 const THROTTLE_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException", "ModelNotReadyException"]);
-const isThrottle = (err: ReduxError) => {
-  const cause = err.cause as { name?: string } | undefined;
-  return THROTTLE_NAMES.has(cause?.name ?? "") || /throttl/i.test(err.message);
-};
+const causeOf = (err: ReduxError) => (err.cause ?? {}) as { name?: string; message?: string };
+export const isThrottle = (err: ReduxError) => THROTTLE_NAMES.has(causeOf(err).name ?? "") || /throttl/i.test(err.message);
+
+/**
+ * The error an item is judged by. A stream cut off inside an event frame ("Truncated event message") and an
+ * exception frame the service marks as its own failure are transient, though the SDK gives them no retryable class.
+ */
+export function itemError(err: ReduxError): ReduxError {
+  const c = causeOf(err);
+  if (err.code === ExitCode.unavailable) return err;
+  if (/truncated event message|premature close|socket hang up|ECONNRESET/i.test(c.message ?? "")) {
+    return new ReduxError(ExitCode.unavailable, `the answer stream was cut off: ${err.message}`, "retry; it is usually a network hiccup", { cause: err.cause });
+  }
+  if (c.name === "InternalFailure" || c.name === "InternalServerException") {
+    return new ReduxError(ExitCode.unavailable, `Bedrock failed inside the answer stream: ${err.message}`, "retry later", { cause: err.cause });
+  }
+  return err;
+}
+
+/** Worth another attempt: throttling, unavailable or not-ready models, timeouts, streams that ended early. */
+export const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
 
 export function createStats(total: number): BatchStats {
   return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, usage: emptyUsage(), startedAt: Date.now() };
@@ -69,8 +87,13 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
   let fatal: ReduxError | undefined;
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      hardStop.signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+      const wake = () => {
+        clearTimeout(t);
+        hardStop.signal.removeEventListener("abort", wake);
+        r();
+      };
+      const t = setTimeout(wake, ms);
+      hardStop.signal.addEventListener("abort", wake, { once: true });
     });
   const onStop = () => {
     stoppedBy ??= "signal";
@@ -99,7 +122,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       );
       stats.usage = addUsage(stats.usage, r.usage);
       if (r.status === "interrupted") return;
-      const err = r.error;
+      const err = r.error && itemError(r.error);
       if (!err) {
         aimd.onSuccess();
         return record(item, model, r.text, r.usage, r.latencyMs, attempts, r.stopReason);
@@ -107,7 +130,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       if (err.code === ExitCode.credentials) {
         // every other item would fail the same way: stop, record nothing, let a re-run retry them all
         fatal ??= err;
-        stoppedBy ??= "credentials";
+        stoppedBy ??= "fatal";
         return;
       }
       const throttled = isThrottle(err);
@@ -115,8 +138,8 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
         stats.throttles++;
         aimd.onThrottle();
       }
-      if (err.code === ExitCode.unavailable && attempts < o.maxAttempts && !hardStop.signal.aborted) {
-        await sleep(backoffMs(attempts - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 250) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
+      if (isRetryable(err) && attempts < o.maxAttempts && !hardStop.signal.aborted) {
+        await sleep(backoffMs(attempts - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 200) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
         if (hardStop.signal.aborted) return;
         continue;
       }
@@ -151,6 +174,9 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
   }
 
   const inFlight = new Set<Promise<void>>();
+  // woken by each finished item (a Promise.race per launch would pile handlers onto a long-running item)
+  let wake: (() => void) | undefined;
+  const slotFreed = () => new Promise<void>((r) => (wake = r));
   let launched = 0;
   for (const item of pending) {
     if (stoppedBy) break;
@@ -162,7 +188,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       stoppedBy = "max-total-tokens";
       break;
     }
-    while (inFlight.size >= aimd.limit && !stoppedBy) await Promise.race(inFlight);
+    while (inFlight.size >= aimd.limit && !stoppedBy) await slotFreed();
     if (stoppedBy) break;
     // the budget may have been crossed while we waited for a slot
     if (o.maxTotalTokens !== undefined && stats.usage.total_tokens >= o.maxTotalTokens) {
@@ -172,12 +198,15 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     launched++;
     const p: Promise<void> = runItem(item)
       .catch((err) => {
-        fatal ??= err instanceof ReduxError ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
-        stoppedBy ??= "credentials";
+        // only writing OUT (or a saved conversation) throws here: every later item would fail the same way
+        fatal ??= isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err), "run again with --debug for details");
+        stoppedBy ??= "fatal";
       })
       .finally(() => {
         inFlight.delete(p);
         stats.inFlight = inFlight.size;
+        wake?.();
+        wake = undefined;
       });
     inFlight.add(p);
     stats.inFlight = inFlight.size;

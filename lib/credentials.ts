@@ -2,9 +2,10 @@
 // each other one was skipped: Bedrock API key (bearer), environment, profile (static keys, assume-role,
 // credential_process, SSO, web identity), web identity from env, ECS/EKS container, EC2 instance metadata.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { ReduxError, ExitCode, translateAwsError } from "./errors.ts";
+import { ReduxError, ExitCode, isReduxError, translateAwsError } from "./errors.ts";
 import { configFilePath, credentialsFilePath, profileName, profileSection } from "./aws-profile.ts";
 import { requestHandlerFor, serviceUrl } from "./http.ts";
+import { redactText } from "./redact.ts";
 
 export type DebugLog = (line: string) => void;
 
@@ -42,6 +43,15 @@ function profileKind(section: Record<string, string>): CredentialSource | undefi
   return undefined;
 }
 
+/**
+ * An SDK logger (the `logger` option of clients and providers) that sends the SDK's own lines to --debug and keeps
+ * its console warnings off the screen otherwise. Lines pass through redactText: the SDK can quote request bits.
+ */
+export function sdkLogger(debug?: DebugLog) {
+  const say = (level: string) => (...args: unknown[]) => debug?.(redactText(`sdk ${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : `<${typeof a}>`)).join(" ")}`));
+  return { trace: () => {}, debug: say("debug"), info: say("info"), warn: say("warn"), error: say("error") };
+}
+
 /** Wraps a provider so the chain's first answer is kept (providers refresh themselves near expiry through the SDK). */
 const once = (p: AwsCredentialIdentityProvider, first: AwsCredentialIdentity): AwsCredentialIdentityProvider => {
   let cached: AwsCredentialIdentity | undefined = first;
@@ -56,7 +66,22 @@ const once = (p: AwsCredentialIdentityProvider, first: AwsCredentialIdentity): A
  * Finds the credentials the SDK would use, and says which source they came from. Throws ReduxError (exit 3) with
  * what was looked for, and where, when there are none.
  */
-export async function resolveCredentials(o: CredentialOptions): Promise<ResolvedCredentials> {
+export function resolveCredentials(o: CredentialOptions): Promise<ResolvedCredentials> {
+  // one walk per process and profile/region: the Bedrock client and STS then sign with the same provider, so an
+  // assume-role, SSO or web identity exchange happens once; a failure is forgotten, so a later call tries again
+  if (o.env) return walkChain(o);
+  const key = `${o.profile ?? ""}\0${o.region}`;
+  let p = resolved.get(key);
+  if (!p) {
+    resolved.set(key, (p = walkChain(o)));
+    p.catch(() => resolved.delete(key));
+  }
+  return p;
+}
+
+const resolved = new Map<string, Promise<ResolvedCredentials>>();
+
+async function walkChain(o: CredentialOptions): Promise<ResolvedCredentials> {
   const env = o.env ?? process.env;
   const tried: ResolvedCredentials["tried"] = [];
   const log = (link: string, outcome: string) => {
@@ -73,25 +98,36 @@ export async function resolveCredentials(o: CredentialOptions): Promise<Resolved
   log("bearer", "skipped: AWS_BEARER_TOKEN_BEDROCK is not set");
 
   const providers = await import("@aws-sdk/credential-providers");
-  // nested STS/SSO clients go through the same proxy and CA settings as Bedrock
-  const clientConfig = { region: o.region, requestHandler: await requestHandlerFor(serviceUrl("STS", o.region, undefined, env), { timeoutMs: o.timeoutMs, http2: false, env }) };
+  // nested STS/SSO/SSO-OIDC clients go through the same proxy and CA settings as Bedrock. No region in clientConfig:
+  // it would override the profile's sso_region; as the parent's region it only stands in for STS's own default.
+  const logger = sdkLogger(o.debug);
+  const clientConfig = { logger, requestHandler: await requestHandlerFor(serviceUrl("STS", o.region, undefined, env), { timeoutMs: o.timeoutMs, http2: false, env }) };
+  const parentClientConfig = { region: o.region };
   const attempt = async (source: CredentialSource, label: string, p: AwsCredentialIdentityProvider, fatal: boolean): Promise<ResolvedCredentials | undefined> => {
+    let identity: AwsCredentialIdentity;
     try {
-      const identity = await p();
-      log(label, "found credentials");
-      return { source, label, provider: once(p, identity), identity, tried };
+      identity = await p();
     } catch (err) {
       const e = err as { name?: string; message?: string; tryNextLink?: boolean };
       log(label, `failed: ${e.message?.split("\n")[0]}`);
+      // already said plainly (a proxy that is down or wants credentials): no point trying the next link
+      if (isReduxError(err)) throw err;
       if (fatal || e.tryNextLink === false) throw credentialError(err, source, name, explicitProfile ? name : undefined);
       return undefined;
     }
+    // the SDK signs with keys whose AWS_CREDENTIAL_EXPIRATION has passed; AWS would only say "invalid token"
+    if (identity.expiration && identity.expiration.getTime() <= Date.now()) {
+      log(label, `found credentials that expired at ${identity.expiration.toISOString()}`);
+      throw expiredError(source, label, identity.expiration);
+    }
+    log(label, "found credentials");
+    return { source, label, provider: once(p, identity), identity, tried };
   };
 
   if (explicitProfile) {
     log("env", `skipped: ${o.profile ? "--profile" : "AWS_PROFILE"} is set, so the profile is used instead`);
   } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    const r = await attempt("env", "env", providers.fromEnv(), true);
+    const r = await attempt("env", "env", providers.fromEnv({ logger }), true);
     if (r) return r;
   } else {
     log("env", "skipped: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set");
@@ -101,7 +137,7 @@ export async function resolveCredentials(o: CredentialOptions): Promise<Resolved
   const kind = profileKind(section);
   if (kind) {
     const label = kind === "profile" ? `profile ${name}` : `${kind} (profile ${name})`;
-    const r = await attempt(kind, label, providers.fromIni({ profile: name, clientConfig, ignoreCache: true }), Boolean(explicitProfile));
+    const r = await attempt(kind, label, providers.fromIni({ profile: name, clientConfig, parentClientConfig, ignoreCache: true, logger }), Boolean(explicitProfile));
     if (r) return r;
   } else if (explicitProfile) {
     throw new ReduxError(
@@ -114,12 +150,12 @@ export async function resolveCredentials(o: CredentialOptions): Promise<Resolved
   }
 
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) {
-    const r = await attempt("web-identity", "web-identity", providers.fromTokenFile({ clientConfig }), true);
+    const r = await attempt("web-identity", "web-identity", providers.fromTokenFile({ clientConfig, parentClientConfig, logger }), true);
     if (r) return r;
   } else log("web-identity", "skipped: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set");
 
   if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
-    const r = await attempt("container", "container", providers.fromHttp({ timeout: Math.min(o.timeoutMs, 5000), maxRetries: 1 }), true);
+    const r = await attempt("container", "container", providers.fromHttp({ timeout: Math.min(o.timeoutMs, 5000), maxRetries: 1, logger }), true);
     if (r) return r;
   } else log("container", "skipped: AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI are not set");
 
@@ -127,7 +163,7 @@ export async function resolveCredentials(o: CredentialOptions): Promise<Resolved
     log("imds", "skipped: AWS_EC2_METADATA_DISABLED is set");
   } else {
     // bounded: a laptop or CI runner has no metadata service, and must hear so within a second or two
-    const r = await attempt("imds", "imds", providers.fromInstanceMetadata({ timeout: 1000, maxRetries: 0 }), false);
+    const r = await attempt("imds", "imds", providers.fromInstanceMetadata({ timeout: 1000, maxRetries: 0, logger }), false);
     if (r) return r;
   }
 
@@ -136,6 +172,13 @@ export async function resolveCredentials(o: CredentialOptions): Promise<Resolved
     "no AWS credentials found",
     `looked for: AWS_BEARER_TOKEN_BEDROCK; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; profile ${name} in ${configFilePath(env)} and ${credentialsFilePath(env)}; AWS_WEB_IDENTITY_TOKEN_FILE+AWS_ROLE_ARN; AWS_CONTAINER_CREDENTIALS_*; EC2 instance metadata${imdsDisabled(env) ? " (disabled)" : ""}. Set keys, pass --profile, or run where a role is attached`,
   );
+}
+
+function expiredError(source: CredentialSource, label: string, at: Date): ReduxError {
+  const hint = source === "env"
+    ? "get fresh keys and export them again (for example `aws configure export-credentials --format env`), or unset AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN/AWS_CREDENTIAL_EXPIRATION to use another source"
+    : "refresh them at their source, then run again";
+  return new ReduxError(ExitCode.credentials, `the credentials from ${label} expired at ${at.toISOString()}`, hint);
 }
 
 function credentialError(err: unknown, source: CredentialSource, name: string, profile?: string): ReduxError {

@@ -38,7 +38,9 @@ export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): str
   const u = new URL(url);
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
   if (bypassesProxy(u.hostname, port, pick(env, "NO_PROXY"))) return undefined;
-  return u.protocol === "https:" ? pick(env, "HTTPS_PROXY") : pick(env, "HTTP_PROXY");
+  const proxy = u.protocol === "https:" ? pick(env, "HTTPS_PROXY") : pick(env, "HTTP_PROXY");
+  // `proxy.corp:3128` without a scheme is common in corporate setups; curl reads it as http://
+  return proxy && !/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? `http://${proxy}` : proxy;
 }
 
 /** Trusted roots: AWS_CA_BUNDLE replaces the defaults (as in the other AWS SDKs); NODE_EXTRA_CA_CERTS adds to them. */
@@ -82,15 +84,49 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
     httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
     httpAgent = new http.Agent(pool);
   }
-  return new NodeHttpHandler({
-    httpAgent,
-    httpsAgent,
-    connectionTimeout: o.timeoutMs,
-    requestTimeout: o.timeoutMs,
-    socketTimeout: o.timeoutMs,
-    throwOnRequestTimeout: true,
-  });
+  const options = { httpAgent, httpsAgent, connectionTimeout: o.timeoutMs, requestTimeout: o.timeoutMs, socketTimeout: o.timeoutMs, throwOnRequestTimeout: true };
+  if (!proxy) return new NodeHttpHandler(options);
+  const variable = new URL(url).protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const where = proxyDisplay(proxy);
+  const proxyHost = where.replace(/^[a-z]+:\/\//, "");
+  // failures of the proxy itself, said as such: otherwise a 407 surfaces as a JSON parse error of the proxy's page,
+  // and a dead proxy as "cannot reach Bedrock"
+  class ProxiedHandler extends NodeHttpHandler {
+    override async handle(...args: Parameters<InstanceType<typeof NodeHttpHandler>["handle"]>) {
+      let out: Awaited<ReturnType<InstanceType<typeof NodeHttpHandler>["handle"]>>;
+      try {
+        out = await super.handle(...args);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? "";
+        if (PROXY_CONNECT_ERRORS.has(code)) {
+          throw new ReduxError(ExitCode.unavailable, `cannot reach the proxy ${where} (${variable}): ${code}`, `check ${variable}, or list the host in NO_PROXY to go direct`, { cause: err });
+        }
+        throw err;
+      }
+      if (out.response.statusCode === 407) {
+        throw new ReduxError(
+          ExitCode.unavailable,
+          `the proxy ${where} (${variable}) asks for credentials: 407 Proxy Authentication Required`,
+          `put them in the proxy URL: ${variable}=http://user:password@${proxyHost} (percent-encode special characters)`,
+        );
+      }
+      return out;
+    }
+  }
+  return new ProxiedHandler(options);
 }
+
+const PROXY_CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused"]);
+
+/** A proxy URL fit to print: scheme, host and port, never the user and password it may carry. */
+export const proxyDisplay = (proxy: string) => {
+  try {
+    const u = new URL(proxy);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return "(unparsable proxy URL)";
+  }
+};
 
 /** Where a service's requests go: the explicit endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS. */
 export function serviceUrl(service: "BEDROCK_RUNTIME" | "STS", region: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -24,6 +24,8 @@ export interface SmokeReport {
   model_id: string | null;
   model_kind: string | null;
   credential_source: string | null;
+  /** Which source, said for a person: `env`, `profile work`, `sso (profile dev)`, `bearer (AWS_BEARER_TOKEN_BEDROCK)`… */
+  credential_label: string | null;
   access_key_id: string | null;
   expires_at: string | null;
   account: string | null;
@@ -47,11 +49,15 @@ export interface SmokeOptions {
 
 const KIND: Record<string, string> = { "foundation-model": "foundation model", "inference-profile": "inference profile", arn: "ARN" };
 
-export async function runSmokeTest(o: SmokeOptions): Promise<SmokeReport> {
-  const report: SmokeReport = {
-    ok: false, exit_code: ExitCode.internal, model: null, region: null, model_id: null, model_kind: null, credential_source: null,
-    access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, checks: [],
-  };
+/** A report with nothing known yet (what a run that is cut short by --timeout starts from). */
+export const emptyReport = (): SmokeReport => ({
+  ok: false, exit_code: ExitCode.internal, model: null, region: null, model_id: null, model_kind: null, credential_source: null, credential_label: null,
+  access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, checks: [],
+});
+
+/** Runs the checks in order, filling `into` (when given) as it goes, so a caller that gives up still has what was learnt. */
+export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyReport()): Promise<SmokeReport> {
+  const report = into;
   let firstFailure: ReduxError | undefined;
   const add = (c: Check) => {
     report.checks.push(c);
@@ -77,13 +83,14 @@ export async function runSmokeTest(o: SmokeOptions): Promise<SmokeReport> {
   try {
     creds = await resolveCredentials({ profile: o.profile, region, timeoutMs: o.timeoutMs, debug: o.debug });
     report.credential_source = creds.source;
+    report.credential_label = creds.label;
     if (creds.identity) {
       report.access_key_id = maskKeyId(creds.identity.accessKeyId);
       report.expires_at = creds.identity.expiration?.toISOString() ?? null;
     }
     const exp = creds.identity?.expiration;
     const detail = creds.source === "bearer"
-      ? "bearer: a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK (requests are not SigV4-signed)"
+      ? `bearer: a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK, **** (${(process.env.AWS_BEARER_TOKEN_BEDROCK ?? "").length} characters; requests are not SigV4-signed)`
       : `${creds.label} · key ${report.access_key_id} · ${exp ? `expires ${exp.toISOString()} (in ${Math.round((exp.getTime() - Date.now()) / 60_000)} min)` : "does not expire"}`;
     add({ name: "credentials", ok: true, detail });
   } catch (err) {

@@ -1,14 +1,14 @@
 // redux-chat batch IN [-o OUT]: a file of prompts for cron. Every answer lands in OUT exactly once, across throttling,
 // crashes and re-runs; progress goes to stderr (a bar on a terminal, periodic lines otherwise).
 import { defineCommand } from "citty";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { repeated } from "../shared/cli.ts";
 import { color, createUi, stderrIsTTY, type Ui } from "../shared/ui.ts";
-import { ExitCode, ReduxError, usageError } from "../../lib/errors.ts";
-import { parseBatchInput } from "../../lib/batch-input.ts";
+import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
+import { parseBatchInput, type BatchInputFormat } from "../../lib/batch-input.ts";
 import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch-output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch.ts";
 import { chooseModel } from "../../lib/model-choice.ts";
@@ -20,17 +20,27 @@ import { loadKey } from "../../lib/envelope.ts";
 import { readSettings } from "../../lib/settings.ts";
 import { err, out as stdout } from "../shared/io.ts";
 
-const positive = (v: string | undefined, flag: string, max: number) => {
+const whole = (v: string | undefined, flag: string, max: number, min = 1) => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+  if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
   return n;
+};
+
+/** The same file, through symlinks too: a result file that is the input would be compacted away. */
+const sameFile = (a: string, b: string) => {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 };
 
 export default defineCommand({
   meta: { name: "batch", description: "Run a file of prompts (JSONL or one prompt a line); results as JSON lines" },
   args: {
     input: { type: "positional", required: true, description: "JSONL or plain-text prompt file, or - for stdin" },
+    format: { type: "string", description: "input format: auto (JSONL when the first line starts with {), jsonl or text", valueHint: "auto|jsonl|text" },
     output: { type: "string", alias: "o", description: "results file (JSON lines); a re-run skips ids already ok. Default: stdout (no resume)", valueHint: "path" },
     concurrency: { type: "string", description: "requests in flight at most (default 4; lowered while Bedrock throttles)", valueHint: "n" },
     "max-attempts": { type: "string", description: "attempts per item for throttling and transient errors (default 5)", valueHint: "n" },
@@ -41,15 +51,21 @@ export default defineCommand({
     ...modelArgs,
     ...inferenceArgs,
     ...awsArgs,
-    ...outputArgs,
+    // --json is left out: the results already are JSON lines
+    quiet: outputArgs.quiet,
+    debug: outputArgs.debug,
   },
   async run({ args, rawArgs }) {
-    const ui = createUi({ quiet: args.quiet || args.json, debug: args.debug });
-    const concurrency = positive(args.concurrency, "--concurrency", 256) ?? 4;
-    const maxAttempts = positive(args["max-attempts"], "--max-attempts", 20) ?? 5;
-    const maxItems = positive(args["max-items"], "--max-items", 1e9);
-    const maxTotalTokens = positive(args["max-total-tokens"], "--max-total-tokens", 1e12);
-    const graceMs = (positive(args.grace, "--grace", 3600) ?? 30) * 1000;
+    const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    const format = (args.format ?? "auto") as BatchInputFormat;
+    if (!["auto", "jsonl", "text"].includes(format)) throw usageError(`--format must be auto, jsonl or text, got ${JSON.stringify(args.format)}`);
+    const concurrency = whole(args.concurrency, "--concurrency", 256) ?? 4;
+    const maxAttempts = whole(args["max-attempts"], "--max-attempts", 20) ?? 5;
+    const maxItems = whole(args["max-items"], "--max-items", 1e9);
+    const maxTotalTokens = whole(args["max-total-tokens"], "--max-total-tokens", 1e12);
+    const graceMs = (whole(args.grace, "--grace", 3600, 0) ?? 30) * 1000;
+    const output = args.output === "-" ? undefined : args.output;
+    if (output && args.input !== "-" && sameFile(output, args.input)) throw usageError("-o names the input file", "write the results to another file");
     const timeoutMs = parseTimeout(args.timeout);
     const endpoint = parseEndpoint(args["endpoint-url"]);
     const inference = parseInference({ maxTokens: args["max-tokens"], temperature: args.temperature, topP: args["top-p"], stop: repeated(rawArgs, "stop") });
@@ -61,18 +77,29 @@ export default defineCommand({
     } catch (err) {
       throw usageError(`cannot read ${source}: ${(err as Error).message}`);
     }
-    const items = parseBatchInput(text, { defaultRegion: resolveRegion(args.region, args.profile), source });
+    const items = parseBatchInput(text, { defaultRegion: resolveRegion(args.region, args.profile), source, format });
     if (items.length === 0) throw usageError(`${source} has no prompts`);
     const model = items.some((it) => !it.model) ? chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
 
+    // everything that can be refused is checked before OUT is locked and repaired
+    const settings = readSettings();
+    const key = args.save ? loadKey({ settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined }) : undefined;
+
     let release = () => {};
     let out: BatchOutput;
-    if (args.output) {
-      const path = resolve(args.output);
-      release = lockFile(path, "batch output");
+    if (output) {
+      const path = resolve(output);
+      try {
+        release = lockFile(path, "batch output");
+      } catch (e) {
+        if (isReduxError(e) && e.code === ExitCode.locked) throw new ReduxError(e.code, e.message, "wait for that run to finish (a re-run then resumes), or write to another -o file");
+        throw e;
+      }
       try {
         const file = openOutputFile(path);
-        if (file.dropped) ui.info(`${path}: dropped ${file.dropped} line${file.dropped === 1 ? "" : "s"} to retry (errors, or a line cut off by a crash)`);
+        const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+        if (file.repaired) ui.info(`${output}: removed ${plural(file.repaired, "broken line")} (cut off by a crash, or not a result)`);
+        if (file.retrying) ui.info(`${output}: retrying ${plural(file.retrying, "item")} that failed before`);
         out = file;
       } catch (err) {
         release();
@@ -82,8 +109,6 @@ export default defineCommand({
       out = streamOutput(stdout);
     }
 
-    const settings = readSettings();
-    const key = args.save ? loadKey({ settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined }) : undefined;
     const { createBedrockClient } = await import("../../lib/bedrock.ts");
     const clients = new Map<string, Promise<BedrockRuntimeClient>>();
     const clientFor = (region: string) => {
@@ -95,7 +120,10 @@ export default defineCommand({
     const stop = new AbortController();
     let signals = 0;
     const onSignal = () => {
-      if (++signals > 1) process.exit(ExitCode.interrupted);
+      if (++signals > 1) {
+        release();
+        process.exit(ExitCode.interrupted);
+      }
       ui.warn(`stopping: no new items; in-flight ones have ${graceMs / 1000} s to finish (signal again to quit now)`);
       stop.abort();
     };
@@ -103,15 +131,19 @@ export default defineCommand({
     process.on("SIGTERM", onSignal);
 
     const stats = createStats(items.length);
-    const progress = startProgress(ui, stats);
+    const progress = startProgress(ui, stats, maxItems);
+    // JSC collects lazily, so the peak RSS of a long run grows with its length; a full collection every second keeps
+    // it flat (the live heap is small: results go straight to OUT)
+    const gc = setInterval(() => Bun.gc(true), 1000);
+    gc.unref();
     let summary: BatchSummary;
     try {
-      // fail fast, before any item, when there are no usable credentials
-      if (!("AWS_BEARER_TOKEN_BEDROCK" in process.env)) {
-        const region = model?.region ?? items[0]!.model!.region;
-        const { translateAwsError } = await import("../../lib/errors.ts");
-        await (await clientFor(region)).config.credentials().catch((err: unknown) => {
-          throw translateAwsError(err, { region, profile: args.profile });
+      // fail fast, before any item, when there are no usable credentials (and nothing to check when all is done)
+      const first = items.find((it) => !out.done.has(it.id));
+      if (first && !("AWS_BEARER_TOKEN_BEDROCK" in process.env)) {
+        const region = (first.model ?? model!).region;
+        await (await clientFor(region)).config.credentials().catch((e: unknown) => {
+          throw translateAwsError(e, { region, profile: args.profile });
         });
       }
       summary = await runBatch({
@@ -130,9 +162,13 @@ export default defineCommand({
         profile: args.profile,
       }, stats);
     } finally {
+      clearInterval(gc);
       progress.stop();
-      out.close();
-      release();
+      try {
+        await out.close();
+      } finally {
+        release();
+      }
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
@@ -143,35 +179,57 @@ export default defineCommand({
     if (summary.stoppedBy === "max-items") ui.warn(`stopped launching after --max-items ${maxItems}; run again to continue`);
     if (summary.stoppedBy === "max-total-tokens") ui.warn(`stopped launching: the token budget (--max-total-tokens ${maxTotalTokens}) is spent; run again to continue`);
     if (summary.fatal) throw summary.fatal;
-    if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", args.output ? "run the same command again to do the rest" : undefined);
-    if (summary.failed) throw new ReduxError(ExitCode.partial, `${summary.failed} item${summary.failed === 1 ? "" : "s"} failed`, args.output ? `run the same command again to retry them (${args.output} keeps the ok ones)` : "see the error field of their lines");
+    if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", output ? "run the same command again to do the rest" : undefined);
+    if (summary.failed) throw new ReduxError(ExitCode.partial, `${summary.failed} item${summary.failed === 1 ? "" : "s"} failed`, output ? `run the same command again to retry them (${output} keeps the ok ones)` : "see the error field of their lines");
   },
 });
 
+/** 42s, 12m05s, 3h07m. */
+function formatDuration(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  if (s < 90) return `${s}s`;
+  if (s < 90 * 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+const visible = (s: string) => s.replace(/\u001B\[[0-9;]*m/g, "").length;
+
 /** A bar with rate, ETA, counts and tokens on a terminal; a plain line every 10 s otherwise; nothing under --quiet. */
-function startProgress(ui: Ui, s: BatchStats) {
+function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
   if (ui.quiet) return { stop() {} };
-  const todo = () => s.total - s.skipped;
+  const todo = () => Math.min(s.total - s.skipped, maxItems ?? Infinity);
   const render = () => {
     const done = s.ok + s.failed;
     const secs = (Date.now() - s.startedAt) / 1000;
     const rate = done / Math.max(secs, 0.001);
-    const eta = rate > 0 ? Math.round((todo() - done) / rate) : undefined;
-    const pct = todo() ? done / todo() : 1;
+    const eta = rate > 0 ? formatDuration((todo() - done) / rate) : "?";
+    const pct = todo() ? Math.min(1, done / todo()) : 1;
     return { done, rate, eta, pct };
   };
   if (stderrIsTTY) {
+    const cols = () => process.stderr.columns || 80;
     const t = setInterval(() => {
       const { done, rate, eta, pct } = render();
-      const width = 24;
+      const width = 20;
       const bar = "█".repeat(Math.round(pct * width)).padEnd(width, "░");
-      err(`\r\u001B[2K${color.cyan(bar)} ${done}/${todo()} · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"}s · ${color.green(`ok ${s.ok}`)} · ${s.failed ? color.red(`failed ${s.failed}`) : "failed 0"} · ${s.usage.total_tokens} tok · ×${s.concurrency || "-"}`);
+      const parts = [
+        `${color.cyan(bar)} ${done}/${todo()}`,
+        `${rate.toFixed(1)}/s`,
+        `ETA ${eta}`,
+        color.green(`ok ${s.ok}`),
+        s.failed ? color.red(`failed ${s.failed}`) : "failed 0",
+        `${s.usage.total_tokens} tok`,
+        `×${s.concurrency || "-"}`,
+      ];
+      // one line that fits: a wrapped line could not be redrawn in place
+      while (parts.length > 1 && visible(parts.join(" · ")) >= cols()) parts.pop();
+      err(`\r\u001B[2K${parts.join(" · ")}`);
     }, 200);
     return { stop: () => (clearInterval(t), err("\r\u001B[2K")) };
   }
   const t = setInterval(() => {
     const { done, rate, eta } = render();
-    err(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta ?? "?"} s · ${s.usage.total_tokens} tokens\n`);
+    err(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens\n`);
   }, 10_000);
   return { stop: () => clearInterval(t) };
 }

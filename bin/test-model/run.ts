@@ -1,5 +1,5 @@
 // Runs the smoke test and shows each check as a line with a mark and a detail (stdout), or one JSON object.
-import { runSmokeTest, type Check, type SmokeReport } from "../../lib/smoke-test.ts";
+import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../lib/smoke-test.ts";
 import { parseEndpoint, parseTimeout } from "../../lib/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { color, createUi, scrub } from "../shared/ui.ts";
@@ -32,6 +32,7 @@ export async function smokeTest(args: Args) {
   const endpoint = parseEndpoint(args["endpoint-url"]);
   const started = Date.now();
   const shown: Check[] = [];
+  const partial = emptyReport();
   const onCheck = (c: Check) => {
     shown.push(c);
     if (!args.json) out(`${line(c)}\n`);
@@ -39,7 +40,7 @@ export async function smokeTest(args: Args) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
   const result = await Promise.race([
-    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }),
+    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }, partial),
     deadline,
   ]);
   clearTimeout(timer);
@@ -47,7 +48,7 @@ export async function smokeTest(args: Args) {
   if (result === "timeout") {
     const c: Check = { name: (["model", "credentials", "identity", "invoke"] as const)[Math.min(shown.length, 3)]!, ok: false, detail: `timed out after ${timeoutMs / 1000} s`, error: "unavailable", hint: "raise --timeout, or check the network path (proxy, firewall) to AWS" };
     onCheck(c);
-    report = { ok: false, exit_code: ExitCode.unavailable, model: null, region: null, model_id: null, model_kind: null, credential_source: null, access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, checks: shown };
+    report = { ...partial, ok: false, exit_code: ExitCode.unavailable, checks: shown };
   } else {
     report = result;
   }

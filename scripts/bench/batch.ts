@@ -1,6 +1,7 @@
 // Batch figures for `npm run bench`: 1,000 items against a loopback Bedrock that answers after 50 ms, concurrency 16,
 // against the ideal (1000 / 16 x 50 ms); peak memory at 1,000 and 10,000 items; and the same with 10% throttled.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Prints one JSON object on stdout: `rows` for the bench table and `figures` with the raw numbers.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeEnv } from "../../tests/e2e/harness.ts";
@@ -10,36 +11,63 @@ const root = join(import.meta.dir, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "redux-bench-batch-"));
 const DELAY = 50;
 const CONCURRENCY = 16;
+const TIME = "/usr/bin/time";
 
-function runBatch(n: number, model: string, url: string) {
+/** Peak RSS (KiB) of a child: from /usr/bin/time when installed, else the kernel's high-water mark, polled. */
+async function spawnMeasured(argv: string[], env: Record<string, string>): Promise<{ code: number; peakKiB: number }> {
+  if (existsSync(TIME)) {
+    const p = Bun.spawn([TIME, "-f", "%M", ...argv], { env, stdout: "ignore", stderr: "pipe" });
+    const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+    return { code, peakKiB: Number(stderr.trim().split("\n").at(-1)) };
+  }
+  const p = Bun.spawn(argv, { env, stdout: "ignore", stderr: "ignore" });
+  let peakKiB = 0;
+  while (p.exitCode === null) {
+    try {
+      peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1] ?? 0));
+    } catch {
+      // exited between the check and the read
+    }
+    await Bun.sleep(20);
+  }
+  return { code: await p.exited, peakKiB };
+}
+
+async function runBatch(n: number, model: string, url: string) {
   const input = join(work, `in-${n}.txt`);
   writeFileSync(input, Array.from({ length: n }, (_, i) => `prompt number ${i}`).join("\n"));
   const out = join(work, `out-${n}-${Math.random()}.jsonl`);
-  const env = fakeEnv(work, url);
   const t0 = performance.now();
-  const r = Bun.spawnSync(["/usr/bin/time", "-f", "%M", join(root, "dist", "redux-chat"), "batch", input, "-o", out, "-m", model, "--concurrency", String(CONCURRENCY), "-q"], { env, stdout: "ignore", stderr: "pipe" });
+  const r = await spawnMeasured([join(root, "dist", "redux-chat"), "batch", input, "-o", out, "-m", model, "--concurrency", String(CONCURRENCY), "-q"], fakeEnv(work, url));
   const wall = performance.now() - t0;
   const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const ok = lines.filter((l) => l.status === "ok").length;
   const failures = lines.filter((l) => l.status !== "ok").map((l) => `${l.error?.class}: ${l.error?.message} (attempts ${l.attempts})`);
   if (failures.length) process.stderr.write(`batch bench: ${failures.length} failed with ${model}:\n  ${failures.slice(0, 5).join("\n  ")}\n`);
-  const rssKb = Number(r.stderr.toString().trim().split("\n").at(-1));
-  return { wall, ok, rssMiB: rssKb / 1024, code: r.exitCode };
+  const retries = lines.reduce((a, l) => a + l.attempts - 1, 0);
+  return { wall, ok, lines: lines.length, retries, rssMiB: r.peakKiB / 1024, code: r.code };
 }
 
 const fake = await startFakeProcess(["--delay-ms", String(DELAY), "--chunk-delay-ms", "0"]);
 try {
   const ideal = (n: number) => (n / CONCURRENCY) * DELAY;
-  const a = runBatch(1000, "custom:us-east-1:fake.bench", fake.url);
-  const b = runBatch(10_000, "custom:us-east-1:fake.bench", fake.url);
-  const t = runBatch(1000, "custom:us-east-1:fake.throttle-10pct", fake.url);
+  const a = await runBatch(1000, "custom:us-east-1:fake.bench", fake.url);
+  const b = await runBatch(10_000, "custom:us-east-1:fake.bench", fake.url);
+  const t = await runBatch(1000, "custom:us-east-1:fake.throttle-10pct", fake.url);
+  const figures = {
+    delay_ms: DELAY,
+    concurrency: CONCURRENCY,
+    run_1000: { wall_ms: Math.round(a.wall), ideal_ms: ideal(1000), ratio: a.wall / ideal(1000), peak_rss_mib: a.rssMiB, ok: a.ok, exit: a.code },
+    run_10000: { wall_ms: Math.round(b.wall), ideal_ms: ideal(10_000), ratio: b.wall / ideal(10_000), peak_rss_mib: b.rssMiB, ok: b.ok, exit: b.code },
+    throttled_10pct_1000: { wall_ms: Math.round(t.wall), ideal_ms: ideal(1000), ratio: t.wall / ideal(1000), peak_rss_mib: t.rssMiB, ok: t.ok, retries: t.retries, exit: t.code },
+  };
   const rows = [
-    { what: "batch 1,000 items, 50 ms answers, concurrency 16", value: `${a.wall.toFixed(0)} ms (${a.ok} ok)`, baseline: `${ideal(1000)} ms ideal`, ratio: a.wall / ideal(1000), goal: "≤ 1.15×", ok: a.wall / ideal(1000) <= 1.15 && a.ok === 1000 },
-    { what: "batch peak memory, 1,000 → 10,000 items", value: `${a.rssMiB.toFixed(0)} → ${b.rssMiB.toFixed(0)} MiB`, baseline: "150 MiB", ratio: b.rssMiB / a.rssMiB, goal: "flat, < 150 MiB", ok: b.rssMiB < 150 && b.ok === 10_000 },
+    { what: "batch 1,000 items, 50 ms answers, concurrency 16", value: `${a.wall.toFixed(0)} ms (${a.ok} ok)`, baseline: `${ideal(1000)} ms ideal`, ratio: a.wall / ideal(1000), goal: "≤ 1.15×", ok: a.wall / ideal(1000) <= 1.15 && a.ok === 1000 && a.code === 0 },
+    { what: "batch peak memory, 1,000 → 10,000 items", value: `${a.rssMiB.toFixed(0)} → ${b.rssMiB.toFixed(0)} MiB`, baseline: "150 MiB", ratio: b.rssMiB / a.rssMiB, goal: "flat, < 150 MiB", ok: b.rssMiB < 150 && b.ok === 10_000 && b.code === 0 },
     { what: "batch 10,000 items wall time", value: `${b.wall.toFixed(0)} ms`, baseline: `${ideal(10_000)} ms ideal`, ratio: b.wall / ideal(10_000), goal: "reported", ok: true },
-    { what: "batch 1,000 items, 10% throttled", value: `${t.wall.toFixed(0)} ms (${t.ok} ok)`, baseline: `${ideal(1000)} ms ideal`, ratio: t.wall / ideal(1000), goal: "every item ok", ok: t.ok === 1000 },
+    { what: "batch 1,000 items, 10% throttled", value: `${t.wall.toFixed(0)} ms (${t.ok} ok, ${t.retries} retries)`, baseline: `${ideal(1000)} ms ideal`, ratio: t.wall / ideal(1000), goal: "every item ok", ok: t.ok === 1000 && t.lines === 1000 && t.code === 0 },
   ];
-  console.log(JSON.stringify({ rows }));
+  console.log(JSON.stringify({ rows, figures }));
 } finally {
   fake.close();
   rmSync(work, { recursive: true, force: true });

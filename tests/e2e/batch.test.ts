@@ -109,6 +109,23 @@ describe("batch", () => {
     expect(readdirSync(home).filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 
+  test("kill -9 at random moments, three times over: OUT stays valid and the last run ends with every id once", async () => {
+    const n = 40;
+    const input = write("in.txt", Array.from({ length: n }, (_, i) => `prompt ${i + 1}`).join("\n"));
+    const out = join(home, "out.jsonl");
+    for (let round = 0; round < 3; round++) {
+      const p = Bun.spawn([bin("redux-chat"), "batch", input, "-o", out, "-m", "custom:us-east-1:fake.delay-40ms", "--concurrency", "4", "-q"], { env, stdout: "ignore", stderr: "ignore" });
+      await Bun.sleep(150 + Math.random() * 200);
+      p.kill("SIGKILL");
+      await p.exited;
+      const lines = readOut(out);
+      expect(new Set(lines.map((l) => l.id)).size).toBe(lines.length);
+    }
+    const r = await batch([input, "-o", out, "-m", MODEL, "--concurrency", "8"]);
+    expect(r.code).toBe(0);
+    expect(ids(readOut(out))).toEqual(Array.from({ length: n }, (_, i) => String(i + 1)));
+  });
+
   test("a second run on the same OUT while the first is alive is refused at once (exit 8)", async () => {
     const input = write("in.txt", Array.from({ length: 6 }, (_, i) => `p${i}`).join("\n"));
     const out = join(home, "out.jsonl");
@@ -117,9 +134,51 @@ describe("batch", () => {
     const second = await batch([input, "-o", out, "-m", MODEL]);
     expect(second.code).toBe(8);
     expect(second.stderr).toContain("in use by process");
+    expect(second.stderr).toContain("hint: wait for that run to finish");
     expect(second.ms).toBeLessThan(5000);
     expect((await first).code).toBe(0);
     expect(ids(readOut(out))).toEqual(["1", "2", "3", "4", "5", "6"]);
+  });
+
+  test("a re-run cut short by --max-items keeps the error line of each failed id it did not redo", async () => {
+    const input = write("in.jsonl", jsonl([
+      { id: "a", prompt: "x", model: "custom:us-east-1:fake.access-denied" },
+      { id: "b", prompt: "y", model: "custom:us-east-1:fake.access-denied" },
+      { id: "c", prompt: "z" },
+    ]));
+    const out = join(home, "out.jsonl");
+    expect((await batch([input, "-o", out, "-m", MODEL, "--concurrency", "1"])).code).toBe(7);
+    write("in.jsonl", jsonl([{ id: "a", prompt: "x" }, { id: "b", prompt: "y" }, { id: "c", prompt: "z" }]));
+    const r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "1"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("retrying 2 items that failed before");
+    expect(r.stderr).toContain("1 ok, 0 failed, 1 skipped (already ok), 1 not run");
+    const lines = readOut(out);
+    expect(ids(lines)).toEqual(["a", "b", "c"]);
+    expect(lines.filter((l) => l.status === "error").map((l) => l.error.class)).toEqual(["access"]);
+  });
+
+  test("every id already ok: nothing is sent, credentials are not even needed, exit 0", async () => {
+    const input = write("in.txt", "one\ntwo\n");
+    const out = join(home, "out.jsonl");
+    expect((await batch([input, "-o", out, "-m", MODEL])).code).toBe(0);
+    fake.reset();
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, ...noCreds } = env;
+    const r = await batch([input, "-o", out, "-m", MODEL], { env: noCreds });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("0 ok, 0 failed, 2 skipped");
+    expect(fake.requests.length).toBe(0);
+    expect(readOut(out).length).toBe(2);
+  });
+
+  test("throttled for good: --max-attempts tries per item, then status error, class unavailable, exit 7", async () => {
+    const input = write("in.txt", "one\ntwo\n");
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-m", "custom:us-east-1:fake.throttle-always", "--max-attempts", "2"]);
+    expect(r.code).toBe(7);
+    expect(fake.requests.length).toBe(4);
+    const lines = readOut(out);
+    expect(lines.map((l) => [l.status, l.attempts, l.error.class])).toEqual([["error", 2, "unavailable"], ["error", 2, "unavailable"]]);
   });
 
   test("throttling is retried: every item ok, the throttled one with attempts 2", async () => {
@@ -180,6 +239,18 @@ describe("batch", () => {
     expect(r.stderr).toContain("line 2");
     expect(fake.requests.length).toBe(0);
     expect((await batch([join(home, "missing.txt"), "-m", MODEL])).code).toBe(2);
+    const same = await batch([input, "-o", input, "-m", MODEL]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("-o names the input file");
+    expect(readFileSync(input, "utf8")).toBe('{"id":"a","prompt":"x"}\n{"id":"a","prompt":"y"}\n');
+  });
+
+  test("--format text reads a line starting with { as a prompt", async () => {
+    const input = write("in.txt", "{braces} are not JSON here\n");
+    expect((await batch([input, "-m", MODEL])).code).toBe(2);
+    const r = await batch([input, "-m", MODEL, "--format", "text", "-q"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).text).toBe("Echo: {braces} are not JSON here");
   });
 
   test("--save stores each item as a conversation", async () => {

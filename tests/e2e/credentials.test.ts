@@ -5,8 +5,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws, type FakeCredential } from "../fakes/fake-aws.ts";
-import { startForwardProxy } from "../fakes/forward-proxy.ts";
-import { startTlsFront } from "../fakes/tls-front.ts";
 import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
@@ -98,7 +96,9 @@ describe("credential sources", () => {
     fake.addCredential(cred);
     secrets.add(cred.secretAccessKey);
     writeAws({ credentials: `[work]\naws_access_key_id = ${cred.accessKeyId}\naws_secret_access_key = ${cred.secretAccessKey}\n` });
-    expectSource(await both(baseEnv(), ["--profile", "work"]), "profile", cred);
+    const named = await both(baseEnv(), ["--profile", "work"]);
+    expectSource(named, "profile", cred);
+    expect(named.report.credential_label).toBe("profile work");
     fake.reset();
     expectSource(await both(baseEnv({ AWS_PROFILE: "work", AWS_ACCESS_KEY_ID: "AKIDIGNORED000000001", AWS_SECRET_ACCESS_KEY: "ignored-secret" })), "profile", cred);
     fake.reset();
@@ -119,8 +119,10 @@ describe("credential sources", () => {
     });
     const r = await both(baseEnv(), ["--profile", "deploy"]);
     expectSource(r, "assume-role", fake.issued.assumeRole);
+    expect(r.report.credential_label).toBe("assume-role (profile deploy)");
+    // one exchange per run: the smoke test's STS and Bedrock calls share the provider that won (three runs here)
     const assume = fake.requests.filter((q) => q.operation === "AssumeRole");
-    expect(assume.length).toBeGreaterThan(0);
+    expect(assume.length).toBe(3);
     expect(assume.every((q) => q.accessKeyId === src.accessKeyId && q.verified && q.body.RoleArn === "arn:aws:iam::123456789012:role/deployer")).toBe(true);
   });
 
@@ -146,6 +148,7 @@ describe("credential sources", () => {
     writeFileSync(cacheFile, token(new Date(Date.now() + 3600_000).toISOString()));
     const r = await both(baseEnv(), ["--profile", "dev"]);
     expectSource(r, "sso", fake.issued.sso);
+    expect(r.report.credential_label).toBe("sso (profile dev)");
     expect(fake.requests.some((q) => q.service === "sso" && q.verified)).toBe(true);
 
     writeFileSync(cacheFile, token(new Date(Date.now() - 3600_000).toISOString()));
@@ -193,7 +196,8 @@ describe("credential sources", () => {
     const r = await both(env);
     expect(r.chat.code).toBe(0);
     expect(r.report).toMatchObject({ ok: true, credential_source: "bearer", access_key_id: null });
-    expect(r.report.checks.find((c: { name: string }) => c.name === "identity")).toMatchObject({ skipped: true });
+    expect(r.report.checks.find((c: { name: string }) => c.name === "identity")).toMatchObject({ ok: true, skipped: true, detail: "skipped: STS cannot identify a Bedrock API key" });
+    expect(r.report.checks.find((c: { name: string }) => c.name === "credentials").detail).toContain(`**** (${apiKey.length} characters`);
     expect(bedrockKeys()).toEqual(["bearer", "bearer", "bearer"]);
     const saved = await run(bin("redux-chat"), ["-m", MODEL, "keep me"], { env });
     expect(saved.code).toBe(0);
@@ -222,71 +226,18 @@ describe("credential sources", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("credentials: bearer: skipped: AWS_BEARER_TOKEN_BEDROCK is not set");
     expect(r.stderr).toContain("credentials: env: found credentials");
-  });
-
-  test("failure hints: invalid keys, access denied, on-demand throughput, region mismatch", async () => {
-    const keys = { AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret };
-    const bad = await run(bin("redux-test-model"), ["-m", MODEL], { env: baseEnv({ ...keys, AWS_SECRET_ACCESS_KEY: "wrong-secret-value" }) });
-    expect(bad.code).toBe(3);
-    const denied = await run(bin("redux-test-model"), ["-m", "custom:us-east-1:fake.access-denied"], { env: baseEnv(keys) });
-    expect(denied.code).toBe(4);
-    expect(denied.stdout).toContain("bedrock:InvokeModel");
-    const onDemand = await run(bin("redux-test-model"), ["-m", "custom:eu-west-1:anthropic.claude-3-5-sonnet-20241022-v2:0.on-demand"], { env: baseEnv(keys) });
-    expect(onDemand.code).toBe(6);
-    expect(onDemand.stdout).toContain("custom:eu-west-1:eu.anthropic.claude-3-5-sonnet");
-    const mismatch = await run(bin("redux-test-model"), ["-m", "custom:us-west-2:arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x:0"], { env: baseEnv(keys) });
-    expect(mismatch.code).toBe(2);
-    expect(mismatch.stdout).toContain("custom:us-east-1:");
-    outputs.push(bad.stdout, bad.stderr, denied.stdout, onDemand.stdout, mismatch.stdout);
-  });
-
-  test("HTTP_PROXY: Bedrock and STS traffic goes through the proxy; NO_PROXY exempts it", async () => {
-    const proxy = await startForwardProxy();
-    try {
-      const src = { accessKeyId: "AKIAPROXYSOURCE00001", secretAccessKey: "proxy-source-secret" };
-      fake.addCredential(src);
-      secrets.add(src.secretAccessKey);
-      writeAws({
-        credentials: `[base]\naws_access_key_id = ${src.accessKeyId}\naws_secret_access_key = ${src.secretAccessKey}\n`,
-        config: "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\n",
-      });
-      const env = baseEnv({ HTTP_PROXY: proxy.url });
-      const r = await both(env, ["--profile", "deploy"]);
-      expectSource(r, "assume-role", fake.issued.assumeRole);
-      const through = proxy.seen.map((s) => s.target);
-      expect(through.some((t) => t.startsWith(`${fake.url}/model/`))).toBe(true);
-      expect(through.some((t) => t === `${fake.url}/`)).toBe(true);
-      expect(fake.requests.filter((q) => q.service === "bedrock").every((q) => q.httpVersion === "1.1")).toBe(true);
-      proxy.seen.length = 0;
-      const direct = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", "--profile", "deploy", "x"], { env: { ...env, no_proxy: "localhost,127.0.0.1" } });
-      expect(direct.code).toBe(0);
-      expect(proxy.seen).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  test("HTTPS: a custom CA bundle is trusted (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS), HTTPS_PROXY tunnels with CONNECT", async () => {
-    const tls = await startTlsFront(fake.url);
-    const proxy = await startForwardProxy();
-    try {
-      const keys = { AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: tls.url, AWS_ENDPOINT_URL_STS: tls.url };
-      const untrusted = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", "hi"], { env: baseEnv(keys) });
-      expect(untrusted.code).toBe(5);
-      expect(untrusted.stderr).toContain("AWS_CA_BUNDLE");
-      for (const ca of [{ AWS_CA_BUNDLE: tls.caPath }, { NODE_EXTRA_CA_CERTS: tls.caPath }]) {
-        const r = await both(baseEnv({ ...keys, ...ca }));
-        expect({ ca, chat: r.chat.code, smoke: r.smoke.code }).toEqual({ ca, chat: 0, smoke: 0 });
-      }
-      const viaProxy = await both(baseEnv({ ...keys, AWS_CA_BUNDLE: tls.caPath, HTTPS_PROXY: proxy.url }));
-      expect(viaProxy.chat.code).toBe(0);
-      expect(viaProxy.report.ok).toBe(true);
-      const port = new URL(tls.url).port;
-      expect(proxy.seen.filter((s) => s.method === "CONNECT" && s.target === `127.0.0.1:${port}`).length).toBeGreaterThanOrEqual(2);
-    } finally {
-      await proxy.close();
-      await tls.close();
-    }
+    const none = await run(bin("redux-test-model"), ["-m", MODEL, "--debug"], { env: baseEnv() });
+    outputs.push(none.stdout, none.stderr);
+    expect(none.code).toBe(3);
+    const links = none.stderr.split("\n").filter((l) => l.startsWith("[debug] credentials: ")).map((l) => l.slice("[debug] credentials: ".length));
+    expect(links).toEqual([
+      "bearer: skipped: AWS_BEARER_TOKEN_BEDROCK is not set",
+      "env: skipped: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
+      `profile default: skipped: no credentials for it in ${join(home, ".aws", "config")} or ${join(home, ".aws", "credentials")}`,
+      "web-identity: skipped: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set",
+      "container: skipped: AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI are not set",
+      "imds: skipped: AWS_EC2_METADATA_DISABLED is set",
+    ]);
   });
 });
 
@@ -294,24 +245,4 @@ test("no output of any scenario contains a secret key, session token, web identi
   expect(outputs.length).toBeGreaterThan(30);
   const all = outputs.join("\n");
   for (const s of secrets) expect({ secret: s, found: all.includes(s) }).toEqual({ secret: s, found: false });
-});
-
-test("redux-test-model --timeout bounds the whole run", async () => {
-  const fake2 = await startFakeAws();
-  try {
-    const { home: h, cleanup: c } = tempHome();
-    try {
-      const env = { ...scrubbedEnv(), HOME: h, AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake2.url, AWS_ENDPOINT_URL_STS: fake2.url };
-      const r = await run(bin("redux-test-model"), ["-m", "custom:us-east-1:fake.stall-first", "--timeout", "2", "--json"], { env, timeoutMs: 20_000 });
-      expect(r.code).toBe(5);
-      expect(r.ms).toBeLessThan(6000);
-      const report = JSON.parse(r.stdout);
-      assertValid("test-model-output.schema.json", report);
-      expect(report.checks.at(-1)).toMatchObject({ ok: false, error: "unavailable" });
-    } finally {
-      c();
-    }
-  } finally {
-    await fake2.close();
-  }
 });

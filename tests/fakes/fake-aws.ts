@@ -2,12 +2,20 @@
 // framing), STS, the SSO portal, ECS container credentials and IMDSv2, on one 127.0.0.1 port that speaks HTTP/2
 // cleartext (what Bedrock's client uses) and HTTP/1.1 (everything else, and Bedrock through a proxy). Every signed
 // request is verified with SigV4, so a wrong secret fails as it would on AWS. The real SDK talks to it; nothing is mocked.
-// Run standalone: `bun tests/fakes/fake-aws.ts [--port N] [--delay-ms N]` prints {"url","port"} and serves until killed.
+// Run standalone: `bun tests/fakes/fake-aws.ts [--port N] [--delay-ms N] [--chunk-delay-ms N]` prints {"url","port"}
+// and serves until SIGTERM/SIGINT.
+// Answers echo the last user message (`Echo: <text>`, prefixed `[system: <text>] ` when there is a system prompt).
+// Failures are picked by substrings of the model id, so end-to-end tests choose them with `-m custom:<region>:<id>`:
+//   throttle-once (first request per model id) | throttle-always | throttle-10pct → 429 ThrottlingException
+//   unavailable-always → 503 | access-denied → 403 | not-found → 404 | on-demand → 400 ValidationException
+//   stream-error | stream-throttle → exception frame after partial text | error-frame → `:message-type: error` frame
+//   truncated → clean end without messageStop/metadata | torn → half a frame | unknown-event → an extra unknown event
+//   stall-first → never answers | stall-mid → silent after one delta | delay-<N>ms → N ms before the first event
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import { eventFrame, exceptionFrame, unknownEventFrame } from "./eventstream.ts";
+import { errorFrame, eventFrame, exceptionFrame, unknownEventFrame } from "./eventstream.ts";
 import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
 
 export interface FakeCredential {
@@ -28,6 +36,8 @@ export interface RecordedRequest {
   httpVersion: "1.1" | "2.0";
   headers: Record<string, string>;
   body: any;
+  /** What was answered; 0 when the fake never answers (`stall-first`). Recorded when the request arrives, so a
+   * test can see a request that is still being delayed or stalled. */
   status: number;
 }
 
@@ -59,6 +69,18 @@ type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse;
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+function firstWords(s: string, n: number) {
+  let out = "";
+  let seen = 0;
+  for (const tok of s.split(/(\s+)/)) {
+    if (tok.trim()) {
+      if (seen === n) break;
+      seen++;
+    }
+    out += tok;
+  }
+  return out.trimEnd();
+}
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export async function startFakeAws(opts: { port?: number; delayMs?: number; chunkDelayMs?: number } = {}): Promise<FakeAws> {
@@ -184,18 +206,21 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
     const textOf = (m: any) => (Array.isArray(m?.content) ? m.content.map((b: any) => b?.text ?? "").join("") : "");
     const system = Array.isArray(body?.system) ? body.system.map((b: any) => b?.text ?? "").join("") : "";
-    let text = `${system ? `[system: ${system}] ` : ""}Echo: ${textOf(msgs.at(-1))}`;
+    const lastUser = msgs.findLast((m) => m?.role === "user");
+    let text = `${system ? `[system: ${system}] ` : ""}Echo: ${textOf(lastUser)}`;
     let stopReason = "end_turn";
     const cfg = body?.inferenceConfig ?? {};
-    for (const stop of (cfg.stopSequences ?? []) as string[]) {
-      const i = text.indexOf(stop);
-      if (i >= 0) {
-        text = text.slice(0, i);
-        stopReason = "stop_sequence";
-      }
+    // a model stops at whichever comes first: the earliest stop sequence or the token limit
+    const stopsAt = ((cfg.stopSequences ?? []) as unknown[])
+      .filter((s): s is string => typeof s === "string" && s !== "")
+      .map((s) => text.indexOf(s))
+      .filter((i) => i >= 0);
+    if (stopsAt.length) {
+      text = text.slice(0, Math.min(...stopsAt));
+      stopReason = "stop_sequence";
     }
     if (typeof cfg.maxTokens === "number" && words(text) > cfg.maxTokens) {
-      text = text.split(/(?<=\s)/).filter(Boolean).reduce((acc: string[], w) => (words(acc.join("") + w) <= cfg.maxTokens ? [...acc, w] : acc), []).join("").trimEnd();
+      text = firstWords(text, cfg.maxTokens);
       stopReason = "max_tokens";
     }
     const input = msgs.reduce((n, m) => n + words(textOf(m)), 0) + words(system);
@@ -250,7 +275,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     }
     if (modelId.includes("not-found")) {
       rec(404);
-      return jsonError(res, 404, "ResourceNotFoundException", "Model not found.");
+      return jsonError(res, 404, "ResourceNotFoundException", "Model not found");
     }
     if (modelId.includes("on-demand")) {
       rec(400);
@@ -261,13 +286,16 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
         `Invocation of model ID ${modelId.replace(/\.on-demand$/, "")} with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
       );
     }
+    if (modelId.includes("stall-first")) {
+      rec(0);
+      return hold(res);
+    }
     rec(200);
     const extraDelay = Number(/delay-(\d+)ms/.exec(modelId)?.[1] ?? 0);
     const t0 = Date.now();
     const { text, stopReason, input } = answerFor(parsed);
     const usage = { inputTokens: input, outputTokens: words(text), totalTokens: input + words(text) };
 
-    if (modelId.includes("stall-first")) return hold(res);
     await sleep(delayMs + extraDelay);
 
     if (operation === "Converse") {
@@ -278,7 +306,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
         JSON.stringify({ output: { message: { role: "assistant", content: [{ text }] } }, stopReason, usage, metrics: { latencyMs: Date.now() - t0 } }),
       );
     }
-    if (res.headersSent || closing) return;
+    if (res.headersSent || res.destroyed || closing) return;
     res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
     const write = async (frame: Uint8Array) => {
       if (closing || res.destroyed) return false;
@@ -303,6 +331,11 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: chunks[0] } }));
       return hold(res);
     }
+    if (modelId.includes("error-frame")) {
+      await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: chunks[0] } }));
+      await write(errorFrame("InternalFailure", "The fake failed inside the stream"));
+      return res.end();
+    }
     if (modelId.includes("torn")) {
       await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: chunks[0] } }));
       const frame = eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "never whole" } });
@@ -321,6 +354,10 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
   function hold(res: Res) {
     const h2res = res as unknown as http2.Http2ServerResponse;
     const handle = { destroy: () => (h2res.stream ? h2res.stream.destroy() : res.destroy()) };
+    if (closing || res.destroyed) {
+      handle.destroy();
+      return;
+    }
     open.add(handle);
     res.on("close", () => open.delete(handle));
   }
@@ -425,10 +462,11 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       record({ ...base, operation: op, verified: false }, 401);
       return send(res, 401, { "content-type": "text/plain" }, "Unauthorized");
     }
-    record({ ...base, operation: op, verified: true }, 200);
+    const known = op !== "ImdsCredentials" || path === "/latest/meta-data/iam/security-credentials/fake-instance-role";
+    record({ ...base, operation: op, verified: true }, known ? 200 : 404);
+    if (!known) return send(res, 404, { "content-type": "text/plain" }, "Not Found");
     if (op === "ImdsRegion") return send(res, 200, { "content-type": "text/plain" }, "us-east-1");
     if (op === "ImdsRoleName") return send(res, 200, { "content-type": "text/plain" }, "fake-instance-role");
-    if (path !== "/latest/meta-data/iam/security-credentials/fake-instance-role") return send(res, 404, { "content-type": "text/plain" }, "Not Found");
     const c = issued.imds;
     send(
       res,
@@ -465,16 +503,28 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     s.on("close", () => open.delete(s));
   });
   const PREFACE = Buffer.from("PRI * HTTP/2.0");
+  // One port for both protocols: read until the bytes either are or cannot become the h2 preface, put them back,
+  // and hand the socket over. The unshifted bytes reach http2 under Bun 1.4.5 and under Node 20 (checked with an
+  // SDK ConverseStream over h2c in both), so the Duplex-replay wrapper the reference describes is not needed.
   const server = net.createServer((socket) => {
     open.add(socket);
     socket.on("close", () => open.delete(socket));
-    socket.once("readable", () => {
-      const head: Buffer | null = socket.read();
-      if (!head) return socket.destroy();
+    // a client that resets before the hand-over must not become an uncaught 'error'
+    socket.on("error", () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const sniff = () => {
+      for (let chunk: Buffer | null; (chunk = socket.read()) !== null; ) head = Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, PREFACE.length);
+      const couldBeH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (head.length === 0 || (couldBeH2 && n < PREFACE.length)) return;
+      socket.off("readable", sniff);
+      socket.off("end", ended);
       socket.unshift(head);
-      const isH2 = head.subarray(0, PREFACE.length).equals(PREFACE);
-      (isH2 ? h2 : h1).emit("connection", socket);
-    });
+      (couldBeH2 ? h2 : h1).emit("connection", socket);
+    };
+    const ended = () => socket.destroy();
+    socket.on("readable", sniff);
+    socket.once("end", ended);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -30,3 +30,10 @@ test("bad lines are usage errors naming the line, before anything is sent", () =
   ];
   for (const [input, re] of bad) expect(() => parseBatchInput(input, { source: "in" })).toThrow(re);
 });
+
+test("format: auto picks JSONL by the first non-blank line; text and jsonl force it", () => {
+  const braces = "{not json} a prompt\nsecond";
+  expect(() => parseBatchInput(braces, { source: "in" })).toThrow(/line 1 is not JSON/);
+  expect(parseBatchInput(braces, { source: "in", format: "text" }).map((i) => i.prompt)).toEqual(["{not json} a prompt", "second"]);
+  expect(() => parseBatchInput("plain prompt", { source: "in", format: "jsonl" })).toThrow(/line 1 is not JSON/);
+});

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveCredentials } from "../../lib/credentials.ts";
+import { credentialProvider, resolveCredentials, sdkLogger } from "../../lib/credentials.ts";
 
 let home: string;
 beforeEach(() => {
@@ -41,4 +41,39 @@ test("nothing anywhere: exit 3 listing every place looked at, and each link's re
   expect(err.code).toBe(3);
   expect(err.hint).toContain(join(home, ".aws", "credentials"));
   expect(lines.map((l) => l.split(":")[1]!.trim())).toEqual(["bearer", "env", "profile default", "web-identity", "container", "imds"]);
+});
+
+test("one walk per profile and region: the Bedrock client and STS share the provider that won", async () => {
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAMEMOKEY000000001", AWS_SECRET_ACCESS_KEY: "memo-secret" });
+  try {
+    const lines: string[] = [];
+    const a = await resolveCredentials({ region: "eu-central-1", timeoutMs: 1000, debug: (l) => lines.push(l) });
+    const b = await resolveCredentials({ region: "eu-central-1", timeoutMs: 1000 });
+    expect(b).toBe(a);
+    const provider = await credentialProvider({ region: "eu-central-1", timeoutMs: 1000 });
+    expect((await provider!()).accessKeyId).toBe("AKIAMEMOKEY000000001");
+    expect(lines.filter((l) => l.startsWith("credentials: env:"))).toEqual(["credentials: env: found credentials"]);
+  } finally {
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+  }
+});
+
+test("env keys past AWS_CREDENTIAL_EXPIRATION: exit 3 naming when, not a request AWS would refuse", async () => {
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIAEXPIRED000000001", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t", AWS_CREDENTIAL_EXPIRATION: "2024-05-01T10:00:00Z" });
+  try {
+    const err = await resolveCredentials({ region: "us-east-1", timeoutMs: 1000, env: { ...process.env, ...base() } }).catch((e) => e);
+    expect({ code: err.code, message: err.message }).toEqual({ code: 3, message: "the credentials from env expired at 2024-05-01T10:00:00.000Z" });
+  } finally {
+    for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION"]) delete process.env[k];
+  }
+});
+
+test("the SDK's own log lines reach --debug redacted, and objects are never dumped", () => {
+  const lines: string[] = [];
+  const log = sdkLogger((l) => lines.push(l));
+  log.debug("@aws-sdk/credential-provider-ini - fromIni");
+  log.warn("header Authorization: Bearer abcdefghijklmnopqrstuvwxyz", { secretAccessKey: "never-shown-secret" });
+  expect(lines).toEqual(["sdk debug: @aws-sdk/credential-provider-ini - fromIni", "sdk warn: header Authorization: Bearer <redacted> <object>"]);
+  expect(() => sdkLogger().warn("no --debug: nothing, not even the console")).not.toThrow();
 });
