@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { ReduxError, ExitCode, usageError } from "./errors.ts";
 import { writeFileAtomic } from "./fs-atomic.ts";
 import { amazonQSettingsPath, settingsPath } from "./paths.ts";
-import { parseModelString } from "./model-string.ts";
+import { parseModelString } from "./bedrock/model-string.ts";
 
 export type Settings = Record<string, string | number | boolean>;
 

@@ -8,15 +8,15 @@ import { awsArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts
 import { repeated } from "../shared/cli.ts";
 import { color, createUi, stderrIsTTY, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
-import { parseBatchInput, type BatchInputFormat } from "../../lib/batch-input.ts";
-import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch-output.ts";
-import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch.ts";
-import { chooseModel } from "../../lib/model-choice.ts";
-import { resolveRegion } from "../../lib/aws-profile.ts";
-import { parseEndpoint, parseInference, parseTimeout } from "../../lib/inference.ts";
-import { lockFile } from "../../lib/conversation-store.ts";
+import { parseBatchInput, type BatchInputFormat } from "../../lib/batch/input.ts";
+import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
+import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
+import { chooseModel } from "../../lib/bedrock/model-choice.ts";
+import { resolveRegion } from "../../lib/aws/profile.ts";
+import { parseEndpoint, parseInference, parseTimeout } from "../../lib/bedrock/inference.ts";
+import { lockFile } from "../../lib/conversations/store.ts";
 import { conversationsDir } from "../../lib/paths.ts";
-import { loadKey } from "../../lib/envelope.ts";
+import { loadKey } from "../../lib/conversations/envelope.ts";
 import { readSettings } from "../../lib/settings.ts";
 import { err, out as stdout } from "../shared/io.ts";
 
@@ -109,7 +109,7 @@ export default defineCommand({
       out = streamOutput(stdout);
     }
 
-    const { createBedrockClient } = await import("../../lib/bedrock.ts");
+    const { createBedrockClient } = await import("../../lib/bedrock/runtime.ts");
     const clients = new Map<string, Promise<BedrockRuntimeClient>>();
     const clientFor = (region: string) => {
       let c = clients.get(region);

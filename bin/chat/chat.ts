@@ -2,9 +2,9 @@
 import type { ParsedArgs } from "citty";
 import type { chatArgs } from "./args.ts";
 import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
-import { parseEndpoint, parseInference } from "../../lib/inference.ts";
-import { openSession } from "../../lib/session.ts";
-import type { ChatJsonOutput } from "../../lib/chat.ts";
+import { parseEndpoint, parseInference } from "../../lib/bedrock/inference.ts";
+import { openSession } from "../../lib/chat/session.ts";
+import type { ChatJsonOutput } from "../../lib/chat/turn.ts";
 import { createUi, stdinIsTTY } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
 import { out, readStdin } from "../shared/io.ts";
@@ -37,7 +37,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
   if (session.skipped.length) {
-    const { skippedWarning } = await import("../../lib/conversation-store.ts");
+    const { skippedWarning } = await import("../../lib/conversations/store.ts");
     ui.warn(skippedWarning(session.skipped)!);
   }
   try {

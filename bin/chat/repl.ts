@@ -1,9 +1,9 @@
 // The interactive REPL: line editing and history from readline, multi-line input (a trailing backslash, or a paste),
 // slash commands, answers streamed to stdout, and Ctrl-C that stops an answer without leaving the chat.
 import { createInterface, type Interface } from "node:readline";
-import { newConversation, turnCount } from "../../lib/conversation.ts";
-import { saveConversation } from "../../lib/conversation-store.ts";
-import type { Session } from "../../lib/session.ts";
+import { newConversation, turnCount } from "../../lib/conversations/conversation.ts";
+import { saveConversation } from "../../lib/conversations/store.ts";
+import type { Session } from "../../lib/chat/session.ts";
 import { color, type Ui } from "../shared/ui.ts";
 import { err, out } from "../shared/io.ts";
 

@@ -1,11 +1,11 @@
 // The export action: one conversation (id, path, or --last) to stdout or a file, or --all to a directory.
 import { join } from "node:path";
-import { exportStore, listFiltered } from "../../lib/export-store.ts";
-import { findConversation, newestConversation, skippedWarning } from "../../lib/conversation-store.ts";
-import { parseFormat, render } from "../../lib/export-formats.ts";
+import { exportStore, listFiltered } from "../../lib/conversations/export-store.ts";
+import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
+import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
 import { usageError } from "../../lib/errors.ts";
-import type { Filters } from "../../lib/listing.ts";
+import type { Filters } from "../../lib/conversations/listing.ts";
 import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 

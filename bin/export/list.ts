@@ -1,8 +1,8 @@
 // redux-export list: the saved conversations, newest first; a table on a terminal, tab-separated lines otherwise.
 import { defineCommand } from "citty";
-import { listFiltered, exportStore } from "../../lib/export-store.ts";
-import { skippedWarning } from "../../lib/conversation-store.ts";
-import { summarize, type ConversationSummary } from "../../lib/listing.ts";
+import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
+import { skippedWarning } from "../../lib/conversations/store.ts";
+import { summarize, type ConversationSummary } from "../../lib/conversations/listing.ts";
 import { outputArgs } from "../shared/args.ts";
 import { filterArgs, keyArgs } from "../shared/store-args.ts";
 import { color, createUi } from "../shared/ui.ts";

@@ -1,9 +1,9 @@
 // redux-export prune: delete conversations not updated for a while (a retention policy for servers).
 import { defineCommand } from "citty";
 import { rmSync } from "node:fs";
-import { listFiltered, exportStore } from "../../lib/export-store.ts";
-import { parseDuration } from "../../lib/listing.ts";
-import { lockFile, skippedWarning } from "../../lib/conversation-store.ts";
+import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
+import { parseDuration } from "../../lib/conversations/listing.ts";
+import { lockFile, skippedWarning } from "../../lib/conversations/store.ts";
 import { isReduxError, usageError } from "../../lib/errors.ts";
 import { outputArgs } from "../shared/args.ts";
 import { keyArgs } from "../shared/store-args.ts";

@@ -1,6 +1,6 @@
 // Runs the smoke test and shows each check as a line with a mark and a detail (stdout), or one JSON object.
-import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../lib/smoke-test.ts";
-import { parseEndpoint, parseTimeout } from "../../lib/inference.ts";
+import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../lib/bedrock/smoke-test.ts";
+import { parseEndpoint, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { color, createUi, scrub } from "../shared/ui.ts";
 import { err, out } from "../shared/io.ts";

@@ -3,8 +3,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newConversation } from "../../lib/conversation.ts";
-import { saveConversation } from "../../lib/conversation-store.ts";
+import { newConversation } from "../../lib/conversations/conversation.ts";
+import { saveConversation } from "../../lib/conversations/store.ts";
 import { scrubbedEnv } from "../../tests/e2e/harness.ts";
 
 const root = join(import.meta.dir, "..", "..");

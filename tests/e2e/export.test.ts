@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { newConversation, type Conversation } from "../../lib/conversation.ts";
-import { saveConversation } from "../../lib/conversation-store.ts";
-import { parseKey } from "../../lib/envelope.ts";
+import { newConversation, type Conversation } from "../../lib/conversations/conversation.ts";
+import { saveConversation } from "../../lib/conversations/store.ts";
+import { parseKey } from "../../lib/conversations/envelope.ts";
 import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
 import { assertValid, assertValidConversation } from "../schema.ts";
 

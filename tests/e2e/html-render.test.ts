@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { newConversation } from "../../lib/conversation.ts";
-import { saveConversation } from "../../lib/conversation-store.ts";
+import { newConversation } from "../../lib/conversations/conversation.ts";
+import { saveConversation } from "../../lib/conversations/store.ts";
 import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
 
 const chromium = Bun.which("chromium") ?? Bun.which("chromium-browser");

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, readFileSync, mkdirSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deleteSetting, getSetting, readSettings, setSetting, amazonQDefaultModel } from "../../lib/settings.ts";
-import { chooseModel } from "../../lib/model-choice.ts";
+import { chooseModel } from "../../lib/bedrock/model-choice.ts";
 import { ExitCode } from "../../lib/errors.ts";
 
 let home: string;

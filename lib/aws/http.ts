@@ -1,0 +1,138 @@
+// The HTTP layer under every AWS call. Bedrock gets the SDK's default HTTP/2 handler with an inactivity timeout,
+// unless a proxy (HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY) or a custom CA bundle applies, or a batch wants a pool:
+// then an HTTP/1.1 handler with keep-alive agents that go through the proxy and trust the bundle.
+import { readFileSync } from "node:fs";
+import { ReduxError, ExitCode } from "../errors.ts";
+
+export interface HandlerOptions {
+  timeoutMs: number;
+  /**
+   * HTTP/2 is the SDK's default for Bedrock: one connection (one TLS handshake) per request. Without it, an HTTP/1.1
+   * keep-alive pool of `maxSockets` connections is reused across requests, which is what a batch wants.
+   */
+  http2: boolean;
+  maxSockets?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const pick = (env: NodeJS.ProcessEnv, name: string) => env[name] || env[name.toLowerCase()] || undefined;
+
+/** Does NO_PROXY (comma/space separated: `*`, hosts, `.domain`, `domain`, `host:port`, IPs) exempt this host? */
+export function bypassesProxy(hostname: string, port: string, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === "*") return true;
+    const [h, p] = entry.startsWith("[") ? [entry.slice(1, entry.indexOf("]")), entry.split("]:")[1]] : (entry.split(":") as [string, string?]);
+    if (p && p !== port) continue;
+    const bare = h!.replace(/^\*?\./, "");
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+/** The proxy URL to use for `url` under the standard variables, or undefined. */
+export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  if (bypassesProxy(u.hostname, port, pick(env, "NO_PROXY"))) return undefined;
+  const proxy = u.protocol === "https:" ? pick(env, "HTTPS_PROXY") : pick(env, "HTTP_PROXY");
+  // `proxy.corp:3128` without a scheme is common in corporate setups; curl reads it as http://
+  return proxy && !/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? `http://${proxy}` : proxy;
+}
+
+/** Trusted roots: AWS_CA_BUNDLE replaces the defaults (as in the other AWS SDKs); NODE_EXTRA_CA_CERTS adds to them. */
+export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
+  const read = (name: string) => {
+    try {
+      return readFileSync(env[name]!, "utf8");
+    } catch (err) {
+      throw new ReduxError(ExitCode.usage, `cannot read the CA bundle in ${name} (${env[name]}): ${(err as Error).message}`);
+    }
+  };
+  if (env.AWS_CA_BUNDLE) return [read("AWS_CA_BUNDLE")];
+  if (env.NODE_EXTRA_CA_CERTS) {
+    const { rootCertificates } = await import("node:tls");
+    return [...rootCertificates, read("NODE_EXTRA_CA_CERTS")];
+  }
+  return undefined;
+}
+
+/** The requestHandler option for an SDK client that talks to `url`. */
+export async function requestHandlerFor(url: string, o: HandlerOptions): Promise<object> {
+  const env = o.env ?? process.env;
+  const proxy = proxyFor(url, env);
+  const ca = await caCertificates(env);
+  if (o.http2 && !proxy && !ca) return { requestTimeout: o.timeoutMs };
+  const [{ NodeHttpHandler }, http, https] = await Promise.all([import("@smithy/node-http-handler"), import("node:http"), import("node:https")]);
+  const pool = { keepAlive: true, maxSockets: o.maxSockets ?? 50 };
+  let httpAgent: InstanceType<typeof http.Agent>;
+  let httpsAgent: InstanceType<typeof https.Agent>;
+  if (proxy) {
+    const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([import("https-proxy-agent"), import("http-proxy-agent")]);
+    // the agent's own options only reach the proxy connection; the CA must reach the TLS session tunnelled through it
+    class TrustingProxyAgent extends HttpsProxyAgent<string> {
+      override connect(req: import("node:http").ClientRequest, opts: import("agent-base").AgentConnectOpts) {
+        return super.connect(req, ca ? ({ ...opts, ca } as typeof opts) : opts);
+      }
+    }
+    httpsAgent = new TrustingProxyAgent(proxy, pool) as unknown as InstanceType<typeof https.Agent>;
+    httpAgent = new HttpProxyAgent(proxy, pool) as unknown as InstanceType<typeof http.Agent>;
+  } else {
+    httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
+    httpAgent = new http.Agent(pool);
+  }
+  const options = { httpAgent, httpsAgent, connectionTimeout: o.timeoutMs, requestTimeout: o.timeoutMs, socketTimeout: o.timeoutMs, throwOnRequestTimeout: true };
+  if (!proxy) return new NodeHttpHandler(options);
+  const variable = new URL(url).protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const where = proxyDisplay(proxy);
+  const proxyHost = where.replace(/^[a-z]+:\/\//, "");
+  // failures of the proxy itself, said as such: otherwise a 407 surfaces as a JSON parse error of the proxy's page,
+  // and a dead proxy as "cannot reach Bedrock"
+  class ProxiedHandler extends NodeHttpHandler {
+    override async handle(...args: Parameters<InstanceType<typeof NodeHttpHandler>["handle"]>) {
+      let out: Awaited<ReturnType<InstanceType<typeof NodeHttpHandler>["handle"]>>;
+      try {
+        out = await super.handle(...args);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? "";
+        if (PROXY_CONNECT_ERRORS.has(code)) {
+          throw new ReduxError(ExitCode.unavailable, `cannot reach the proxy ${where} (${variable}): ${code}`, `check ${variable}, or list the host in NO_PROXY to go direct`, { cause: err });
+        }
+        throw err;
+      }
+      if (out.response.statusCode === 407) {
+        throw new ReduxError(
+          ExitCode.unavailable,
+          `the proxy ${where} (${variable}) asks for credentials: 407 Proxy Authentication Required`,
+          `put them in the proxy URL: ${variable}=http://user:password@${proxyHost} (percent-encode special characters)`,
+        );
+      }
+      return out;
+    }
+  }
+  return new ProxiedHandler(options);
+}
+
+const PROXY_CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused"]);
+
+/** A proxy URL fit to print: scheme, host and port, never the user and password it may carry. */
+export const proxyDisplay = (proxy: string) => {
+  try {
+    const u = new URL(proxy);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return "(unparsable proxy URL)";
+  }
+};
+
+/** Where a service's requests go: the explicit endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS. */
+export function serviceUrl(service: "BEDROCK_RUNTIME" | "STS", region: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return explicit;
+  const configured = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
+  if (configured) return configured;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return service === "STS" ? `https://sts.${region}.${suffix}` : `https://bedrock-runtime.${region}.${suffix}`;
+}

@@ -1,0 +1,28 @@
+// Who the credentials belong to: STS GetCallerIdentity, through the same proxy and CA settings as everything else.
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { translateAwsError } from "../errors.ts";
+import { requestHandlerFor, serviceUrl } from "./http.ts";
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+export async function callerIdentity(o: { provider: AwsCredentialIdentityProvider; region: string; timeoutMs: number; profile?: string }): Promise<CallerIdentity> {
+  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({
+    region: o.region,
+    credentials: o.provider,
+    maxAttempts: 2,
+    requestHandler: await requestHandlerFor(serviceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false }),
+  });
+  try {
+    const r = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(o.timeoutMs) });
+    return { account: r.Account ?? "", arn: r.Arn ?? "", userId: r.UserId ?? "" };
+  } catch (err) {
+    throw translateAwsError(err, { region: o.region, profile: o.profile, action: "sts:GetCallerIdentity" });
+  } finally {
+    client.destroy();
+  }
+}

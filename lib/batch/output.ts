@@ -1,0 +1,261 @@
+// Batch output: one JSON line per item. A file OUT is the batch's record. On start it is scanned as a stream and
+// repaired (a torn last line from a kill -9 is cut off) and compacted (only `ok` lines stay in place; earlier `error`
+// lines are held back and retried), so every id appears at most once at any moment. Each result is then appended with
+// a single write() on an O_APPEND descriptor and made durable by an fsync that runs off the event loop (one at a time,
+// covering every line written before it started); the last fsync runs at close.
+import { closeSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import type { Usage } from "../conversations/conversation.ts";
+import { ensurePrivateDir } from "../fs-atomic.ts";
+import { ReduxError, ExitCode } from "../errors.ts";
+
+/** One output line (schemas/batch-output.schema.json). */
+export interface BatchOutputLine {
+  id: string;
+  status: "ok" | "error";
+  text: string;
+  usage: Usage;
+  latency_ms: number;
+  attempts: number;
+  model: string;
+  stop_reason?: string;
+  error?: { class: string; code: number; message: string };
+}
+
+export interface BatchOutput {
+  /** Ids already recorded `ok` by an earlier run: skipped. */
+  done: Set<string>;
+  write(line: BatchOutputLine): void;
+  /** Flushes and closes; a file OUT first gets back the earlier error lines of ids this run did not redo. */
+  close(): Promise<void>;
+}
+
+export interface FileOutput extends BatchOutput {
+  /** Earlier `error` lines: their ids are retried. */
+  retrying: number;
+  /** Lines thrown away: cut off by a crash, not JSON, or a repeat of an id already ok. */
+  repaired: number;
+}
+
+/** What a scan of an existing OUT found. */
+export interface ExistingOutput {
+  done: Set<string>;
+  /** The last `error` line of each id not ok, by id: retried this run, put back at close if not redone. */
+  errors: Map<string, string>;
+  repaired: number;
+  /** Byte length of the complete lines; anything after it is a torn last line. */
+  completeBytes: number;
+  /** True when some complete line must go (an error, a duplicate, junk): OUT is rewritten, not just truncated. */
+  rewrite: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+/** Calls `onLine` for every newline-terminated line of an open file, reading 1 MiB at a time; returns the bytes read. */
+function scanLines(fd: number, onLine: (line: string) => void): { complete: number; total: number } {
+  let pos = 0;
+  let complete = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    const n = readSync(fd, buf, 0, CHUNK, pos);
+    if (n === 0) break;
+    pos += n;
+    const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+      onLine(data.toString("utf8", start, nl));
+      complete += nl + 1 - start;
+      start = nl + 1;
+    }
+    // copied: `data` may be the reused read buffer
+    carry = Buffer.from(data.subarray(start));
+  }
+  return { complete, total: pos };
+}
+
+/** Classifies the lines of an existing OUT (see ExistingOutput); a missing file is an empty one. */
+export function scanExisting(path: string): ExistingOutput {
+  const done = new Set<string>();
+  const errors = new Map<string, string>();
+  let repaired = 0;
+  let rewrite = false;
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { done, errors, repaired, completeBytes: 0, rewrite };
+    throw new ReduxError(ExitCode.usage, `cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const { complete, total } = scanLines(fd, (l) => {
+      if (!l.trim()) {
+        rewrite = true;
+        return;
+      }
+      let v: Partial<BatchOutputLine> | undefined;
+      try {
+        v = JSON.parse(l);
+      } catch {
+        v = undefined;
+      }
+      const id = v && typeof v === "object" && typeof v.id === "string" ? v.id : undefined;
+      if (id !== undefined && v!.status === "ok" && !done.has(id)) {
+        done.add(id);
+        errors.delete(id);
+      } else if (id !== undefined && v!.status === "error" && !done.has(id)) {
+        errors.set(id, l);
+        rewrite = true;
+      } else {
+        repaired++;
+        rewrite = true;
+      }
+    });
+    if (total > complete) repaired++;
+    return { done, errors, repaired, completeBytes: complete, rewrite };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Rewrites OUT with only its first `ok` line per id, through a temp file, fsync and rename (a crash keeps the old one). */
+function compact(path: string) {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const src = openSync(path, "r");
+  const dst = openSync(tmp, "wx", 0o600);
+  try {
+    const seen = new Set<string>();
+    let pending: string[] = [];
+    let size = 0;
+    const flush = () => {
+      if (!pending.length) return;
+      const b = Buffer.from(pending.join(""));
+      let off = 0;
+      while (off < b.length) off += writeSync(dst, b, off, b.length - off);
+      pending = [];
+      size = 0;
+    };
+    scanLines(src, (l) => {
+      let v: Partial<BatchOutputLine> | undefined;
+      try {
+        v = JSON.parse(l);
+      } catch {
+        return;
+      }
+      if (!v || typeof v.id !== "string" || v.status !== "ok" || seen.has(v.id)) return;
+      seen.add(v.id);
+      pending.push(`${l}\n`);
+      size += l.length;
+      if (size > CHUNK) flush();
+    });
+    flush();
+    fsyncSync(dst);
+  } catch (err) {
+    closeSync(dst);
+    closeSync(src);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(dst);
+  closeSync(src);
+  renameSync(tmp, path);
+  try {
+    const dfd = openSync(dir, "r");
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch {
+    // some filesystems refuse fsync on a directory; the file itself is already on disk
+  }
+}
+
+const writeError = (path: string, err: unknown) =>
+  new ReduxError(ExitCode.internal, `cannot write ${path}: ${(err as Error).message}`, "check free space and permissions; a re-run repairs the file and resumes");
+
+/** Opens OUT for a run: repaired and compacted first (see the top of this module), the caller holding its lock. */
+export function openOutputFile(path: string): FileOutput {
+  ensurePrivateDir(dirname(path));
+  const existing = scanExisting(path);
+  try {
+    if (existing.rewrite) compact(path);
+    else if (existing.repaired) {
+      // only a torn last line: cut it off in place
+      const fd = openSync(path, "r+");
+      try {
+        ftruncateSync(fd, existing.completeBytes);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (err) {
+    throw writeError(path, err);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, "a", 0o600);
+  } catch (err) {
+    throw writeError(path, err);
+  }
+  const carried = existing.errors;
+  let closed = false;
+  let syncing = false;
+  let dirty = false;
+  let syncFailure: Error | undefined;
+  let idle: (() => void) | undefined;
+  const sync = () => {
+    if (syncing) {
+      dirty = true;
+      return;
+    }
+    syncing = true;
+    dirty = false;
+    fsync(fd, (err) => {
+      syncing = false;
+      if (err) syncFailure ??= err;
+      if (dirty && !closed) sync();
+      else idle?.();
+    });
+  };
+  const append = (s: string) => {
+    const b = Buffer.from(s);
+    // one write() for the whole line: a kill -9 leaves whole lines or a torn last one, which the next run cuts off
+    let off = 0;
+    try {
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    } catch (err) {
+      throw writeError(path, err);
+    }
+  };
+  return {
+    done: existing.done,
+    retrying: carried.size,
+    repaired: existing.repaired,
+    write(line) {
+      append(`${JSON.stringify(line)}\n`);
+      carried.delete(line.id);
+      sync();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // ids that failed before and were not redone this run (a budget, a signal) keep their error line
+      for (const l of carried.values()) append(`${l}\n`);
+      carried.clear();
+      if (syncing) await new Promise<void>((r) => (idle = r));
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (syncFailure) throw writeError(path, syncFailure);
+    },
+  };
+}
+
+/** Results as lines through `write` (stdout): nothing to resume from. */
+export const streamOutput = (write: (s: string) => void): BatchOutput => ({
+  done: new Set(),
+  write: (line) => write(`${JSON.stringify(line)}\n`),
+  async close() {},
+});

@@ -1,0 +1,226 @@
+// The batch runner: launches items under an adaptive concurrency limit, retries throttling and transient failures
+// with backoff, records every finished item once, and stops launching on a budget, a signal or bad credentials.
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { streamTurn } from "../bedrock/runtime.ts";
+import { ExitCode, ReduxError, isReduxError } from "../errors.ts";
+import { addUsage, emptyUsage, newConversation, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
+import { saveConversation, type StoreOptions } from "../conversations/store.ts";
+import type { ModelRef } from "../bedrock/model-string.ts";
+import type { BatchItem } from "./input.ts";
+import type { BatchOutput, BatchOutputLine } from "./output.ts";
+import { backoffMs, createAimd, retryAfterMs } from "./rate-control.ts";
+
+export interface BatchOptions {
+  items: BatchItem[];
+  out: BatchOutput;
+  defaults: { model?: ModelRef; system?: string; inference: InferenceConfig };
+  concurrency: number;
+  maxAttempts: number;
+  maxItems?: number;
+  maxTotalTokens?: number;
+  timeoutMs: number;
+  clientFor(region: string): Promise<BedrockRuntimeClient>;
+  save?: StoreOptions;
+  /** Aborted on SIGINT/SIGTERM: no new launches; in-flight items get `graceMs` to finish. */
+  stop: AbortSignal;
+  graceMs: number;
+  profile?: string;
+  /** Backoff bases (ms); tests and benches may shorten them. */
+  throttleBaseMs?: number;
+  transientBaseMs?: number;
+}
+
+export interface BatchStats {
+  total: number;
+  skipped: number;
+  ok: number;
+  failed: number;
+  inFlight: number;
+  concurrency: number;
+  throttles: number;
+  usage: Usage;
+  startedAt: number;
+}
+
+/** Why launching stopped early: a budget, SIGINT/SIGTERM, or an error every item would hit (credentials, OUT unwritable). */
+export type StopReason = "max-items" | "max-total-tokens" | "signal" | "fatal";
+
+export interface BatchSummary extends BatchStats {
+  /** Items neither skipped nor recorded this run (budgets, a signal, a fatal error). */
+  notRun: number;
+  wallMs: number;
+  stoppedBy?: StopReason;
+  fatal?: ReduxError;
+}
+
+const THROTTLE_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException", "ModelNotReadyException"]);
+const causeOf = (err: ReduxError) => (err.cause ?? {}) as { name?: string; message?: string };
+export const isThrottle = (err: ReduxError) => THROTTLE_NAMES.has(causeOf(err).name ?? "") || /throttl/i.test(err.message);
+
+/**
+ * The error an item is judged by. A stream cut off inside an event frame ("Truncated event message") and an
+ * exception frame the service marks as its own failure are transient, though the SDK gives them no retryable class.
+ */
+export function itemError(err: ReduxError): ReduxError {
+  const c = causeOf(err);
+  if (err.code === ExitCode.unavailable) return err;
+  if (/truncated event message|premature close|socket hang up|ECONNRESET/i.test(c.message ?? "")) {
+    return new ReduxError(ExitCode.unavailable, `the answer stream was cut off: ${err.message}`, "retry; it is usually a network hiccup", { cause: err.cause });
+  }
+  if (c.name === "InternalFailure" || c.name === "InternalServerException") {
+    return new ReduxError(ExitCode.unavailable, `Bedrock failed inside the answer stream: ${err.message}`, "retry later", { cause: err.cause });
+  }
+  return err;
+}
+
+/** Worth another attempt: throttling, unavailable or not-ready models, timeouts, streams that ended early. */
+export const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
+
+export function createStats(total: number): BatchStats {
+  return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, usage: emptyUsage(), startedAt: Date.now() };
+}
+
+export async function runBatch(o: BatchOptions, stats = createStats(o.items.length)): Promise<BatchSummary> {
+  const aimd = createAimd(o.concurrency);
+  const hardStop = new AbortController();
+  let stoppedBy: StopReason | undefined;
+  let fatal: ReduxError | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const wake = () => {
+        clearTimeout(t);
+        hardStop.signal.removeEventListener("abort", wake);
+        r();
+      };
+      const t = setTimeout(wake, ms);
+      hardStop.signal.addEventListener("abort", wake, { once: true });
+    });
+  const onStop = () => {
+    stoppedBy ??= "signal";
+    setTimeout(() => hardStop.abort(), o.graceMs).unref?.();
+  };
+  o.stop.addEventListener("abort", onStop, { once: true });
+
+  const pending = o.items.filter((it) => {
+    if (!o.out.done.has(it.id)) return true;
+    stats.skipped++;
+    return false;
+  });
+
+  async function runItem(item: BatchItem) {
+    const model = item.model ?? o.defaults.model!;
+    const system = item.system ?? o.defaults.system;
+    const inference = { ...o.defaults.inference, ...item.inference };
+    const client = await o.clientFor(model.region);
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      const r = await streamTurn(
+        client,
+        { modelId: model.modelId, messages: [{ role: "user", content: [{ text: item.prompt }] }], system, inference },
+        { signal: hardStop.signal, firstEventTimeoutMs: o.timeoutMs, idleTimeoutMs: o.timeoutMs, ctx: { region: model.region, modelId: model.modelId, profile: o.profile } },
+      );
+      stats.usage = addUsage(stats.usage, r.usage);
+      if (r.status === "interrupted") return;
+      const err = r.error && itemError(r.error);
+      if (!err) {
+        aimd.onSuccess();
+        return record(item, model, r.text, r.usage, r.latencyMs, attempts, r.stopReason);
+      }
+      if (err.code === ExitCode.credentials) {
+        // every other item would fail the same way: stop, record nothing, let a re-run retry them all
+        fatal ??= err;
+        stoppedBy ??= "fatal";
+        return;
+      }
+      const throttled = isThrottle(err);
+      if (throttled) {
+        stats.throttles++;
+        aimd.onThrottle();
+      }
+      if (isRetryable(err) && attempts < o.maxAttempts && !hardStop.signal.aborted) {
+        await sleep(backoffMs(attempts - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 200) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
+        if (hardStop.signal.aborted) return;
+        continue;
+      }
+      return record(item, model, r.text, r.usage, r.latencyMs, attempts, r.stopReason, err);
+    }
+  }
+
+  function record(item: BatchItem, model: ModelRef, text: string, usage: Usage | undefined, latencyMs: number, attempts: number, stopReason?: string, err?: ReduxError) {
+    const line: BatchOutputLine = {
+      id: item.id,
+      status: err ? "error" : "ok",
+      text,
+      usage: usage ?? emptyUsage(),
+      latency_ms: latencyMs,
+      attempts,
+      model: model.model,
+      ...(stopReason ? { stop_reason: stopReason } : {}),
+      ...(err ? { error: { class: err.errorClass, code: err.code, message: err.message } } : {}),
+    };
+    o.out.write(line);
+    if (err) stats.failed++;
+    else stats.ok++;
+    if (o.save) {
+      const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? o.defaults.system, inference_config: { ...o.defaults.inference, ...item.inference } });
+      const now = new Date().toISOString();
+      c.messages.push({ role: "user", content: [{ text: item.prompt }], timestamp: now });
+      c.messages.push({ role: "assistant", content: [{ text }], timestamp: now, model: model.model, ...(usage ? { usage } : {}), ...(stopReason ? { stop_reason: stopReason } : {}), latency_ms: latencyMs, status: err ? "error" : "complete", ...(err ? { error: err.message } : {}) });
+      c.usage = usage ?? emptyUsage();
+      c.status = err ? "error" : "complete";
+      saveConversation(c, o.save);
+    }
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  // woken by each finished item (a Promise.race per launch would pile handlers onto a long-running item)
+  let wake: (() => void) | undefined;
+  const slotFreed = () => new Promise<void>((r) => (wake = r));
+  let launched = 0;
+  for (const item of pending) {
+    if (stoppedBy) break;
+    if (o.maxItems !== undefined && launched >= o.maxItems) {
+      stoppedBy = "max-items";
+      break;
+    }
+    if (o.maxTotalTokens !== undefined && stats.usage.total_tokens >= o.maxTotalTokens) {
+      stoppedBy = "max-total-tokens";
+      break;
+    }
+    while (inFlight.size >= aimd.limit && !stoppedBy) await slotFreed();
+    if (stoppedBy) break;
+    // the budget may have been crossed while we waited for a slot
+    if (o.maxTotalTokens !== undefined && stats.usage.total_tokens >= o.maxTotalTokens) {
+      stoppedBy = "max-total-tokens";
+      break;
+    }
+    launched++;
+    const p: Promise<void> = runItem(item)
+      .catch((err) => {
+        // only writing OUT (or a saved conversation) throws here: every later item would fail the same way
+        fatal ??= isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err), "run again with --debug for details");
+        stoppedBy ??= "fatal";
+      })
+      .finally(() => {
+        inFlight.delete(p);
+        stats.inFlight = inFlight.size;
+        wake?.();
+        wake = undefined;
+      });
+    inFlight.add(p);
+    stats.inFlight = inFlight.size;
+    stats.concurrency = aimd.limit;
+  }
+  await Promise.all(inFlight);
+  o.stop.removeEventListener("abort", onStop);
+  hardStop.abort();
+  stats.concurrency = aimd.limit;
+  return {
+    ...stats,
+    notRun: stats.total - stats.skipped - stats.ok - stats.failed,
+    wallMs: Date.now() - stats.startedAt,
+    stoppedBy,
+    fatal,
+  };
+}

@@ -1,0 +1,54 @@
+// Inference settings from flags or batch lines: validated numbers, turned into the conversation's inference_config.
+import { usageError } from "../errors.ts";
+import type { InferenceConfig } from "../conversations/conversation.ts";
+
+export interface InferenceInput {
+  maxTokens?: string | number;
+  temperature?: string | number;
+  topP?: string | number;
+  stop?: string[];
+}
+
+function num(v: string | number | undefined, name: string, min: number, max: number, integer = false): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw usageError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+export function parseInference(i: InferenceInput): InferenceConfig {
+  const out: InferenceConfig = {};
+  const maxTokens = num(i.maxTokens, "--max-tokens", 1, 1_000_000, true);
+  const temperature = num(i.temperature, "--temperature", 0, 1);
+  const topP = num(i.topP, "--top-p", 0, 1);
+  if (maxTokens !== undefined) out.max_tokens = maxTokens;
+  if (temperature !== undefined) out.temperature = temperature;
+  if (topP !== undefined) out.top_p = topP;
+  if (i.stop?.length) {
+    if (i.stop.some((s) => s.length === 0)) throw usageError("--stop cannot be empty");
+    if (i.stop.length > 8) throw usageError("at most 8 --stop sequences");
+    out.stop_sequences = i.stop;
+  }
+  return out;
+}
+
+/** Seconds from --timeout or a setting, as milliseconds. */
+export function parseTimeout(v: string | number | undefined, fallbackSeconds = 60): number {
+  return (num(v, "--timeout", 1, 3600) ?? fallbackSeconds) * 1000;
+}
+
+/** --endpoint-url must be an http(s) URL without credentials in it. */
+export function parseEndpoint(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw usageError(`--endpoint-url is not a URL: ${JSON.stringify(v)}`, "e.g. https://bedrock-runtime.us-east-1.amazonaws.com or http://127.0.0.1:8080");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw usageError(`--endpoint-url must be http or https, got ${u.protocol}`);
+  if (u.username || u.password) throw usageError("--endpoint-url must not contain credentials");
+  return v.replace(/\/$/, "");
+}

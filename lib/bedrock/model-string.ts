@@ -1,0 +1,90 @@
+// Model strings: `custom:<region>:<model-id>`, bare model ids with a known region, and which one applies.
+import { ReduxError, ExitCode } from "../errors.ts";
+
+export interface ModelRef {
+  /** Canonical form: `custom:<region>:<model-id>`. */
+  model: string;
+  region: string;
+  modelId: string;
+  kind: "foundation-model" | "inference-profile" | "arn";
+}
+
+export const MODEL_FORMAT = "custom:<region>:<model-id>, e.g. custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+
+// Every partition's region shape: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1, ap-southeast-5.
+const REGION_RE =
+  /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+const MAX_ID = 2048;
+const PROFILE_PREFIX_RE = /^(?:us|eu|apac|us-gov|jp|au|ca|global)\.[a-z0-9-]+\./;
+const ARN_RE = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):bedrock:([a-z0-9-]*):(\d{12})?:([a-z-]+)\/(.+)$/;
+
+export const isValidRegion = (r: string) => REGION_RE.test(r) && r.length <= 63;
+
+const bad = (message: string, hint = `the format is ${MODEL_FORMAT}`) => new ReduxError(ExitCode.usage, message, hint);
+
+export function validateRegion(region: string, what = "region"): string {
+  if (!isValidRegion(region)) throw bad(`invalid ${what} ${JSON.stringify(region)}`, "a region looks like us-east-1, eu-west-3, us-gov-west-1 or cn-north-1");
+  return region;
+}
+
+export function validateModelId(id: string, region: string): ModelRef["kind"] {
+  if (id.length === 0) throw bad("the model id is empty");
+  if (id.length > MAX_ID) throw bad(`the model id is longer than ${MAX_ID} characters`);
+  if (id === "." || id === "..") throw bad(`the model id cannot be ${JSON.stringify(id)}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(id)) throw bad("the model id contains whitespace or control characters");
+  if (id.startsWith("arn:")) {
+    const m = ARN_RE.exec(id);
+    if (!m) throw bad(`not a Bedrock ARN: ${id}`, "an ARN looks like arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0");
+    const arnRegion = m[2]!;
+    if (arnRegion && arnRegion !== region) {
+      throw bad(`the ARN is in ${arnRegion} but the model string says ${region}`, `use custom:${arnRegion}:${id}`);
+    }
+    return "arn";
+  }
+  return PROFILE_PREFIX_RE.test(id) ? "inference-profile" : "foundation-model";
+}
+
+/**
+ * Parses a model string. `custom:` splits on the first two colons only: the id keeps every further `:` and `/`.
+ * A bare id needs `defaultRegion` (from --region, AWS_REGION or the profile).
+ */
+export function parseModelString(input: string, defaultRegion?: string): ModelRef {
+  const s = input.trim();
+  if (s === "") throw bad("no model given");
+  if (s.startsWith("custom:")) {
+    const rest = s.slice("custom:".length);
+    const i = rest.indexOf(":");
+    if (i < 0) throw bad(`model string ${JSON.stringify(s)} has no model id`);
+    const region = rest.slice(0, i);
+    const modelId = rest.slice(i + 1);
+    if (!isValidRegion(region)) throw bad(`invalid region ${JSON.stringify(region)} in model string`);
+    const kind = validateModelId(modelId, region);
+    return { model: `custom:${region}:${modelId}`, region, modelId, kind };
+  }
+  let region = defaultRegion;
+  const arn = ARN_RE.exec(s);
+  if (arn?.[2]) region ??= arn[2];
+  if (!region) throw bad(`model ${JSON.stringify(s)} has no region`, `write it as custom:<region>:${s}, or pass --region / set AWS_REGION`);
+  validateRegion(region);
+  const kind = validateModelId(s, region);
+  return { model: `custom:${region}:${s}`, region, modelId: s, kind };
+}
+
+export interface ModelSources {
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  setting?: string;
+  amazonQSetting?: string;
+}
+
+/** Which model string applies: -m > AMAZON_Q_MODEL > AMAZON_Q_CUSTOM_MODEL (custom: only) > setting > Amazon Q's setting. */
+export function pickModelString(src: ModelSources): { value: string; source: string } | undefined {
+  const env = src.env ?? {};
+  if (src.flag) return { value: src.flag, source: "--model" };
+  if (env.AMAZON_Q_MODEL) return { value: env.AMAZON_Q_MODEL, source: "AMAZON_Q_MODEL" };
+  if (env.AMAZON_Q_CUSTOM_MODEL?.startsWith("custom:")) return { value: env.AMAZON_Q_CUSTOM_MODEL, source: "AMAZON_Q_CUSTOM_MODEL" };
+  if (src.setting) return { value: src.setting, source: "chat.defaultModel" };
+  if (src.amazonQSetting?.startsWith("custom:")) return { value: src.amazonQSetting, source: "Amazon Q CLI chat.defaultModel" };
+  return undefined;
+}

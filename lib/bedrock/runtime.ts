@@ -1,0 +1,206 @@
+// The Bedrock Runtime client and its ConverseStream: built lazily (the SDK is only imported on paths that call AWS),
+// bounded by timeouts the SDK lacks, and strict about streams that end before the answer is complete.
+import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
+import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "../errors.ts";
+import type { InferenceConfig, Usage } from "../conversations/conversation.ts";
+import { credentialProvider, type DebugLog } from "../aws/credentials.ts";
+import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
+import { redactHeaders } from "../redact.ts";
+
+export interface BedrockClientOptions {
+  region: string;
+  profile?: string;
+  endpoint?: string;
+  /** Bounds each request with no activity (ms); the SDK has no timeout by default. */
+  timeoutMs: number;
+  maxAttempts?: number;
+  /** Use an HTTP/1.1 keep-alive pool of this many connections instead of a connection per request (batch). */
+  pool?: number;
+  debug?: DebugLog;
+}
+
+export async function createBedrockClient(o: BedrockClientOptions): Promise<BedrockRuntimeClient> {
+  const { BedrockRuntimeClient } = await import("@aws-sdk/client-bedrock-runtime");
+  const endpoint = o.endpoint;
+  const client = new BedrockRuntimeClient({
+    region: o.region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
+    // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs
+    credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
+    requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
+  });
+  if (o.debug) addDebugMiddleware(client, o.debug);
+  return client;
+}
+
+function addDebugMiddleware(client: BedrockRuntimeClient, debug: DebugLog) {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string> };
+      const t0 = performance.now();
+      debug(`→ ${req.method} ${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ""}${req.path} ${JSON.stringify(redactHeaders(req.headers))}`);
+      try {
+        const out = await next(args);
+        const res = out.response as { statusCode?: number; headers?: Record<string, string> };
+        debug(`← ${res.statusCode} in ${Math.round(performance.now() - t0)} ms request-id=${res.headers?.["x-amzn-requestid"] ?? "-"}`);
+        return out;
+      } catch (err) {
+        debug(`← ${(err as Error).name}: ${(err as Error).message} after ${Math.round(performance.now() - t0)} ms`);
+        throw err;
+      }
+    },
+    { step: "deserialize", name: "reduxDebugTrace", priority: "low" },
+  );
+}
+
+export interface TurnRequest {
+  modelId: string;
+  messages: BedrockMessage[];
+  system?: string;
+  inference: InferenceConfig;
+}
+
+export interface TurnResult {
+  text: string;
+  status: "complete" | "interrupted" | "error";
+  stopReason?: string;
+  usage?: Usage;
+  latencyMs: number;
+  /** Set when status is "error" (translated) or "interrupted". */
+  error?: ReduxError;
+}
+
+export interface StreamOptions {
+  onText?: (chunk: string) => void;
+  /** Aborting it (Ctrl-C) stops the answer; what arrived is returned with status "interrupted". */
+  signal?: AbortSignal;
+  /** Longest wait for the first event, and for the silence between events (ms). */
+  firstEventTimeoutMs: number;
+  idleTimeoutMs: number;
+  ctx?: AwsErrorContext;
+}
+
+export const toBedrockInference = (c: InferenceConfig) => {
+  const out: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] } = {};
+  if (c.max_tokens !== undefined) out.maxTokens = c.max_tokens;
+  if (c.temperature !== undefined) out.temperature = c.temperature;
+  if (c.top_p !== undefined) out.topP = c.top_p;
+  if (c.stop_sequences?.length) out.stopSequences = c.stop_sequences;
+  return out;
+};
+
+/** The request body shared by Converse and ConverseStream. */
+const commandInput = (req: TurnRequest) => ({
+  modelId: req.modelId,
+  messages: req.messages,
+  ...(req.system ? { system: [{ text: req.system }] } : {}),
+  inferenceConfig: toBedrockInference(req.inference),
+});
+
+const toUsage = (u?: { inputTokens?: number; outputTokens?: number; totalTokens?: number }): Usage | undefined =>
+  u ? { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) } : undefined;
+
+/**
+ * Sends one ConverseStream and streams its text. Never throws for request failures: the result carries the text
+ * that arrived and the translated error, so callers can save partial answers before they report.
+ */
+export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest, o: StreamOptions): Promise<TurnResult> {
+  const { ConverseStreamCommand } = await import("@aws-sdk/client-bedrock-runtime");
+  const t0 = performance.now();
+  const ac = new AbortController();
+  let timedOut: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number, what: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = `no ${what} from Bedrock for ${Math.round(ms / 1000)} s`;
+      ac.abort();
+    }, ms);
+  };
+  const onOuterAbort = () => ac.abort();
+  o.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (o.signal?.aborted) ac.abort();
+
+  let text = "";
+  let stopReason: string | undefined;
+  let usage: Usage | undefined;
+  let sawStop = false;
+  let sawMetadata = false;
+  const finish = (status: TurnResult["status"], error?: ReduxError): TurnResult => ({
+    text,
+    status,
+    stopReason,
+    usage,
+    latencyMs: Math.round(performance.now() - t0),
+    error,
+  });
+
+  try {
+    arm(o.firstEventTimeoutMs, "answer");
+    const res = await client.send(
+      new ConverseStreamCommand(commandInput(req)),
+      { abortSignal: ac.signal },
+    );
+    for await (const ev of res.stream ?? ([] as ConverseStreamOutput[])) {
+      arm(o.idleTimeoutMs, "data");
+      if (ev.contentBlockDelta?.delta?.text) {
+        const chunk = ev.contentBlockDelta.delta.text;
+        text += chunk;
+        o.onText?.(chunk);
+      } else if (ev.messageStop) {
+        sawStop = true;
+        stopReason = ev.messageStop.stopReason;
+      } else if (ev.metadata) {
+        sawMetadata = true;
+        usage = toUsage(ev.metadata.usage);
+      }
+    }
+    clearTimeout(timer);
+    if (o.signal?.aborted) return finish("interrupted", new ReduxError(ExitCode.interrupted, "interrupted"));
+    if (timedOut) return finish("error", timeoutError(timedOut, o.ctx));
+    if (!sawStop || !sawMetadata) {
+      return finish(
+        "error",
+        new ReduxError(ExitCode.unavailable, `the answer stream ended before it was complete (no ${sawStop ? "metadata" : "messageStop"} event)`, "retry; the partial answer was kept"),
+      );
+    }
+    return finish("complete");
+  } catch (err) {
+    clearTimeout(timer);
+    if (o.signal?.aborted) return finish("interrupted", new ReduxError(ExitCode.interrupted, "interrupted"));
+    if (timedOut) return finish("error", timeoutError(timedOut, o.ctx));
+    return finish("error", translateAwsError(err, o.ctx));
+  } finally {
+    o.signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+const timeoutError = (what: string, ctx?: AwsErrorContext) =>
+  new ReduxError(ExitCode.unavailable, `timed out: ${what}${ctx?.region ? ` (${ctx.region})` : ""}`, "raise --timeout, or check the network path to Bedrock");
+
+export interface ConverseResult {
+  text: string;
+  stopReason?: string;
+  usage?: Usage;
+  latencyMs: number;
+}
+
+/** One non-streaming Converse call (the smoke test's tiny request); throws translated errors. */
+export async function converseOnce(client: BedrockRuntimeClient, req: TurnRequest, o: { timeoutMs: number; ctx?: AwsErrorContext }): Promise<ConverseResult> {
+  const { ConverseCommand } = await import("@aws-sdk/client-bedrock-runtime");
+  const t0 = performance.now();
+  const signal = AbortSignal.timeout(o.timeoutMs);
+  try {
+    const res = await client.send(
+      new ConverseCommand(commandInput(req)),
+      { abortSignal: signal },
+    );
+    const text = (res.output?.message?.content ?? []).map((b) => b.text ?? "").join("");
+    return { text, stopReason: res.stopReason, usage: toUsage(res.usage), latencyMs: Math.round(performance.now() - t0) };
+  } catch (err) {
+    if (signal.aborted) throw timeoutError(`no answer within ${Math.round(o.timeoutMs / 1000)} s`, o.ctx);
+    throw translateAwsError(err, o.ctx);
+  }
+}

@@ -1,0 +1,138 @@
+// A chat session: the model, the conversation (new, resumed by id/path, or the newest), its lock, where it is saved,
+// and the Bedrock client, set up the same way for the one-shot prompt and the REPL.
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { ReduxError, ExitCode } from "../errors.ts";
+import { newConversation, type Conversation, type InferenceConfig } from "../conversations/conversation.ts";
+import { findConversation, lockFile, newestConversation, type StoreOptions } from "../conversations/store.ts";
+import { chooseModel, type ModelChoice } from "../bedrock/model-choice.ts";
+import { parseModelString } from "../bedrock/model-string.ts";
+import { loadKey } from "../conversations/envelope.ts";
+import { readSettings } from "../settings.ts";
+import { conversationsDir } from "../paths.ts";
+import { parseTimeout } from "../bedrock/inference.ts";
+import { createBedrockClient } from "../bedrock/runtime.ts";
+import { runTurn, type TurnOutcome } from "./turn.ts";
+import type { DebugLog } from "../aws/credentials.ts";
+
+export interface SessionOptions {
+  model?: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  system?: string;
+  inference: InferenceConfig;
+  resume?: string;
+  continueLast?: boolean;
+  save: boolean;
+  keyFile?: string;
+  timeout?: string;
+  debug?: DebugLog;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Session {
+  conversation: Conversation;
+  path?: string;
+  store?: StoreOptions;
+  /** Options for reading conversations even under --no-save (for /save and resume). */
+  storeForRead: StoreOptions;
+  modelSource: string;
+  /** Files passed over while looking for the newest conversation (-c): damaged, foreign, or encrypted without a key. */
+  skipped: { path: string; reason: string }[];
+  timeoutMs: number;
+  profile?: string;
+  endpoint?: string;
+  client(): Promise<BedrockRuntimeClient>;
+  /** Switches model (REPL /model); a new client is made on next use. */
+  setModel(model: string): ModelChoice;
+  /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
+  turn(prompt: string, o: { onText?: (chunk: string) => void; signal?: AbortSignal }): Promise<TurnOutcome>;
+  /** Releases the conversation lock. */
+  close(): void;
+}
+
+export function openSession(o: SessionOptions): Session {
+  const env = o.env ?? process.env;
+  const settings = readSettings(env);
+  const key = loadKey({ keyFile: o.keyFile, settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined, env });
+  const storeForRead: StoreOptions = { dir: conversationsDir(env), ...(key ? { key } : {}) };
+  const timeoutMs = parseTimeout(o.timeout, typeof settings["chat.timeoutSeconds"] === "number" ? settings["chat.timeoutSeconds"] : 60);
+  const inference = { ...o.inference };
+  if (inference.max_tokens === undefined && typeof settings["chat.maxTokens"] === "number") inference.max_tokens = settings["chat.maxTokens"];
+
+  let conversation: Conversation;
+  let path: string | undefined;
+  let release = () => {};
+  let choice: ModelChoice;
+  let skipped: Session["skipped"] = [];
+  if (o.resume || o.continueLast) {
+    let found;
+    if (o.resume) found = findConversation(o.resume, storeForRead);
+    else ({ newest: found, skipped } = newestConversation(storeForRead));
+    if (!found) throw new ReduxError(ExitCode.usage, `no saved conversation to continue in ${storeForRead.dir}`, "start one with: redux-chat -m MODEL \"prompt\"");
+    release = lockFile(found.path);
+    try {
+      // re-read under the lock: another process may have appended a turn since we looked
+      const fresh = findConversation(found.path, storeForRead);
+      conversation = fresh.conversation;
+      path = fresh.path;
+      choice = o.model
+        ? chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
+        : { ...parseModelString(conversation.model), source: "the conversation" };
+    } catch (err) {
+      release();
+      throw err;
+    }
+    conversation.model = choice.model;
+    conversation.region = choice.region;
+    conversation.model_id = choice.modelId;
+    if (o.system !== undefined) conversation.system = o.system;
+    conversation.inference_config = { ...conversation.inference_config, ...inference };
+  } else {
+    choice = chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
+    conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
+  }
+
+  let client: Promise<BedrockRuntimeClient> | undefined;
+  const session: Session = {
+    conversation,
+    path,
+    store: o.save ? storeForRead : undefined,
+    storeForRead,
+    modelSource: choice.source,
+    skipped,
+    timeoutMs,
+    profile: o.profile,
+    endpoint: o.endpoint,
+    client() {
+      client ??= createBedrockClient({ region: session.conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
+      return client;
+    },
+    setModel(model) {
+      const next = chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
+      if (next.region !== session.conversation.region) client = undefined;
+      session.conversation.model = next.model;
+      session.conversation.region = next.region;
+      session.conversation.model_id = next.modelId;
+      return next;
+    },
+    async turn(prompt, t) {
+      const outcome = await runTurn({
+        client: await session.client(),
+        conversation: session.conversation,
+        prompt,
+        store: session.store,
+        path: session.path,
+        onText: t.onText,
+        signal: t.signal,
+        firstEventTimeoutMs: timeoutMs,
+        idleTimeoutMs: timeoutMs,
+        profile: o.profile,
+      });
+      session.path = outcome.path ?? session.path;
+      return outcome;
+    },
+    close: () => release(),
+  };
+  return session;
+}

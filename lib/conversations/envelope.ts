@@ -1,0 +1,89 @@
+// Encryption at rest for conversation files: an AES-256-GCM envelope with a fresh 96-bit nonce per write.
+// The key is 32 random bytes given as 64 hex characters or base64 (REDUX_ENCRYPTION_KEY or a key file).
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { ReduxError, ExitCode } from "../errors.ts";
+
+export const ENVELOPE_FORMAT = "redux-envelope-v1";
+const AAD = Buffer.from(ENVELOPE_FORMAT);
+
+export interface Envelope {
+  format: typeof ENVELOPE_FORMAT;
+  alg: "AES-256-GCM";
+  /** First 16 hex digits of SHA-256(key): tells "wrong key" from "corrupted" without revealing the key. */
+  key_id: string;
+  nonce: string;
+  ciphertext: string;
+  tag: string;
+}
+
+export interface EncryptionKey {
+  key: Buffer;
+  id: string;
+}
+
+const KEY_HINT = "generate one with: openssl rand -base64 32 (REDUX_ENCRYPTION_KEY, --key-file or setting chat.encryptionKeyFile)";
+
+export function parseKey(text: string, source: string): EncryptionKey {
+  const t = text.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, "hex");
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) key = Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  if (!key || key.length !== 32) throw new ReduxError(ExitCode.usage, `the encryption key from ${source} is not 32 bytes (64 hex characters or base64)`, KEY_HINT);
+  return { key, id: createHash("sha256").update(key).digest("hex").slice(0, 16) };
+}
+
+/** The key from --key-file, REDUX_ENCRYPTION_KEY, or the chat.encryptionKeyFile setting, in that order; none: undefined. */
+export function loadKey(opts: { keyFile?: string; settingFile?: string; env?: NodeJS.ProcessEnv }): EncryptionKey | undefined {
+  const env = opts.env ?? process.env;
+  const file = opts.keyFile;
+  if (file) return readKeyFile(file);
+  if (env.REDUX_ENCRYPTION_KEY) return parseKey(env.REDUX_ENCRYPTION_KEY, "REDUX_ENCRYPTION_KEY");
+  if (opts.settingFile) return readKeyFile(opts.settingFile);
+  return undefined;
+}
+
+function readKeyFile(path: string): EncryptionKey {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if ((st.mode & 0o077) !== 0) throw new ReduxError(ExitCode.usage, `key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)})`, `chmod 600 ${path}`);
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof ReduxError) throw err;
+    throw new ReduxError(ExitCode.usage, `cannot read key file ${path}: ${(err as Error).message}`, KEY_HINT);
+  }
+  return parseKey(text, path);
+}
+
+export function seal(plaintext: string, k: EncryptionKey): string {
+  const nonce = randomBytes(12);
+  const c = createCipheriv("aes-256-gcm", k.key, nonce);
+  c.setAAD(AAD);
+  const ct = Buffer.concat([c.update(plaintext, "utf8"), c.final()]);
+  const env: Envelope = {
+    format: ENVELOPE_FORMAT,
+    alg: "AES-256-GCM",
+    key_id: k.id,
+    nonce: nonce.toString("base64"),
+    ciphertext: ct.toString("base64"),
+    tag: c.getAuthTag().toString("base64"),
+  };
+  return `${JSON.stringify(env)}\n`;
+}
+
+export const isEnvelope = (v: unknown): v is Envelope =>
+  typeof v === "object" && v !== null && (v as Envelope).format === ENVELOPE_FORMAT;
+
+export function open(env: Envelope, k: EncryptionKey | undefined, where: string): string {
+  if (!k) throw new ReduxError(ExitCode.usage, `${where} is encrypted and no key was given`, KEY_HINT);
+  if (env.key_id !== k.id) throw new ReduxError(ExitCode.usage, `${where} was encrypted with another key (key id ${env.key_id}, yours is ${k.id})`, "use the key it was written with");
+  try {
+    const d = createDecipheriv("aes-256-gcm", k.key, Buffer.from(env.nonce, "base64"));
+    d.setAAD(AAD);
+    d.setAuthTag(Buffer.from(env.tag, "base64"));
+    return Buffer.concat([d.update(Buffer.from(env.ciphertext, "base64")), d.final()]).toString("utf8");
+  } catch {
+    throw new ReduxError(ExitCode.usage, `${where} failed authentication: it is corrupted or was altered`, "restore it from a backup; the file was left as it is");
+  }
+}

@@ -1,0 +1,19 @@
+// Reading the conversation directory for redux-export: the store options (directory, key), and filtered listings
+// that report what they skipped instead of failing on a foreign or damaged file.
+import { listConversations, type ListResult, type StoreOptions } from "./store.ts";
+import { loadKey } from "./envelope.ts";
+import { readSettings } from "../settings.ts";
+import { conversationsDir } from "../paths.ts";
+import { makeFilter, type Filters } from "./listing.ts";
+
+export function exportStore(keyFile: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreOptions {
+  const setting = readSettings(env)["chat.encryptionKeyFile"];
+  const key = loadKey({ keyFile, settingFile: typeof setting === "string" ? setting : undefined, env });
+  return { dir: conversationsDir(env), ...(key ? { key } : {}) };
+}
+
+export function listFiltered(store: StoreOptions, filters: Filters): ListResult {
+  const keep = makeFilter(filters);
+  const all = listConversations(store);
+  return { items: all.items.filter((it) => keep(it.conversation)), skipped: all.skipped };
+}

@@ -1,0 +1,72 @@
+// Conversation summaries for `redux-export list`, the filters shared by list, export --all and prune, and durations.
+import { turnCount, type Conversation, type ConversationStatus } from "./conversation.ts";
+import { usageError } from "../errors.ts";
+import type { StoredConversation } from "./store.ts";
+import { firstWords } from "./export-formats.ts";
+
+/** One row of `redux-export list --json` (schemas/export-list.schema.json). */
+export interface ConversationSummary {
+  id: string;
+  path: string;
+  created_at: string;
+  updated_at: string;
+  model: string;
+  turns: number;
+  total_tokens: number;
+  status: ConversationStatus;
+  first_prompt: string;
+}
+
+export const summarize = ({ path, conversation: c }: StoredConversation): ConversationSummary => ({
+  id: c.conversation_id,
+  path,
+  created_at: c.created_at,
+  updated_at: c.updated_at,
+  model: c.model,
+  turns: turnCount(c),
+  total_tokens: c.usage.total_tokens,
+  status: c.status,
+  first_prompt: firstWords(c, 60),
+});
+
+const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+
+/** `30d`, `12h`, `2w`, `90m`, `45s` → milliseconds. */
+export function parseDuration(v: string, flag = "duration"): number {
+  const m = /^(\d+)\s*([smhdw])$/.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) throw usageError(`${flag} must look like 30d, 12h, 2w, 90m or 45s; got ${JSON.stringify(v)}`);
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+/** A point in time: an ISO date (`2026-11-01`, `2026-11-01T12:00:00Z`) or a duration ago (`7d`). */
+export function parseWhen(v: string, flag: string, now = Date.now()): number {
+  if (/^\d+\s*[smhdw]$/.test(v.trim())) return now - parseDuration(v, flag);
+  const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) throw usageError(`${flag} must be an ISO date (2026-11-01) or a duration ago (7d); got ${JSON.stringify(v)}`);
+  return t;
+}
+
+export interface Filters {
+  since?: string;
+  until?: string;
+  model?: string;
+  status?: string;
+}
+
+const STATUSES = new Set(["complete", "interrupted", "error"]);
+
+/** A predicate over conversations; bad filter values are usage errors, found before anything is read. */
+export function makeFilter(f: Filters, now = Date.now()): (c: Conversation) => boolean {
+  const since = f.since ? parseWhen(f.since, "--since", now) : undefined;
+  const until = f.until ? parseWhen(f.until, "--until", now) : undefined;
+  if (f.status && !STATUSES.has(f.status)) throw usageError(`--status must be complete, interrupted or error; got ${JSON.stringify(f.status)}`);
+  const model = f.model?.toLowerCase();
+  return (c) => {
+    const updated = Date.parse(c.updated_at);
+    if (since !== undefined && updated < since) return false;
+    if (until !== undefined && Date.parse(c.created_at) > until) return false;
+    if (f.status && c.status !== f.status) return false;
+    if (model && !c.model.toLowerCase().includes(model)) return false;
+    return true;
+  };
+}

@@ -1,0 +1,194 @@
+// The conversation directory: file names, atomic saves (optionally encrypted), lookups by id or path, listing that
+// skips foreign files, and a lock so two processes never append to the same conversation at once.
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, isAbsolute, join, resolve, sep } from "node:path";
+import { ReduxError, ExitCode } from "../errors.ts";
+import { CONVERSATION_ID_RE, ConversationFormatError, parseConversation, type Conversation } from "./conversation.ts";
+import { isEnvelope, open, seal, type EncryptionKey } from "./envelope.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
+
+export interface StoreOptions {
+  dir: string;
+  key?: EncryptionKey;
+}
+
+export interface StoredConversation {
+  path: string;
+  conversation: Conversation;
+}
+
+/** `20261125T020312Z`: UTC, sortable, safe in a file name. */
+export const fileTimestamp = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+
+export const conversationFileName = (c: Pick<Conversation, "conversation_id" | "created_at">) =>
+  `${c.conversation_id}_${fileTimestamp(c.created_at)}.json`;
+
+const FILE_RE = /^([A-Za-z0-9][A-Za-z0-9_-]*)_(\d{8}T\d{6}Z)\.json$/;
+
+/** Saves where the conversation already lives (`path`), or under its canonical name in the directory. */
+export function saveConversation(c: Conversation, opts: StoreOptions, path?: string): string {
+  const target = path ?? join(opts.dir, conversationFileName(c));
+  const json = `${JSON.stringify(c, null, 2)}\n`;
+  try {
+    if (!path) ensurePrivateDir(opts.dir);
+    writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
+  } catch (err) {
+    throw new ReduxError(
+      ExitCode.internal,
+      `cannot save the conversation to ${target}: ${(err as Error).message}`,
+      "check that the directory is writable and the disk has room (REDUX_CONVERSATIONS_DIR), or pass --no-save",
+      { cause: err },
+    );
+  }
+  return target;
+}
+
+/** Reads and validates one file; encrypted files need the key. Throws ReduxError (usage) on bad content. */
+export function readConversationFile(path: string, key?: EncryptionKey): Conversation {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ReduxError(ExitCode.usage, code === "ENOENT" ? `no such conversation file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ReduxError(ExitCode.usage, `${path} is not valid JSON`, "it is not a redux conversation, or it was damaged");
+  }
+  if (isEnvelope(value)) value = JSON.parse(open(value, key, path));
+  try {
+    return parseConversation(value);
+  } catch (err) {
+    if (err instanceof ConversationFormatError) throw new ReduxError(ExitCode.usage, `${path} is not a redux conversation: ${err.message}`);
+    throw err;
+  }
+}
+
+/** True when `ref` names a file rather than an id: it has a path separator or a .json ending. */
+const looksLikePath = (ref: string) => ref.includes("/") || ref.includes(sep) || ref.endsWith(".json");
+
+/**
+ * Finds a conversation by id (or a unique id prefix of 8+ characters) inside the directory, or by explicit path.
+ * An id can never name a file outside the directory.
+ */
+export function findConversation(ref: string, opts: StoreOptions): StoredConversation {
+  if (looksLikePath(ref)) {
+    const path = isAbsolute(ref) ? ref : resolve(ref);
+    return { path, conversation: readConversationFile(path, opts.key) };
+  }
+  if (!CONVERSATION_ID_RE.test(ref)) {
+    throw new ReduxError(ExitCode.usage, `invalid conversation id ${JSON.stringify(ref)}`, "ids are letters, digits, - and _; `redux-export list` shows them");
+  }
+  const names = listFileNames(opts.dir).filter((n) => {
+    const m = FILE_RE.exec(n);
+    return m && (m[1] === ref || (ref.length >= 8 && m[1]!.startsWith(ref)));
+  });
+  const exact = names.filter((n) => FILE_RE.exec(n)![1] === ref);
+  const pick = exact.length ? exact : names;
+  const ids = new Set(pick.map((n) => FILE_RE.exec(n)![1]));
+  if (ids.size === 0) throw new ReduxError(ExitCode.usage, `no conversation ${ref} in ${opts.dir}`, "`redux-export list` shows the saved conversations");
+  if (ids.size > 1) throw new ReduxError(ExitCode.usage, `${ref} matches ${ids.size} conversations`, "give more of the id");
+  const path = join(opts.dir, pick.sort().at(-1)!);
+  return { path, conversation: readConversationFile(path, opts.key) };
+}
+
+function listFileNames(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith(".json") && !n.startsWith("."));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new ReduxError(ExitCode.usage, `cannot read ${dir}: ${(err as Error).message}`);
+  }
+}
+
+export interface ListResult {
+  items: StoredConversation[];
+  /** Files skipped, each with why: corrupted, foreign, or encrypted without the key. */
+  skipped: { path: string; reason: string }[];
+}
+
+/** Every readable conversation in the directory, oldest first by creation time; never throws on a bad file. */
+export function listConversations(opts: StoreOptions): ListResult {
+  const items: StoredConversation[] = [];
+  const skipped: ListResult["skipped"] = [];
+  for (const name of listFileNames(opts.dir)) {
+    const path = join(opts.dir, name);
+    try {
+      items.push({ path, conversation: readConversationFile(path, opts.key) });
+    } catch (err) {
+      skipped.push({ path, reason: (err as Error).message });
+    }
+  }
+  items.sort((a, b) => a.conversation.created_at.localeCompare(b.conversation.created_at) || a.path.localeCompare(b.path));
+  return { items, skipped };
+}
+
+/** One line for the person: how many files were passed over, and the first one with why. */
+export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
+  if (!skipped.length) return undefined;
+  const first = skipped[0]!;
+  return `skipped ${skipped.length} file${skipped.length === 1 ? "" : "s"} that ${skipped.length === 1 ? "is" : "are"} not readable redux conversations (first: ${first.reason})`;
+}
+
+/** The most recently updated conversation (undefined when there is none), and the files passed over on the way. */
+export function newestConversation(opts: StoreOptions): { newest?: StoredConversation; skipped: ListResult["skipped"] } {
+  const { items, skipped } = listConversations(opts);
+  const newest = items.reduce<StoredConversation | undefined>(
+    (best, it) => (!best || it.conversation.updated_at > best.conversation.updated_at ? it : best),
+    undefined,
+  );
+  return { newest, skipped };
+}
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Takes an exclusive lock on a file (`<path>.lock` holding our pid). A lock left by a dead process is taken over;
+ * a live holder is refused at once with exit code 8. Returns the release function.
+ */
+export function lockFile(path: string, what = "conversation"): () => void {
+  const lock = `${path}.lock`;
+  ensurePrivateDir(resolve(path, ".."));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        rmSync(lock, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      let holder = NaN;
+      try {
+        holder = Number.parseInt(readFileSync(lock, "utf8"), 10);
+      } catch {
+        // vanished between open and read: try again
+      }
+      if (Number.isInteger(holder) && holder > 0 && pidAlive(holder) && holder !== process.pid) {
+        throw new ReduxError(ExitCode.locked, `${what} ${basename(path)} is in use by process ${holder}`, "wait for it to finish, or resume in a new conversation");
+      }
+      // stale: the owner died (or the file is empty after a crash mid-write and older than a few seconds)
+      try {
+        if (Number.isNaN(holder) && Date.now() - statSync(lock).mtimeMs < 5000) continue;
+        rmSync(lock, { force: true });
+      } catch {
+        // someone else removed it first
+      }
+    }
+  }
+  throw new ReduxError(ExitCode.locked, `cannot lock ${path}`, "another process keeps taking the lock; try again");
+}

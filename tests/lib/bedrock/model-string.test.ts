@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import { parseModelString, pickModelString, isValidRegion } from "../../../lib/bedrock/model-string.ts";
+import { ExitCode, ReduxError } from "../../../lib/errors.ts";
+
+const usage = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ReduxError);
+    expect((err as ReduxError).code).toBe(ExitCode.usage);
+    return err as ReduxError;
+  }
+  throw new Error("expected a usage error");
+};
+
+describe("parseModelString", () => {
+  test("splits on the first two colons only", () => {
+    const m = parseModelString("custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0");
+    expect(m).toEqual({
+      model: "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+      region: "us-east-1",
+      modelId: "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+      kind: "inference-profile",
+    });
+  });
+
+  test("foundation model ids and ARNs keep every : and /", () => {
+    expect(parseModelString("custom:eu-west-3:anthropic.claude-3-haiku-20240307-v1:0").kind).toBe("foundation-model");
+    const arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+    const m = parseModelString(`custom:us-east-1:${arn}`);
+    expect(m.modelId).toBe(arn);
+    expect(m.kind).toBe("arn");
+  });
+
+  test("regions of every partition", () => {
+    for (const r of ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "eu-central-2", "us-isob-east-1", "eusc-de-east-1", "il-central-1"]) {
+      expect(isValidRegion(r)).toBe(true);
+      expect(parseModelString(`custom:${r}:amazon.nova-lite-v1:0`).region).toBe(r);
+    }
+  });
+
+  test("bad regions are refused with the format in the hint", () => {
+    for (const r of ["", "us-east", "US-EAST-1", "mars-east-1", "us-up-1", "evil.com#", "us-east-1.attacker", "us_east_1", "a".repeat(64)]) {
+      const e = usage(() => parseModelString(`custom:${r}:m`));
+      expect(e.message).toContain("region");
+      expect(e.hint).toContain("custom:<region>:<model-id>");
+    }
+  });
+
+  test("bad model ids are refused", () => {
+    for (const id of ["", ".", "..", "has space", "tab\there", "nl\nx", "ctl\u0007", "x".repeat(2049)]) usage(() => parseModelString(`custom:us-east-1:${id}`));
+    expect(parseModelString(`custom:us-east-1:${"x".repeat(2048)}`).modelId.length).toBe(2048);
+  });
+
+  test("an ARN in another region than the model string is an error", () => {
+    const e = usage(() => parseModelString("custom:us-west-2:arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x:0"));
+    expect(e.message).toContain("us-east-1");
+    expect(e.hint).toContain("custom:us-east-1:");
+  });
+
+  test("a bare id needs a region, and takes the default one", () => {
+    usage(() => parseModelString("anthropic.claude-3-haiku-20240307-v1:0"));
+    expect(parseModelString("anthropic.claude-3-haiku-20240307-v1:0", "us-west-2").model).toBe("custom:us-west-2:anthropic.claude-3-haiku-20240307-v1:0");
+    // a bare ARN brings its own region
+    expect(parseModelString("arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.x:0").region).toBe("eu-west-1");
+  });
+
+  test("custom: with no id", () => {
+    usage(() => parseModelString("custom:us-east-1"));
+    usage(() => parseModelString("custom:us-east-1:"));
+  });
+});
+
+describe("pickModelString", () => {
+  test("flag > AMAZON_Q_MODEL > AMAZON_Q_CUSTOM_MODEL > setting > Amazon Q setting", () => {
+    const env = { AMAZON_Q_MODEL: "custom:us-east-1:a", AMAZON_Q_CUSTOM_MODEL: "custom:us-east-1:b" };
+    expect(pickModelString({ flag: "custom:us-east-1:f", env, setting: "s", amazonQSetting: "custom:us-east-1:q" })?.source).toBe("--model");
+    expect(pickModelString({ env, setting: "s" })?.value).toBe("custom:us-east-1:a");
+    expect(pickModelString({ env: { AMAZON_Q_CUSTOM_MODEL: "custom:us-east-1:b" }, setting: "s" })?.value).toBe("custom:us-east-1:b");
+    expect(pickModelString({ env: { AMAZON_Q_CUSTOM_MODEL: "not-custom" }, setting: "custom:us-east-1:s" })?.value).toBe("custom:us-east-1:s");
+    expect(pickModelString({ env: {}, amazonQSetting: "custom:us-east-1:q" })?.source).toBe("Amazon Q CLI chat.defaultModel");
+    expect(pickModelString({ env: {}, amazonQSetting: "claude-sonnet-4" })).toBeUndefined();
+  });
+});

@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { newConversation, parseConversation, toBedrockMessages, turnCount } from "../../../lib/conversations/conversation.ts";
+import { assertValidConversation } from "../../schema.ts";
+
+const base = () => newConversation({ model: "custom:us-east-1:m", region: "us-east-1", model_id: "m", system: "s", inference_config: { max_tokens: 5 } });
+
+test("a new conversation is valid against the schema and the validator", () => {
+  const c = base();
+  assertValidConversation(c);
+  expect(parseConversation(JSON.parse(JSON.stringify(c)))).toEqual(c);
+  expect(c.conversation_id).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test("the validator names what is wrong", () => {
+  const c = base() as unknown as Record<string, unknown>;
+  expect(() => parseConversation({ ...c, version: 2 })).toThrow(/version/);
+  expect(() => parseConversation({ ...c, conversation_id: "../x" })).toThrow(/conversation_id/);
+  expect(() => parseConversation({ ...c, messages: [{ role: "system", content: [], timestamp: "2026-01-01T00:00:00Z" }] })).toThrow(/messages\[0\].role/);
+  expect(() => parseConversation({ ...c, usage: { input_tokens: -1, output_tokens: 0, total_tokens: 0 } })).toThrow(/usage/);
+  expect(() => parseConversation([])).toThrow(/object/);
+});
+
+test("history sent to Bedrock alternates roles: a failed empty answer is dropped and its prompt merged with the next", () => {
+  const c = base();
+  const t = new Date().toISOString();
+  c.messages.push({ role: "user", content: [{ text: "a" }], timestamp: t });
+  c.messages.push({ role: "assistant", content: [{ text: "" }], timestamp: t, status: "error" });
+  c.messages.push({ role: "user", content: [{ text: "b" }], timestamp: t });
+  expect(toBedrockMessages(c)).toEqual([{ role: "user", content: [{ text: "a" }, { text: "b" }] }]);
+  expect(turnCount(c)).toBe(2);
+});

@@ -1,0 +1,33 @@
+import { expect, test } from "bun:test";
+import { newConversation } from "../../../lib/conversations/conversation.ts";
+import { parseFormat, render, textToHtml } from "../../../lib/conversations/export-formats.ts";
+import { makeFilter, parseDuration, parseWhen } from "../../../lib/conversations/listing.ts";
+
+test("HTML escapes everything and only adds its own tags", () => {
+  expect(textToHtml(`<script>x</script> & "q"`)).toBe("<p>&lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;</p>");
+  expect(textToHtml("a\n```js\n<b>\n```\nz")).toBe("<p>a</p>\n<pre><code>&lt;b&gt;</code></pre>\n<p>z</p>");
+  const c = newConversation({ model: "custom:us-east-1:m", region: "us-east-1", model_id: "m" });
+  c.messages.push({ role: "user", content: [{ text: "<img src=x onerror=alert(1)>" }], timestamp: c.created_at });
+  const html = render(c, "html");
+  expect(html).not.toContain("<img");
+  expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+});
+
+test("formats and their aliases", () => {
+  expect(parseFormat("markdown")).toBe("md");
+  expect(parseFormat(undefined)).toBe("md");
+  expect(() => parseFormat("pdf")).toThrow(/unknown format/);
+});
+
+test("durations and filters", () => {
+  expect(parseDuration("30d")).toBe(30 * 86400e3);
+  expect(parseDuration("2w")).toBe(14 * 86400e3);
+  expect(() => parseDuration("0d")).toThrow();
+  expect(() => parseDuration("soon")).toThrow(/30d/);
+  expect(parseWhen("7d", "--since", 1_000_000_000)).toBe(1_000_000_000 - 7 * 86400e3);
+  expect(parseWhen("2026-11-01", "--since")).toBe(Date.parse("2026-11-01"));
+  expect(() => makeFilter({ status: "done" })).toThrow(/--status/);
+  const c = newConversation({ model: "custom:us-east-1:Nova", region: "us-east-1", model_id: "Nova" });
+  expect(makeFilter({ model: "nova" })(c)).toBe(true);
+  expect(makeFilter({ model: "claude" })(c)).toBe(false);
+});

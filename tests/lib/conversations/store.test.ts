@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { newConversation } from "../../../lib/conversations/conversation.ts";
+import { conversationFileName, findConversation, listConversations, lockFile, newestConversation, saveConversation } from "../../../lib/conversations/store.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "redux-store-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const conv = (when: string) => newConversation({ model: "custom:us-east-1:m", region: "us-east-1", model_id: "m", now: new Date(when) });
+
+test("file names: {id}_{UTC timestamp}.json, sortable", () => {
+  const c = conv("2026-11-25T02:03:12.345Z");
+  expect(conversationFileName(c)).toBe(`${c.conversation_id}_20261125T020312Z.json`);
+});
+
+test("find by id, by 8+ character prefix, by path; never outside the directory", () => {
+  const c = conv("2026-01-01T00:00:00Z");
+  const path = saveConversation(c, { dir });
+  expect(findConversation(c.conversation_id, { dir }).path).toBe(path);
+  expect(findConversation(c.conversation_id.slice(0, 8), { dir }).path).toBe(path);
+  expect(findConversation(path, { dir }).conversation.conversation_id).toBe(c.conversation_id);
+  expect(() => findConversation(c.conversation_id.slice(0, 4), { dir })).toThrow(/no conversation/);
+  expect(() => findConversation("..", { dir })).toThrow(/invalid conversation id/);
+  expect(() => findConversation("a\\b", { dir })).toThrow(/invalid conversation id/);
+});
+
+test("listing skips damaged and foreign files and reports them; newest is by updated_at", () => {
+  const a = conv("2026-01-01T00:00:00Z");
+  const b = conv("2026-02-01T00:00:00Z");
+  saveConversation(a, { dir });
+  saveConversation(b, { dir });
+  writeFileSync(join(dir, "x_20260101T000000Z.json"), "{");
+  writeFileSync(join(dir, "other.json"), "[]");
+  const r = listConversations({ dir });
+  expect(r.items.map((i) => i.conversation.conversation_id)).toEqual([a.conversation_id, b.conversation_id]);
+  expect(r.skipped.length).toBe(2);
+  a.updated_at = "2026-03-01T00:00:00.000Z";
+  saveConversation(a, { dir });
+  const { newest, skipped } = newestConversation({ dir });
+  expect(newest?.conversation.conversation_id).toBe(a.conversation_id);
+  expect(skipped.length).toBe(2);
+  expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+});
+
+test("a lock held by a live process is refused with exit 8; a dead holder's lock is taken over", () => {
+  const path = join(dir, "c.json");
+  const release = lockFile(path);
+  // another live process (our parent) holds it
+  writeFileSync(`${path}.lock`, `${process.ppid}\n`);
+  try {
+    lockFile(path);
+    throw new Error("no error");
+  } catch (err) {
+    expect((err as { code: number }).code).toBe(8);
+  }
+  writeFileSync(`${path}.lock`, "999999999\n");
+  const again = lockFile(path);
+  again();
+  expect(existsSync(`${path}.lock`)).toBe(false);
+  release();
+});
