@@ -128,11 +128,17 @@ export const proxyDisplay = (proxy: string) => {
   }
 };
 
+const HOSTS = { BEDROCK_RUNTIME: "bedrock-runtime", BEDROCK: "bedrock", STS: "sts", S3: "s3" } as const;
+
 /** Where a service's requests go: the explicit endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS. */
-export function serviceUrl(service: "BEDROCK_RUNTIME" | "STS", region: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function serviceUrl(service: keyof typeof HOSTS, region: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return explicit;
-  const configured = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
+  const configured = configuredEndpoint(service, env);
   if (configured) return configured;
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return service === "STS" ? `https://sts.${region}.${suffix}` : `https://bedrock-runtime.${region}.${suffix}`;
+  return `https://${HOSTS[service]}.${region}.${suffix}`;
 }
+
+/** The endpoint the SDK itself reads from the environment for a service (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL). */
+export const configuredEndpoint = (service: keyof typeof HOSTS, env: NodeJS.ProcessEnv = process.env): string | undefined =>
+  env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;

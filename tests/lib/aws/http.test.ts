@@ -28,6 +28,8 @@ test("service endpoints: explicit, per-service env, generic env, then AWS (with 
   expect(serviceUrl("STS", "us-east-1", undefined, { AWS_ENDPOINT_URL: "http://g", AWS_ENDPOINT_URL_STS: "http://s" })).toBe("http://s");
   expect(serviceUrl("BEDROCK_RUNTIME", "us-east-1", undefined, { AWS_ENDPOINT_URL: "http://g" })).toBe("http://g");
   expect(serviceUrl("BEDROCK_RUNTIME", "us-east-1", "http://e", { AWS_ENDPOINT_URL: "http://g" })).toBe("http://e");
+  expect(serviceUrl("BEDROCK", "us-west-2", undefined, {})).toBe("https://bedrock.us-west-2.amazonaws.com");
+  expect(serviceUrl("S3", "us-west-2", undefined, { AWS_ENDPOINT_URL: "http://g", AWS_ENDPOINT_URL_S3: "http://s3" })).toBe("http://s3");
 });
 
 test("a proxy URL is printed without its user and password", () => {
