@@ -10,7 +10,9 @@ const root = join(import.meta.dir, "..");
 const dist = join(root, "dist");
 
 export function buildArgs(entry: string, outfile: string, defines: string[] = []) {
-  return ["build", "--compile", "--minify", "--splitting", "--bytecode", "--format=esm", "--sourcemap=none", ...defines, join(root, "bin", `${entry}.ts`), "--outfile", outfile];
+  // a compiled Bun program would otherwise read .env and bunfig.toml from whatever directory it is started in: a stray
+  // file could set AWS_ENDPOINT_URL or keys, preload code, and every start would scan the directory
+  return ["build", "--compile", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--minify", "--splitting", "--bytecode", "--format=esm", "--sourcemap=none", ...defines, join(root, "bin", `${entry}.ts`), "--outfile", outfile];
 }
 
 /** Renders every --help of an entry from source, so the binary can print it without loading or rendering anything. */
