@@ -28,5 +28,10 @@ const main = defineCommand({
   },
 });
 
-await runCli(main);
-await exitWhenFlushed();
+export default main;
+
+// run as its own file (from source); the compiled binary reaches it through bin/redux.ts
+if (import.meta.main) {
+  await runCli(main);
+  await exitWhenFlushed();
+}

@@ -1,7 +1,7 @@
 // Runs a citty command the redux way: `--version` answered before anything is loaded, lazy subcommands, unknown
 // flags refused, and every error mapped to one clear line, a hint and its documented exit code.
 import type { ArgsDef, CommandDef } from "citty";
-import { VERSION } from "../../lib/version.ts";
+import { versionJson, versionLine } from "../../lib/version.ts";
 
 type AnyCommand = CommandDef<any>;
 
@@ -92,9 +92,11 @@ function helpKey(main: AnyCommand, rawArgs: string[]): string {
 }
 
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
-  if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+  const isVersion = (a: string | undefined) => a === "--version" || a === "-v";
+  if ((rawArgs.length === 1 && isVersion(rawArgs[0])) || (rawArgs.length === 2 && rawArgs.includes("--json") && rawArgs.some(isVersion))) {
+    const name = (main.meta as { name?: string } | undefined)?.name ?? "redux";
     // console.log: the cheapest way to stdout in Bun (see io.ts)
-    console.log(VERSION);
+    console.log(rawArgs.length === 2 ? JSON.stringify(versionJson(name)) : versionLine(name));
     return;
   }
   // the compiled binaries answer --help from text rendered at build time: nothing to load, nothing to render

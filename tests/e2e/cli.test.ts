@@ -1,6 +1,9 @@
 // What every binary answers before it does any work: --version, --help (per subcommand), and bad flags.
 import { afterAll, describe, expect, test } from "bun:test";
 import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { assertValid } from "../schema.ts";
+import { VERSION } from "../../lib/version.ts";
+import { hostTarget } from "../../scripts/build.ts";
 
 const { home, cleanup } = tempHome();
 afterAll(() => cleanup());
@@ -10,7 +13,12 @@ describe("every binary", () => {
   for (const [name, subs] of [["redux-chat", ["settings", "batch"]], ["redux-test-model", []], ["redux-export", ["list", "prune"]]] as const) {
     test(`${name}: --version, --help for it and its subcommands, a refused unknown flag`, async () => {
       const v = await run(bin(name), ["--version"], { env });
-      expect({ code: v.code, out: v.stdout, err: v.stderr }).toEqual({ code: 0, out: "0.1.0\n", err: "" });
+      expect({ code: v.code, err: v.stderr }).toEqual({ code: 0, err: "" });
+      expect(v.stdout).toMatch(new RegExp(`^${name} ${VERSION} \\([0-9a-f]{7}(-dirty)? ${hostTarget()} \\d{4}-\\d{2}-\\d{2}\\)\\n$`));
+      const j = await run(bin(name), ["--version", "--json"], { env });
+      const info = JSON.parse(j.stdout);
+      assertValid("version.schema.json", info);
+      expect(info).toMatchObject({ name, version: VERSION, target: hostTarget() });
       const h = await run(bin(name), ["--help"], { env });
       expect(h.code).toBe(0);
       expect(h.stdout).toContain(`USAGE ${name}`);
