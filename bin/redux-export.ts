@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// redux-export: list, export (json, jsonl, md, html, txt) and prune saved conversations.
+// redux-export: list, export (json, jsonl, md, html, txt), prune and import saved conversations.
 import { defineCommand } from "citty";
 import { exitWhenFlushed, lazy, runCli } from "./shared/cli.ts";
 import { outputArgs } from "./shared/args.ts";
@@ -21,6 +21,7 @@ const main = defineCommand({
   subCommands: {
     list: lazy({ name: "list", description: "List saved conversations (newest first)" }, () => import("./export/list.ts").then((m) => m.default)),
     prune: lazy({ name: "prune", description: "Delete conversations not updated for longer than --older-than" }, () => import("./export/prune.ts").then((m) => m.default)),
+    import: lazy({ name: "import", description: "Import Amazon Q CLI conversations (/save files, a directory of them, or its data.sqlite3)" }, () => import("./export/import.ts").then((m) => m.default)),
   },
   async run({ args }) {
     const { exportConversations } = await import("./export/export.ts");

@@ -12,8 +12,14 @@ export const settingsPath = (env: NodeJS.ProcessEnv = process.env) => join(redux
 export const conversationsDir = (env: NodeJS.ProcessEnv = process.env) =>
   env.REDUX_CONVERSATIONS_DIR || join(reduxDir(env), "conversations");
 
-/** The Amazon Q Developer CLI's settings file, read (never written) for a `custom:` chat.defaultModel. */
-export const amazonQSettingsPath = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) =>
+/** The Amazon Q Developer CLI's data directory (its `dirs::data_local_dir()`/amazon-q), only ever read. */
+export const amazonQDataDir = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) =>
   platform === "darwin"
-    ? join(homeDir(env), "Library", "Application Support", "amazon-q", "settings.json")
-    : join(env.XDG_DATA_HOME || join(homeDir(env), ".local", "share"), "amazon-q", "settings.json");
+    ? join(homeDir(env), "Library", "Application Support", "amazon-q")
+    : join(env.XDG_DATA_HOME || join(homeDir(env), ".local", "share"), "amazon-q");
+
+/** The Amazon Q Developer CLI's settings file, read (never written) for a `custom:` chat.defaultModel. */
+export const amazonQSettingsPath = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) => join(amazonQDataDir(env, platform), "settings.json");
+
+/** The Amazon Q Developer CLI's database, whose conversations table `redux-export import` reads by default. */
+export const amazonQDatabasePath = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) => join(amazonQDataDir(env, platform), "data.sqlite3");

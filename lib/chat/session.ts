@@ -76,6 +76,13 @@ export function openSession(o: SessionOptions): Session {
       const fresh = findConversation(found.path, storeForRead);
       conversation = fresh.conversation;
       path = fresh.path;
+      if (!o.model && conversation.source?.kind === "amazon-q-cli") {
+        throw new ReduxError(
+          ExitCode.usage,
+          `${conversation.conversation_id} was imported from the Amazon Q CLI, whose model ${conversation.model_id} is not a Bedrock model id`,
+          "continue it with a Bedrock model: -m custom:<region>:<model-id>",
+        );
+      }
       choice = o.model
         ? chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
         : { ...parseModelString(conversation.model), source: "the conversation" };

@@ -23,15 +23,43 @@ export interface TextBlock {
   text: string;
 }
 
+/** A tool the model asked to run (kept from imported Amazon Q CLI history; redux itself sends no tools). */
+export interface ToolUseBlock {
+  tool_use: { id: string; name: string; input: unknown };
+}
+
+/** What a tool returned, sent back as the next user message. */
+export interface ToolResultBlock {
+  tool_result: { tool_use_id: string; status: "success" | "error"; content: ({ text: string } | { json: unknown })[] };
+}
+
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
+
+/** Where an imported conversation came from (absent on conversations redux started). */
+export interface ConversationSource {
+  kind: "amazon-q-cli";
+  /** The source's own conversation id; the redux id is derived from it. */
+  conversation_id: string;
+  /** The `/save` file, or the database file and its row key. */
+  origin: string;
+  /** The working directory the conversation ran in. */
+  cwd?: string;
+  /** The Amazon Q CLI's model id (not a Bedrock model id). */
+  model?: string;
+  /** Messages that came from the source: later ones were added in redux. */
+  message_count: number;
+  imported_at: string;
+}
+
 export interface UserMessage {
   role: "user";
-  content: TextBlock[];
+  content: ContentBlock[];
   timestamp: string;
 }
 
 export interface AssistantMessage {
   role: "assistant";
-  content: TextBlock[];
+  content: ContentBlock[];
   timestamp: string;
   model?: string;
   usage?: Usage;
@@ -56,6 +84,7 @@ export interface Conversation {
   messages: Message[];
   usage: Usage;
   status: ConversationStatus;
+  source?: ConversationSource;
 }
 
 export const emptyUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
@@ -97,7 +126,18 @@ export function newConversation(init: {
 /** Number of user turns. */
 export const turnCount = (c: Conversation) => c.messages.filter((m) => m.role === "user").length;
 
-export const messageText = (m: Message) => m.content.map((b) => b.text).join("");
+/** The text a person wrote or read: text blocks only (tool parts are rendered by the export formats). */
+export const messageText = (m: Message) => m.content.map((b) => ("text" in b ? b.text : "")).join("");
+
+/** A tool part as one line of plain text (for formats and for models that were sent no tool definitions). */
+export function toolPartText(b: ToolUseBlock | ToolResultBlock): string {
+  if ("tool_use" in b) return `[tool use ${b.tool_use.name} (${b.tool_use.id}): ${JSON.stringify(b.tool_use.input)}]`;
+  const body = b.tool_result.content.map((c) => ("text" in c ? c.text : JSON.stringify(c.json))).join("\n");
+  return `[tool result ${b.tool_result.tool_use_id} (${b.tool_result.status}): ${body}]`;
+}
+
+/** Every part as text: text blocks as they are, tool parts as toolPartText lines. */
+export const messageFullText = (m: Message) => m.content.map((b) => ("text" in b ? b.text : toolPartText(b))).join("\n").replace(/^\n+|\n+$/g, "");
 
 /**
  * The history to send to Bedrock: user/assistant alternating, ending with the new user turn. A user message whose
@@ -106,7 +146,8 @@ export const messageText = (m: Message) => m.content.map((b) => b.text).join("")
 export function toBedrockMessages(c: Conversation): { role: "user" | "assistant"; content: { text: string }[] }[] {
   const out: { role: "user" | "assistant"; content: { text: string }[] }[] = [];
   for (const m of c.messages) {
-    const text = messageText(m);
+    // tool parts go as text: redux sends no tool definitions, and Bedrock refuses toolUse blocks without them
+    const text = messageFullText(m);
     if (m.role === "assistant" && text === "") continue;
     const last = out.at(-1);
     if (last && last.role === m.role) {
@@ -128,6 +169,17 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 const isNonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 const isIsoDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
 const STATUSES = new Set(["complete", "interrupted", "error"]);
+
+function isContentBlock(b: unknown): boolean {
+  if (!isObj(b)) return false;
+  if ("text" in b) return typeof b.text === "string";
+  if (isObj(b.tool_use)) return typeof b.tool_use.id === "string" && typeof b.tool_use.name === "string";
+  if (isObj(b.tool_result)) {
+    const r = b.tool_result;
+    return typeof r.tool_use_id === "string" && (r.status === "success" || r.status === "error") && Array.isArray(r.content) && r.content.every((c) => isObj(c) && (typeof c.text === "string" || "json" in c));
+  }
+  return false;
+}
 
 function checkUsage(v: unknown, where: string) {
   if (!isObj(v) || !isNonNegInt(v.input_tokens) || !isNonNegInt(v.output_tokens) || !isNonNegInt(v.total_tokens)) {
@@ -154,12 +206,16 @@ export function parseConversation(v: unknown): Conversation {
     if (!isObj(m)) fail(`${where} must be an object`);
     const msg = m as Record<string, unknown>;
     if (msg.role !== "user" && msg.role !== "assistant") fail(`${where}.role must be user or assistant`);
-    if (!Array.isArray(msg.content) || !msg.content.every((b) => isObj(b) && typeof b.text === "string")) fail(`${where}.content must be [{text}]`);
+    if (!Array.isArray(msg.content) || !msg.content.every(isContentBlock)) fail(`${where}.content must be a list of text, tool_use or tool_result parts`);
     if (!isIsoDate(msg.timestamp)) fail(`${where}.timestamp must be an ISO date`);
     if (msg.usage !== undefined) checkUsage(msg.usage, where);
     if (msg.status !== undefined && !STATUSES.has(msg.status as string)) fail(`${where}.status is invalid`);
   });
   checkUsage(o.usage, "conversation");
   if (!STATUSES.has(o.status as string)) fail("status must be complete, interrupted or error");
+  if (o.source !== undefined) {
+    const src = o.source as Record<string, unknown>;
+    if (!isObj(src) || src.kind !== "amazon-q-cli" || typeof src.conversation_id !== "string" || typeof src.origin !== "string" || !isNonNegInt(src.message_count) || !isIsoDate(src.imported_at)) fail("source is invalid");
+  }
   return v as Conversation;
 }

@@ -1,6 +1,6 @@
 // Conversation export formats: json (the file itself), jsonl (one line per message), Markdown, plain text, and one
 // self-contained HTML page in which every piece of conversation text is escaped (model output never executes).
-import { messageText, type AssistantMessage, type Conversation, type Message } from "./conversation.ts";
+import { messageFullText, messageText, type AssistantMessage, type Conversation, type Message } from "./conversation.ts";
 import { usageError } from "../errors.ts";
 
 export const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
@@ -49,7 +49,7 @@ function jsonlLine(c: Conversation, m: Message, index: number): JsonlLine {
     conversation_id: c.conversation_id,
     index,
     role: m.role,
-    text: messageText(m),
+    text: messageFullText(m),
     timestamp: m.timestamp,
     model: a?.model ?? c.model,
     ...(a?.usage ? { usage: a.usage } : {}),
@@ -86,7 +86,7 @@ function markdown(c: Conversation): string {
   if (c.system) out.push(`> **System:** ${c.system.replace(/\n/g, "\n> ")}`, "");
   for (const m of c.messages) {
     out.push(`## ${m.role === "user" ? "User" : "Assistant"} · ${humanTime(m.timestamp)}`, "");
-    out.push(messageText(m) || "_(no text)_", "");
+    out.push(messageFullText(m) || "_(no text)_", "");
     if (m.role === "assistant") {
       const note = statusNote(m);
       if (note) out.push(`> **${note}**`, "");
@@ -101,7 +101,7 @@ function text(c: Conversation): string {
   const out: string[] = [`${titleOf(c)}`, `model ${c.model} · ${c.status} · ${c.usage.total_tokens} tokens`, ""];
   if (c.system) out.push(`[system] ${c.system}`, "");
   for (const m of c.messages) {
-    out.push(`[${humanTime(m.timestamp)}] ${m.role}:`, messageText(m), "");
+    out.push(`[${humanTime(m.timestamp)}] ${m.role}:`, messageFullText(m), "");
     if (m.role === "assistant") {
       const note = statusNote(m);
       if (note) out.push(`(${note})`, "");
@@ -173,7 +173,7 @@ function html(c: Conversation): string {
       const foot = a ? usageLine(a) : "";
       return `<article class="${m.role}">
 <header><strong>${m.role === "user" ? "You" : "Assistant"}</strong><time datetime="${escapeHtml(m.timestamp)}">${escapeHtml(humanTime(m.timestamp))}</time></header>
-${textToHtml(messageText(m)) || "<p><em>(no text)</em></p>"}
+${textToHtml(messageFullText(m)) || "<p><em>(no text)</em></p>"}
 ${note ? `<p class="note">${escapeHtml(note)}</p>` : ""}${foot ? `<footer>${escapeHtml(foot)}</footer>` : ""}
 </article>`;
     })
