@@ -13,6 +13,7 @@ import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
+import { bearerToken } from "../../lib/aws/credentials.ts";
 import { parseEndpoint, parseInference, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { lockFile } from "../../lib/conversations/store.ts";
 import { conversationsDir } from "../../lib/paths.ts";
@@ -77,9 +78,11 @@ export default defineCommand({
     } catch (err) {
       throw usageError(`cannot read ${source}: ${(err as Error).message}`);
     }
-    const items = parseBatchInput(text, { defaultRegion: resolveRegion(args.region, args.profile), source, format });
+    // the region lookup can end at EC2 instance metadata: only when some line's model is a bare id
+    const bareModel = /"model"\s*:\s*"(?!\s*custom:)/.test(text);
+    const items = parseBatchInput(text, { defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region, source, format });
     if (items.length === 0) throw usageError(`${source} has no prompts`);
-    const model = items.some((it) => !it.model) ? chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
+    const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
 
     // everything that can be refused is checked before OUT is locked and repaired
     const settings = readSettings();
@@ -140,7 +143,7 @@ export default defineCommand({
     try {
       // fail fast, before any item, when there are no usable credentials (and nothing to check when all is done)
       const first = items.find((it) => !out.done.has(it.id));
-      if (first && !("AWS_BEARER_TOKEN_BEDROCK" in process.env)) {
+      if (first && bearerToken() !== "set") {
         const region = (first.model ?? model!).region;
         await (await clientFor(region)).config.credentials().catch((e: unknown) => {
           throw translateAwsError(e, { region, profile: args.profile });

@@ -22,7 +22,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   }
   if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)");
 
-  const session = openSession({
+  const session = await openSession({
     model: args.model,
     region: args.region,
     profile: args.profile,
@@ -52,7 +52,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   }
 }
 
-async function oneShot(session: ReturnType<typeof openSession>, prompt: string, args: ChatArgs, ui: ReturnType<typeof createUi>) {
+async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt: string, args: ChatArgs, ui: ReturnType<typeof createUi>) {
   const c = session.conversation;
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
   const ac = new AbortController();

@@ -111,7 +111,7 @@ export async function repl(session: Session, ui: Ui) {
     }
   }
 
-  function command(text: string) {
+  async function command(text: string) {
     const cmd = text.split(/\s+/, 1)[0]!;
     const arg = text.slice(cmd.length).trim();
     const c = session.conversation;
@@ -126,7 +126,7 @@ export async function repl(session: Session, ui: Ui) {
           return;
         case "/model": {
           if (!arg) return say(`model: ${c.model}`);
-          const m = session.setModel(arg);
+          const m = await session.setModel(arg);
           return say(color.green(`model: ${m.model}`));
         }
         case "/system":

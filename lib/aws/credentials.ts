@@ -1,23 +1,23 @@
-// AWS credentials from the standard chain, walked in the SDK's own order so we can say which source won and why
-// each other one was skipped: Bedrock API key (bearer), environment, profile (static keys, assume-role,
-// credential_process, SSO, web identity), web identity from env, ECS/EKS container, EC2 instance metadata.
+// AWS credentials, resolved by the SDK's own providers: a profile named with --profile or AWS_PROFILE goes through
+// fromIni alone (a failure there is fatal, with a hint), anything else through the SDK's default chain. Which source
+// won is read from what the SDK records on the identity (`$source` feature flags) and from its logger, never from
+// a copy of its dispatch rules, so profile kinds the SDK learns work here unchanged. A Bedrock API key
+// (AWS_BEARER_TOKEN_BEDROCK) bypasses all of this: the Bedrock client then sends it as a bearer token.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReduxError, ExitCode, isReduxError, translateAwsError } from "../errors.ts";
-import { configFilePath, credentialsFilePath, profileName, profileSection } from "./profile.ts";
+import { configFilePath, credentialsFilePath, explicitProfile, profileExists, profileName } from "./profile.ts";
 import { requestHandlerFor, serviceUrl } from "./http.ts";
 import { redactText } from "../redact.ts";
 
 export type DebugLog = (line: string) => void;
 
-export type CredentialSource = "bearer" | "env" | "profile" | "assume-role" | "process" | "sso" | "web-identity" | "container" | "imds";
+export type CredentialSource = "bearer" | "env" | "profile" | "assume-role" | "process" | "sso" | "login" | "web-identity" | "container" | "imds" | "other";
 
 export interface CredentialOptions {
   profile?: string;
   region: string;
   timeoutMs: number;
   debug?: DebugLog;
-  /** What our checks read (default process.env); the SDK's providers themselves always read process.env. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface ResolvedCredentials {
@@ -27,53 +27,96 @@ export interface ResolvedCredentials {
   /** Undefined for bearer: the Bedrock client reads AWS_BEARER_TOKEN_BEDROCK itself. */
   provider?: AwsCredentialIdentityProvider;
   identity?: AwsCredentialIdentity;
-  /** Every link looked at, in order, with why it was skipped (for --debug and the "no credentials" hint). */
-  tried: { link: string; outcome: string }[];
 }
 
-/** Anything but empty or "false" turns instance metadata off (the SDK's rule for the credential chain). */
-const imdsDisabled = (env: NodeJS.ProcessEnv) => Boolean(env.AWS_EC2_METADATA_DISABLED) && env.AWS_EC2_METADATA_DISABLED !== "false";
-
-function profileKind(section: Record<string, string>): CredentialSource | undefined {
-  if (section.role_arn && (section.source_profile || section.credential_source)) return "assume-role";
-  if (section.aws_access_key_id) return "profile";
-  if (section.role_arn && section.web_identity_token_file) return "web-identity";
-  if (section.credential_process) return "process";
-  if (section.sso_session || section.sso_start_url) return "sso";
-  return undefined;
+/**
+ * AWS_BEARER_TOKEN_BEDROCK: `set` (a Bedrock API key: bearer auth), `empty` (present but empty: ignored, as if it were
+ * unset; the SDK alone would switch to bearer auth and send an empty token) or undefined.
+ */
+export function bearerToken(env: NodeJS.ProcessEnv = process.env): "set" | "empty" | undefined {
+  if (!("AWS_BEARER_TOKEN_BEDROCK" in env)) return undefined;
+  return env.AWS_BEARER_TOKEN_BEDROCK ? "set" : "empty";
 }
 
 /**
  * An SDK logger (the `logger` option of clients and providers) that sends the SDK's own lines to --debug and keeps
  * its console warnings off the screen otherwise. Lines pass through redactText: the SDK can quote request bits.
+ * With `trail`, every debug line is also kept, unredacted and in order: which providers the SDK ran, and why each
+ * gave up, is how we tell a failing source apart.
  */
-export function sdkLogger(debug?: DebugLog) {
-  const say = (level: string) => (...args: unknown[]) => debug?.(redactText(`sdk ${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : `<${typeof a}>`)).join(" ")}`));
+export function sdkLogger(debug?: DebugLog, trail?: string[]) {
+  const say = (level: string) => (...args: unknown[]) => {
+    if (level === "debug" && typeof args[0] === "string") trail?.push(args[0]);
+    debug?.(redactText(`sdk ${level}: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : `<${typeof a}>`)).join(" ")}`));
+  };
   return { trace: () => {}, debug: say("debug"), info: say("info"), warn: say("warn"), error: say("error") };
 }
 
-/** Wraps a provider so the chain's first answer is kept (providers refresh themselves near expiry through the SDK). */
-const once = (p: AwsCredentialIdentityProvider, first: AwsCredentialIdentity): AwsCredentialIdentityProvider => {
-  let cached: AwsCredentialIdentity | undefined = first;
-  return async (o) => {
-    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000)) return cached;
-    cached = undefined;
-    return (cached = await p(o));
-  };
+/** What the SDK's providers mark on the credentials they return (`$source`), outermost first: an assumed role keeps
+ * only its own marks, not those of the credentials that signed the AssumeRole call. */
+const FEATURE_SOURCES: [string, CredentialSource][] = [
+  ["CREDENTIALS_PROFILE_SOURCE_PROFILE", "assume-role"],
+  ["CREDENTIALS_PROFILE_NAMED_PROVIDER", "assume-role"],
+  ["CREDENTIALS_STS_ASSUME_ROLE", "assume-role"],
+  ["CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN", "web-identity"],
+  ["CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN", "web-identity"],
+  ["CREDENTIALS_STS_ASSUME_ROLE_WEB_ID", "web-identity"],
+  ["CREDENTIALS_PROFILE_SSO", "sso"],
+  ["CREDENTIALS_PROFILE_SSO_LEGACY", "sso"],
+  ["CREDENTIALS_SSO", "sso"],
+  ["CREDENTIALS_SSO_LEGACY", "sso"],
+  ["CREDENTIALS_PROFILE_LOGIN", "login"],
+  ["CREDENTIALS_LOGIN", "login"],
+  ["CREDENTIALS_PROFILE_PROCESS", "process"],
+  ["CREDENTIALS_PROCESS", "process"],
+  ["CREDENTIALS_PROFILE", "profile"],
+  ["CREDENTIALS_ENV_VARS", "env"],
+  ["CREDENTIALS_HTTP", "container"],
+  ["CREDENTIALS_IMDS", "imds"],
+];
+
+/** The SDK's log lines that say which provider is running (for sources that leave no `$source` mark, and failures). */
+const TRAIL_SOURCES: [RegExp, CredentialSource][] = [
+  [/resolveAssumeRoleCredentials|credential_source is/, "assume-role"],
+  [/credential-provider-web-identity/, "web-identity"],
+  [/credential-provider-sso|token-providers - fromSso/, "sso"],
+  [/fromLoginCredentials|credential-provider-login/, "login"],
+  [/credential-provider-process/, "process"],
+  [/resolveStaticCredentials/, "profile"],
+  [/credential-provider-env - fromEnv/, "env"],
+  [/remoteProvider::fromHttp|credential-provider-http/, "container"],
+  [/remoteProvider::fromInstanceMetadata/, "imds"],
+];
+
+const lastInTrail = (trail: string[]): CredentialSource | undefined => {
+  for (let i = trail.length - 1; i >= 0; i--) for (const [re, source] of TRAIL_SOURCES) if (re.test(trail[i]!)) return source;
+  return undefined;
 };
+
+function sourceOf(identity: AwsCredentialIdentity, trail: string[]): { source: CredentialSource; marks: string[] } {
+  const marks = Object.keys((identity as { $source?: Record<string, string> }).$source ?? {});
+  for (const [feature, source] of FEATURE_SOURCES) if (marks.includes(feature)) return { source, marks };
+  return { source: lastInTrail(trail) ?? "other", marks };
+}
+
+const PROFILE_SOURCES = new Set<CredentialSource>(["assume-role", "process", "sso", "login", "other"]);
+const labelFor = (source: CredentialSource, name: string, fromProfile: boolean) =>
+  source === "profile" ? `profile ${name}` : PROFILE_SOURCES.has(source) || (source === "web-identity" && fromProfile) ? `${source} (profile ${name})` : source;
+
+/** The SDK's refresh rule (credential-provider-node): credentials within 5 minutes of expiry are fetched again. */
+const treatedAsExpired = (c: AwsCredentialIdentity) => c.expiration !== undefined && c.expiration.getTime() - Date.now() < 300_000;
 
 /**
  * Finds the credentials the SDK would use, and says which source they came from. Throws ReduxError (exit 3) with
  * what was looked for, and where, when there are none.
  */
 export function resolveCredentials(o: CredentialOptions): Promise<ResolvedCredentials> {
-  // one walk per process and profile/region: the Bedrock client and STS then sign with the same provider, so an
-  // assume-role, SSO or web identity exchange happens once; a failure is forgotten, so a later call tries again
-  if (o.env) return walkChain(o);
+  // one resolution per process and profile/region: the Bedrock client and STS then sign with the same provider, so
+  // an assume-role, SSO or web identity exchange happens once; a failure is forgotten, so a later call tries again
   const key = `${o.profile ?? ""}\0${o.region}`;
   let p = resolved.get(key);
   if (!p) {
-    resolved.set(key, (p = walkChain(o)));
+    resolved.set(key, (p = resolve(o)));
     p.catch(() => resolved.delete(key));
   }
   return p;
@@ -81,96 +124,88 @@ export function resolveCredentials(o: CredentialOptions): Promise<ResolvedCreden
 
 const resolved = new Map<string, Promise<ResolvedCredentials>>();
 
-async function walkChain(o: CredentialOptions): Promise<ResolvedCredentials> {
-  const env = o.env ?? process.env;
-  const tried: ResolvedCredentials["tried"] = [];
-  const log = (link: string, outcome: string) => {
-    tried.push({ link, outcome });
-    o.debug?.(`credentials: ${link}: ${outcome}`);
-  };
-  const explicitProfile = o.profile || env.AWS_PROFILE;
-  const name = profileName(o.profile, env);
-
-  if ("AWS_BEARER_TOKEN_BEDROCK" in env) {
-    log("bearer", "AWS_BEARER_TOKEN_BEDROCK is set: Bedrock requests use the API key (bearer auth)");
-    return { source: "bearer", label: "bearer (AWS_BEARER_TOKEN_BEDROCK)", tried };
+async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
+  const say = (line: string) => o.debug?.(`credentials: ${line}`);
+  const bearer = bearerToken();
+  if (bearer === "set") {
+    say("AWS_BEARER_TOKEN_BEDROCK is set: Bedrock requests use the API key (bearer auth), not the credential chain");
+    return { source: "bearer", label: "bearer (AWS_BEARER_TOKEN_BEDROCK)" };
   }
-  log("bearer", "skipped: AWS_BEARER_TOKEN_BEDROCK is not set");
+  if (bearer === "empty") say("AWS_BEARER_TOKEN_BEDROCK is set but empty: ignored, as if it were unset");
 
-  const providers = await import("@aws-sdk/credential-providers");
-  // nested STS/SSO/SSO-OIDC clients go through the same proxy and CA settings as Bedrock. No region in clientConfig:
-  // it would override the profile's sso_region; as the parent's region it only stands in for STS's own default.
-  const logger = sdkLogger(o.debug);
-  const clientConfig = { logger, requestHandler: await requestHandlerFor(serviceUrl("STS", o.region, undefined, env), { timeoutMs: o.timeoutMs, http2: false, env }) };
-  const parentClientConfig = { region: o.region };
-  const attempt = async (source: CredentialSource, label: string, p: AwsCredentialIdentityProvider, fatal: boolean): Promise<ResolvedCredentials | undefined> => {
-    let identity: AwsCredentialIdentity;
-    try {
-      identity = await p();
-    } catch (err) {
-      const e = err as { name?: string; message?: string; tryNextLink?: boolean };
-      log(label, `failed: ${e.message?.split("\n")[0]}`);
-      // already said plainly (a proxy that is down or wants credentials): no point trying the next link
-      if (isReduxError(err)) throw err;
-      if (fatal || e.tryNextLink === false) throw credentialError(err, source, name, explicitProfile ? name : undefined);
-      return undefined;
-    }
-    // the SDK signs with keys whose AWS_CREDENTIAL_EXPIRATION has passed; AWS would only say "invalid token"
-    if (identity.expiration && identity.expiration.getTime() <= Date.now()) {
-      log(label, `found credentials that expired at ${identity.expiration.toISOString()}`);
-      throw expiredError(source, label, identity.expiration);
-    }
-    log(label, "found credentials");
-    return { source, label, provider: once(p, identity), identity, tried };
-  };
-
-  if (explicitProfile) {
-    log("env", `skipped: ${o.profile ? "--profile" : "AWS_PROFILE"} is set, so the profile is used instead`);
-  } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    const r = await attempt("env", "env", providers.fromEnv({ logger }), true);
-    if (r) return r;
-  } else {
-    log("env", "skipped: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set");
-  }
-
-  const section = profileSection(name, env);
-  const kind = profileKind(section);
-  if (kind) {
-    const label = kind === "profile" ? `profile ${name}` : `${kind} (profile ${name})`;
-    const r = await attempt(kind, label, providers.fromIni({ profile: name, clientConfig, parentClientConfig, ignoreCache: true, logger }), Boolean(explicitProfile));
-    if (r) return r;
-  } else if (explicitProfile) {
+  const explicit = explicitProfile(o.profile);
+  const name = profileName(o.profile);
+  const files = `${configFilePath()} or ${credentialsFilePath()}`;
+  if (explicit && !(await profileExists(name))) {
     throw new ReduxError(
       ExitCode.credentials,
-      `profile ${name} has no credentials in ${configFilePath(env)} or ${credentialsFilePath(env)}`,
-      `add keys, role_arn + source_profile, credential_process or sso_session to [profile ${name}], or check the name`,
+      `profile ${name} does not exist in ${files}`,
+      `check the name (${o.profile ? "--profile" : "AWS_PROFILE"}), or add [profile ${name}] to ${configFilePath()}${explicitProfileHint(o.profile)}`,
     );
-  } else {
-    log(`profile ${name}`, `skipped: no credentials for it in ${configFilePath(env)} or ${credentialsFilePath(env)}`);
   }
 
-  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) {
-    const r = await attempt("web-identity", "web-identity", providers.fromTokenFile({ clientConfig, parentClientConfig, logger }), true);
-    if (r) return r;
-  } else log("web-identity", "skipped: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set");
-
-  if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
-    const r = await attempt("container", "container", providers.fromHttp({ timeout: Math.min(o.timeoutMs, 5000), maxRetries: 1, logger }), true);
-    if (r) return r;
-  } else log("container", "skipped: AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI are not set");
-
-  if (imdsDisabled(env)) {
-    log("imds", "skipped: AWS_EC2_METADATA_DISABLED is set");
+  const trail: string[] = [];
+  const logger = sdkLogger(o.debug, trail);
+  // Nested STS/SSO/SSO-OIDC/sign-in clients go through the same proxy and CA settings as Bedrock. clientConfig has
+  // no region: it would override the profile's sso_region. parentClientConfig stands in for the Bedrock client that
+  // would otherwise have called the provider (its region is STS's fallback, as in the SDK), and carries the handler
+  // to the clients the SDK builds without clientConfig (a profile's web_identity_token_file).
+  const requestHandler = await requestHandlerFor(serviceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false });
+  const clientConfig = { logger, requestHandler };
+  const parentClientConfig = { region: o.region, logger, requestHandler };
+  const providers = await import("@aws-sdk/credential-providers");
+  let provider: AwsCredentialIdentityProvider;
+  if (explicit) {
+    say(`profile ${name} (${o.profile ? "--profile" : "AWS_PROFILE"}): the SDK's fromIni, on ${files}`);
+    provider = providers.fromIni({ profile: name, clientConfig, parentClientConfig, logger, ignoreCache: true });
   } else {
-    // bounded: a laptop or CI runner has no metadata service, and must hear so within a second or two
-    const r = await attempt("imds", "imds", providers.fromInstanceMetadata({ timeout: 1000, maxRetries: 0, logger }), false);
-    if (r) return r;
+    say(`the SDK's default chain: env, profile ${name} in ${files}, web identity, container, EC2 instance metadata (1 s timeout)`);
+    provider = providers.fromNodeProviderChain({ clientConfig, parentClientConfig, logger, ignoreCache: true, timeout: 1000 });
   }
 
-  throw new ReduxError(
+  let identity: AwsCredentialIdentity;
+  try {
+    identity = await provider();
+  } catch (err) {
+    say(`failed: ${redactText(String((err as Error)?.message ?? err).split("\n")[0]!)}`);
+    // already said plainly (a proxy that is down or wants credentials): no point dressing it up
+    if (isReduxError(err)) throw err;
+    const e = err as { message?: string; tryNextLink?: boolean };
+    const exhausted = !explicit && /Could not load credentials from any providers/.test(e.message ?? "");
+    if (exhausted) throw noCredentials(name, files);
+    throw credentialError(err, lastInTrail(trail), name, explicit);
+  }
+  const { source, marks } = sourceOf(identity, trail);
+  const label = labelFor(source, name, explicit !== undefined || marks.includes("CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN"));
+  // the SDK signs with keys whose AWS_CREDENTIAL_EXPIRATION has passed; AWS would only say "invalid token"
+  if (identity.expiration && identity.expiration.getTime() <= Date.now()) {
+    say(`${label}: found credentials that expired at ${identity.expiration.toISOString()}`);
+    throw expiredError(source, label, identity.expiration);
+  }
+  say(`found: ${label}${marks.length ? ` (the SDK marked them ${marks.join(", ")})` : ""}`);
+  return { source, label, provider: await keep(provider, identity), identity };
+}
+
+/** The provider, memoized by the SDK's own memoize with its refresh rule, starting from the identity already found. */
+async function keep(provider: AwsCredentialIdentityProvider, first: AwsCredentialIdentity): Promise<AwsCredentialIdentityProvider> {
+  const { memoize } = await import("@smithy/core/config");
+  let seed: AwsCredentialIdentity | undefined = first;
+  const seeded: AwsCredentialIdentityProvider = async (p) => {
+    const s = seed;
+    seed = undefined;
+    return s ?? provider(p);
+  };
+  return memoize(seeded, treatedAsExpired, (c) => c.expiration !== undefined);
+}
+
+const explicitProfileHint = (flag: string | undefined) => (flag ? "" : " (AWS_PROFILE is set in the environment)");
+
+function noCredentials(name: string, files: string): ReduxError {
+  const imdsOff = Boolean(process.env.AWS_EC2_METADATA_DISABLED) && process.env.AWS_EC2_METADATA_DISABLED !== "false";
+  return new ReduxError(
     ExitCode.credentials,
     "no AWS credentials found",
-    `looked for: AWS_BEARER_TOKEN_BEDROCK; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; profile ${name} in ${configFilePath(env)} and ${credentialsFilePath(env)}; AWS_WEB_IDENTITY_TOKEN_FILE+AWS_ROLE_ARN; AWS_CONTAINER_CREDENTIALS_*; EC2 instance metadata${imdsDisabled(env) ? " (disabled)" : ""}. Set keys, pass --profile, or run where a role is attached`,
+    `looked for: AWS_BEARER_TOKEN_BEDROCK; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; profile ${name} in ${files}; AWS_WEB_IDENTITY_TOKEN_FILE+AWS_ROLE_ARN; AWS_CONTAINER_CREDENTIALS_*; EC2 instance metadata${imdsOff ? " (disabled)" : ""}. Set keys, pass --profile, or run where a role is attached`,
   );
 }
 
@@ -181,28 +216,46 @@ function expiredError(source: CredentialSource, label: string, at: Date): ReduxE
   return new ReduxError(ExitCode.credentials, `the credentials from ${label} expired at ${at.toISOString()}`, hint);
 }
 
-function credentialError(err: unknown, source: CredentialSource, name: string, profile?: string): ReduxError {
-  const msg = String((err as Error)?.message ?? err).split("\n")[0]!;
-  const p = profile ? ` --profile ${profile}` : "";
-  if (source === "sso") {
-    return new ReduxError(ExitCode.credentials, `the SSO session for profile ${name} is expired or missing: ${msg}`, `run: aws sso login${p || ` --profile ${name}`}`, { cause: err });
+/** A failure of the source the SDK was running when it gave up (known from its log lines), said with a hint. */
+function credentialError(err: unknown, source: CredentialSource | undefined, name: string, explicit: string | undefined): ReduxError {
+  const msg = redactText(String((err as Error)?.message ?? err).split("\n")[0]!);
+  const p = explicit ? ` --profile ${name}` : name === "default" ? "" : ` --profile ${name}`;
+  const opts = { cause: err };
+  const c = ExitCode.credentials;
+  switch (source) {
+    case "sso":
+      return new ReduxError(c, `the SSO session for profile ${name} is expired or missing: ${msg}`, `run: aws sso login${p}`, opts);
+    case "login":
+      return new ReduxError(c, `the console login session of profile ${name} is expired or missing: ${msg}`, `run: aws login${p}`, opts);
+    case "process":
+      return new ReduxError(c, `credential_process of profile ${name} failed: ${msg}`, `run the command from ${configFilePath()} by hand to see why`, opts);
+    case "assume-role":
+      return new ReduxError(c, `assuming the role of profile ${name} failed: ${msg}`, "check role_arn, the source profile's credentials, and the role's trust policy", opts);
+    case "web-identity":
+      return new ReduxError(c, `web identity role assumption failed: ${msg}`, "check the role ARN, the token file, and the role's trust policy for your identity provider", opts);
+    case "container":
+      return new ReduxError(c, `the container credentials endpoint failed: ${msg}`, "check the task role and AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)", opts);
   }
-  if (source === "process") return new ReduxError(ExitCode.credentials, `credential_process of profile ${name} failed: ${msg}`, "run the command from ~/.aws/config by hand to see why", { cause: err });
-  if (source === "assume-role") return new ReduxError(ExitCode.credentials, `assuming the role of profile ${name} failed: ${msg}`, "check role_arn, the source profile's keys, and the role's trust policy", { cause: err });
-  if (source === "web-identity") return new ReduxError(ExitCode.credentials, `web identity role assumption failed: ${msg}`, "check AWS_ROLE_ARN, the token file, and the role's trust policy for your identity provider", { cause: err });
-  if (source === "container") return new ReduxError(ExitCode.credentials, `the container credentials endpoint failed: ${msg}`, "check the task role and AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)", { cause: err });
-  if (/expired/i.test(msg)) return new ReduxError(ExitCode.credentials, `credentials of ${source === "profile" ? `profile ${name}` : source} are expired: ${msg}`, "refresh them", { cause: err });
-  return translateAwsError(err, { profile });
+  if (explicit && /Could not resolve credentials using profile/.test(msg)) {
+    return new ReduxError(
+      c,
+      `profile ${name} has no credentials the SDK can use (${configFilePath()}, ${credentialsFilePath()})`,
+      `give [profile ${name}] keys, role_arn + source_profile, credential_process, web_identity_token_file, sso_session or login_session`,
+      opts,
+    );
+  }
+  if (/expired/i.test(msg)) return new ReduxError(c, `credentials of ${source === "profile" ? `profile ${name}` : (source ?? "the chain")} are expired: ${msg}`, "refresh them", opts);
+  return translateAwsError(err, { profile: explicit ? name : undefined });
 }
 
 /** The provider the Bedrock client signs with (undefined: bearer, which the SDK handles from the environment). */
 export async function credentialProvider(o: CredentialOptions): Promise<AwsCredentialIdentityProvider | undefined> {
+  if (bearerToken() === "set") return undefined;
   let resolved: Promise<ResolvedCredentials> | undefined;
-  if ("AWS_BEARER_TOKEN_BEDROCK" in (o.env ?? process.env)) return undefined;
   // resolved on first use, so a client that is never used never probes the chain
-  return async () => {
+  return async (p) => {
     resolved ??= resolveCredentials(o);
     const r = await resolved;
-    return r.provider!();
+    return r.provider!(p);
   };
 }

@@ -1,48 +1,44 @@
-// The little we read from ~/.aws/config ourselves: the profile's region, so a bare model id can find one.
-// Credentials themselves are always resolved by the SDK's chain.
-import { readFileSync } from "node:fs";
+// ~/.aws/config and ~/.aws/credentials exactly as the AWS SDK reads them: its own parser and loaders
+// (@smithy/core/config: loadSharedConfigFiles, parseKnownFiles, loadConfig), never one of ours. Here: which profile,
+// whether it exists, and the region for a bare model id. Credentials themselves are resolved by the SDK's chain.
 import { join } from "node:path";
 import { homeDir } from "../paths.ts";
 
+/** The profile the SDK uses: --profile, then AWS_PROFILE, then `default` (the SDK's getProfileName). */
 export const profileName = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.AWS_PROFILE || "default";
 
-/** Parses an INI file into sections; missing or unreadable files give {}. */
-export function readIni(path: string): Record<string, Record<string, string>> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return {};
-  }
-  const out: Record<string, Record<string, string>> = {};
-  let cur: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec) {
-      cur = out[sec[1]!.trim()] ??= {};
-      continue;
-    }
-    const eq = line.indexOf("=");
-    if (cur && eq > 0 && !/^\s/.test(raw)) cur[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
-  }
-  return out;
-}
+/** A profile named by --profile or AWS_PROFILE (not the implicit `default`). */
+export const explicitProfile = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.AWS_PROFILE || undefined;
 
-export const configFilePath = (env: NodeJS.ProcessEnv = process.env) => env.AWS_CONFIG_FILE || join(homeDir(env), ".aws", "config");
+// For messages only: where the SDK looks (its loader expands a leading `~/` the same way before reading).
+const expand = (p: string, env: NodeJS.ProcessEnv) => (p.startsWith("~/") ? join(homeDir(env), p.slice(2)) : p);
+export const configFilePath = (env: NodeJS.ProcessEnv = process.env) => expand(env.AWS_CONFIG_FILE || join(homeDir(env), ".aws", "config"), env);
 export const credentialsFilePath = (env: NodeJS.ProcessEnv = process.env) =>
-  env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), ".aws", "credentials");
+  expand(env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), ".aws", "credentials"), env);
 
-/** The profile's section from the config file (`[profile x]`, or `[default]`) merged over the credentials file's `[x]`. */
-export function profileSection(name: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const cfg = readIni(configFilePath(env));
-  const creds = readIni(credentialsFilePath(env));
-  const fromCfg = cfg[name === "default" ? "default" : `profile ${name}`] ?? (name === "default" ? cfg["profile default"] : undefined) ?? {};
-  return { ...(creds[name] ?? {}), ...fromCfg };
+/** Does the SDK see this profile in either file (config `[profile x]`/`[default]`, credentials `[x]`)? */
+export async function profileExists(name: string): Promise<boolean> {
+  const { parseKnownFiles } = await import("@smithy/core/config");
+  const profiles = await parseKnownFiles({ profile: name, ignoreCache: true });
+  return Object.hasOwn(profiles, name);
 }
 
-/** Region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's region. */
-export function resolveRegion(flag: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || profileSection(profileName(profile, env), env).region || undefined;
+/**
+ * Region for a bare model id, in the SDK's order and file preference: --region, AWS_REGION (and AWS_DEFAULT_REGION,
+ * which the AWS CLI reads), the profile's `region` (the credentials file's wins over the config file's, as in the
+ * SDK), then the EC2 instance metadata region (the SDK's own lookup: IMDSv2, 1 s timeout, no retries; skipped when
+ * AWS_EC2_METADATA_DISABLED is set). Undefined when none gives one.
+ */
+export async function resolveRegion(flag: string | undefined, profile: string | undefined): Promise<string | undefined> {
+  if (flag) return flag;
+  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import("@smithy/core/config");
+  const options = {
+    ...NODE_REGION_CONFIG_OPTIONS,
+    environmentVariableSelector: (env: NodeJS.ProcessEnv) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+  };
+  try {
+    return (await loadConfig(options, { ...NODE_REGION_CONFIG_FILE_OPTIONS, profile, ignoreCache: true })()) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 // Which model a command uses: -m, then AMAZON_Q_MODEL / AMAZON_Q_CUSTOM_MODEL, then chat.defaultModel (ours, then the
-// Amazon Q CLI's), parsed and validated; a bare id takes its region from --region, AWS_REGION or the profile.
+// Amazon Q CLI's), parsed and validated; a bare id takes its region the SDK's way (--region, AWS_REGION, the profile, EC2 metadata).
 import { usageError } from "../errors.ts";
 import { MODEL_FORMAT, parseModelString, pickModelString, type ModelRef } from "./model-string.ts";
 import { amazonQDefaultModel, readSettings } from "../settings.ts";
@@ -9,7 +9,7 @@ export interface ModelChoice extends ModelRef {
   source: string;
 }
 
-export function chooseModel(o: { flag?: string; region?: string; profile?: string; env?: NodeJS.ProcessEnv }): ModelChoice {
+export async function chooseModel(o: { flag?: string; region?: string; profile?: string; env?: NodeJS.ProcessEnv }): Promise<ModelChoice> {
   const env = o.env ?? process.env;
   const setting = readSettings(env)["chat.defaultModel"];
   const picked = pickModelString({
@@ -22,6 +22,6 @@ export function chooseModel(o: { flag?: string; region?: string; profile?: strin
     throw usageError("no model given", `pass -m ${MODEL_FORMAT.split(",")[0]}, set AMAZON_Q_MODEL, or run: redux-chat settings chat.defaultModel custom:<region>:<model-id>`);
   }
   const needsRegion = !picked.value.trim().startsWith("custom:");
-  const ref = parseModelString(picked.value, needsRegion ? resolveRegion(o.region, o.profile, env) : undefined);
+  const ref = parseModelString(picked.value, needsRegion ? await resolveRegion(o.region, o.profile) : undefined);
   return { ...ref, source: picked.source };
 }

@@ -3,7 +3,7 @@
 import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
 import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "../errors.ts";
 import type { InferenceConfig, Usage } from "../conversations/conversation.ts";
-import { credentialProvider, type DebugLog } from "../aws/credentials.ts";
+import { bearerToken, credentialProvider, type DebugLog } from "../aws/credentials.ts";
 import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
 import { redactHeaders } from "../redact.ts";
 
@@ -27,7 +27,9 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     ...(endpoint ? { endpoint } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.maxAttempts ? { maxAttempts: o.maxAttempts } : {}),
-    // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs
+    // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs.
+    // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
+    ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
     credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
     requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });

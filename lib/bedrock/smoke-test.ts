@@ -71,7 +71,7 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
 
   let model: ModelChoice | undefined;
   try {
-    model = chooseModel({ flag: o.model, region: o.region, profile: o.profile });
+    model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile });
     Object.assign(report, { model: model.model, region: model.region, model_id: model.modelId, model_kind: model.kind });
     add({ name: "model", ok: true, detail: `${model.model} · region ${model.region} · ${KIND[model.kind]} (from ${model.source})` });
   } catch (err) {

@@ -44,14 +44,14 @@ export interface Session {
   endpoint?: string;
   client(): Promise<BedrockRuntimeClient>;
   /** Switches model (REPL /model); a new client is made on next use. */
-  setModel(model: string): ModelChoice;
+  setModel(model: string): Promise<ModelChoice>;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
   turn(prompt: string, o: { onText?: (chunk: string) => void; signal?: AbortSignal }): Promise<TurnOutcome>;
   /** Releases the conversation lock. */
   close(): void;
 }
 
-export function openSession(o: SessionOptions): Session {
+export async function openSession(o: SessionOptions): Promise<Session> {
   const env = o.env ?? process.env;
   const settings = readSettings(env);
   const key = loadKey({ keyFile: o.keyFile, settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined, env });
@@ -84,7 +84,7 @@ export function openSession(o: SessionOptions): Session {
         );
       }
       choice = o.model
-        ? chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
+        ? await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
         : { ...parseModelString(conversation.model), source: "the conversation" };
     } catch (err) {
       release();
@@ -96,7 +96,7 @@ export function openSession(o: SessionOptions): Session {
     if (o.system !== undefined) conversation.system = o.system;
     conversation.inference_config = { ...conversation.inference_config, ...inference };
   } else {
-    choice = chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
+    choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
     conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
   }
 
@@ -115,8 +115,8 @@ export function openSession(o: SessionOptions): Session {
       client ??= createBedrockClient({ region: session.conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
       return client;
     },
-    setModel(model) {
-      const next = chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
+    async setModel(model) {
+      const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
       if (next.region !== session.conversation.region) client = undefined;
       session.conversation.model = next.model;
       session.conversation.region = next.region;

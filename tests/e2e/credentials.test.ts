@@ -220,24 +220,19 @@ describe("credential sources", () => {
     expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(0);
   });
 
-  test("--debug shows each credential link and why it was skipped", async () => {
+  test("--debug says which source won from what the SDK marked on the credentials, and carries the SDK's own account of each link", async () => {
     const r = await run(bin("redux-test-model"), ["-m", MODEL, "--debug", "--no-invoke"], { env: baseEnv({ AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret }) });
     outputs.push(r.stdout, r.stderr);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("credentials: bearer: skipped: AWS_BEARER_TOKEN_BEDROCK is not set");
-    expect(r.stderr).toContain("credentials: env: found credentials");
+    expect(r.stderr).toContain("[debug] sdk debug: @aws-sdk/credential-provider-node - defaultProvider::fromEnv");
+    expect(r.stderr).toContain("[debug] credentials: found: env (the SDK marked them CREDENTIALS_ENV_VARS)");
     const none = await run(bin("redux-test-model"), ["-m", MODEL, "--debug"], { env: baseEnv() });
     outputs.push(none.stdout, none.stderr);
     expect(none.code).toBe(3);
-    const links = none.stderr.split("\n").filter((l) => l.startsWith("[debug] credentials: ")).map((l) => l.slice("[debug] credentials: ".length));
-    expect(links).toEqual([
-      "bearer: skipped: AWS_BEARER_TOKEN_BEDROCK is not set",
-      "env: skipped: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
-      `profile default: skipped: no credentials for it in ${join(home, ".aws", "config")} or ${join(home, ".aws", "credentials")}`,
-      "web-identity: skipped: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set",
-      "container: skipped: AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI are not set",
-      "imds: skipped: AWS_EC2_METADATA_DISABLED is set",
-    ]);
+    const sdk = none.stderr.split("\n").filter((l) => l.startsWith("[debug] sdk debug: @aws-sdk/credential-provider-node - defaultProvider::")).map((l) => l.split("::")[1]);
+    expect(sdk).toEqual(["fromEnv", "fromSSO", "fromIni", "fromProcess", "fromTokenFile", "remoteProvider"]);
+    expect(none.stderr).toContain("[debug] sdk debug: @smithy/property-provider -> EC2 Instance Metadata Service access disabled");
+    expect(none.stderr).toContain("[debug] credentials: failed: Could not load credentials from any providers");
   });
 });
 

@@ -24,7 +24,11 @@ export interface ConnectProxy {
 
 export const VIA = "1.1 redux-test-proxy";
 
-export async function startConnectProxy(o: { auth?: { user: string; password: string } } = {}): Promise<ConnectProxy> {
+/**
+ * `route` sends a CONNECT for a real AWS host (say `portal.sso.eu-central-1.amazonaws.com:443`) to a loopback server
+ * instead, as a corporate proxy's DNS would: the test then sees which host, so which region, a client asked for.
+ */
+export async function startConnectProxy(o: { auth?: { user: string; password: string }; route?: (host: string, port: number) => { host: string; port: number } | undefined } = {}): Promise<ConnectProxy> {
   const seen: ProxySeen[] = [];
   const sockets = new Set<net.Socket>();
   const expected = o.auth ? `Basic ${Buffer.from(`${o.auth.user}:${o.auth.password}`).toString("base64")}` : undefined;
@@ -68,8 +72,9 @@ export async function startConnectProxy(o: { auth?: { user: string; password: st
       return;
     }
     const i = (req.url ?? "").lastIndexOf(":");
-    const host = (req.url ?? "").slice(0, i).replace(/^\[|\]$/g, "");
-    const up = net.connect(Number((req.url ?? "").slice(i + 1)), host, () => {
+    const asked = { host: (req.url ?? "").slice(0, i).replace(/^\[|\]$/g, ""), port: Number((req.url ?? "").slice(i + 1)) };
+    const to = o.route?.(asked.host, asked.port) ?? asked;
+    const up = net.connect(to.port, to.host, () => {
       entry.status = 200;
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length) up.write(head);

@@ -50,6 +50,8 @@ export interface FakeAws {
   issued: { assumeRole: FakeCredential; webIdentity: FakeCredential; sso: FakeCredential; ecs: FakeCredential; imds: FakeCredential };
   ecsAuthToken: string;
   ssoAccessToken: string;
+  /** What IMDS answers for /latest/meta-data/placement/region (the SDK's region fallback on EC2). */
+  imdsRegion: string;
   setDelayMs(ms: number): void;
   reset(): void;
   close(): Promise<void>;
@@ -111,6 +113,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     issued,
     ecsAuthToken: "fake-ecs-token",
     ssoAccessToken: "fake-sso-access-token",
+    imdsRegion: "us-east-1",
     setDelayMs: (ms) => void (delayMs = ms),
     reset() {
       requests.length = 0;
@@ -465,7 +468,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     const known = op !== "ImdsCredentials" || path === "/latest/meta-data/iam/security-credentials/fake-instance-role";
     record({ ...base, operation: op, verified: true }, known ? 200 : 404);
     if (!known) return send(res, 404, { "content-type": "text/plain" }, "Not Found");
-    if (op === "ImdsRegion") return send(res, 200, { "content-type": "text/plain" }, "us-east-1");
+    if (op === "ImdsRegion") return send(res, 200, { "content-type": "text/plain" }, fake.imdsRegion);
     if (op === "ImdsRoleName") return send(res, 200, { "content-type": "text/plain" }, "fake-instance-role");
     const c = issued.imds;
     send(

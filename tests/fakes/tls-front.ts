@@ -14,11 +14,12 @@ export interface TlsFront {
   close(): Promise<void>;
 }
 
-export async function startTlsFront(targetUrl: string): Promise<TlsFront> {
+/** `names`: more DNS names the certificate is good for (real AWS hosts that a routing proxy sends here). */
+export async function startTlsFront(targetUrl: string, o: { names?: string[] } = {}): Promise<TlsFront> {
   const dir = mkdtempSync(join(tmpdir(), "redux-tls-"));
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
-  const r = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdout: "ignore", stderr: "pipe" });
+  const r = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", `subjectAltName=${["IP:127.0.0.1", ...(o.names ?? []).map((n) => `DNS:${n}`)].join(",")}`], { stdout: "ignore", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   const target = new URL(targetUrl);
   const sockets = new Set<net.Socket>();

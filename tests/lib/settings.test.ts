@@ -50,28 +50,36 @@ describe("settings", () => {
 });
 
 describe("chooseModel", () => {
-  test("our setting, then the Amazon Q CLI's custom: setting", () => {
+  test("our setting, then the Amazon Q CLI's custom: setting", async () => {
     const q = join(home, ".local", "share", "amazon-q");
     mkdirSync(q, { recursive: true });
     writeFileSync(join(q, "settings.json"), JSON.stringify({ "chat.defaultModel": "custom:eu-west-1:eu.x:0" }));
     expect(amazonQDefaultModel(env)).toBe("custom:eu-west-1:eu.x:0");
-    expect(chooseModel({ env }).region).toBe("eu-west-1");
+    expect((await chooseModel({ env })).region).toBe("eu-west-1");
     setSetting("chat.defaultModel", "custom:us-west-2:y", env);
-    expect(chooseModel({ env })).toMatchObject({ region: "us-west-2", modelId: "y", source: "chat.defaultModel" });
-    expect(chooseModel({ env: { ...env, AMAZON_Q_MODEL: "custom:ap-south-1:z" } }).region).toBe("ap-south-1");
+    expect(await chooseModel({ env })).toMatchObject({ region: "us-west-2", modelId: "y", source: "chat.defaultModel" });
+    expect((await chooseModel({ env: { ...env, AMAZON_Q_MODEL: "custom:ap-south-1:z" } })).region).toBe("ap-south-1");
   });
 
-  test("a bare id takes its region from --region, AWS_REGION, then the profile", () => {
-    mkdirSync(join(home, ".aws"));
-    writeFileSync(join(home, ".aws", "config"), "[profile work]\nregion = ca-central-1\n[default]\nregion = sa-east-1\n");
-    expect(chooseModel({ flag: "m.x", env }).region).toBe("sa-east-1");
-    expect(chooseModel({ flag: "m.x", profile: "work", env }).region).toBe("ca-central-1");
-    expect(chooseModel({ flag: "m.x", env: { ...env, AWS_PROFILE: "work" } }).region).toBe("ca-central-1");
-    expect(chooseModel({ flag: "m.x", env: { ...env, AWS_REGION: "us-east-2" } }).region).toBe("us-east-2");
-    expect(chooseModel({ flag: "m.x", region: "eu-north-1", env }).region).toBe("eu-north-1");
+  test("a bare id takes its region from --region, AWS_REGION, then the profile (the SDK reads process.env)", async () => {
+    const saved = { HOME: process.env.HOME, AWS_PROFILE: process.env.AWS_PROFILE, AWS_REGION: process.env.AWS_REGION };
+    process.env.HOME = home;
+    try {
+      mkdirSync(join(home, ".aws"));
+      writeFileSync(join(home, ".aws", "config"), "[profile work]\nregion = ca-central-1\n[default]\nregion = sa-east-1\n");
+      expect((await chooseModel({ flag: "m.x", env })).region).toBe("sa-east-1");
+      expect((await chooseModel({ flag: "m.x", profile: "work", env })).region).toBe("ca-central-1");
+      process.env.AWS_PROFILE = "work";
+      expect((await chooseModel({ flag: "m.x", env })).region).toBe("ca-central-1");
+      process.env.AWS_REGION = "us-east-2";
+      expect((await chooseModel({ flag: "m.x", env })).region).toBe("us-east-2");
+      expect((await chooseModel({ flag: "m.x", region: "eu-north-1", env })).region).toBe("eu-north-1");
+    } finally {
+      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    }
   });
 
-  test("no model anywhere is a usage error with a hint", () => {
-    expect(() => chooseModel({ env })).toThrow(/no model given/);
+  test("no model anywhere is a usage error with a hint", async () => {
+    await expect(chooseModel({ env })).rejects.toThrow(/no model given/);
   });
 });
