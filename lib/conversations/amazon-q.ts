@@ -2,7 +2,8 @@
 // (`data.sqlite3`, table conversations(key = working directory, value = state JSON)), turned into redux conversations.
 // Both history shapes are accepted: older `[[user, assistant], ...]` pairs and newer `{user, assistant, request_metadata}`.
 import { createHash } from "node:crypto";
-import { openSync, readSync, closeSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CONVERSATION_ID_RE, CONVERSATION_VERSION, emptyUsage, type ContentBlock, type AssistantMessage, type Conversation, type Message, type ToolResultBlock, type UserMessage } from "./conversation.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
@@ -25,11 +26,13 @@ export interface QSkip {
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
-function isSqlite(path: string): boolean {
+/** What a file's header says: not SQLite, SQLite, or SQLite in WAL mode (header bytes 18-19 are 2). */
+function sqliteKind(path: string): "none" | "sqlite" | "wal" {
   const fd = openSync(path, "r");
   try {
-    const buf = Buffer.alloc(16);
-    return readSync(fd, buf, 0, 16, 0) === 16 && buf.toString("latin1") === SQLITE_MAGIC;
+    const buf = Buffer.alloc(20);
+    if (readSync(fd, buf, 0, 20, 0) !== 20 || buf.toString("latin1", 0, 16) !== SQLITE_MAGIC) return "none";
+    return buf[18] === 2 || buf[19] === 2 ? "wal" : "sqlite";
   } finally {
     closeSync(fd);
   }
@@ -64,8 +67,9 @@ export async function readQSources(paths: string[]): Promise<{ sources: QSource[
   const skipped: QSkip[] = [];
   for (const f of files) {
     try {
-      if (isSqlite(f)) {
-        const r = await readDatabase(f);
+      const kind = sqliteKind(f);
+      if (kind !== "none") {
+        const r = await readDatabase(f, kind === "wal");
         sources.push(...r.sources);
         skipped.push(...r.skipped);
         continue;
@@ -86,15 +90,26 @@ export async function readQSources(paths: string[]): Promise<{ sources: QSource[
   return { sources, skipped };
 }
 
-async function readDatabase(path: string): Promise<{ sources: QSource[]; skipped: QSkip[] }> {
+async function readDatabase(path: string, wal: boolean): Promise<{ sources: QSource[]; skipped: QSkip[] }> {
   const { Database } = await import("bun:sqlite");
   const abs = resolve(path);
   const mtime = statSync(abs).mtime;
+  // Read-only, and nothing created beside Amazon Q's files: SQLite opens even a read-only WAL database by creating
+  // -shm and -wal files next to it, so a WAL database is read from a private copy (with its -wal, so nothing recent
+  // is missed).
+  let copyDir: string | undefined;
+  let file = abs;
   let db;
   try {
-    // readonly: the Amazon Q CLI's files are never written (not even a journal)
-    db = new Database(abs, { readonly: true });
+    if (wal) {
+      copyDir = mkdtempSync(join(tmpdir(), "redux-import-"));
+      file = join(copyDir, "data.sqlite3");
+      copyFileSync(abs, file);
+      if (existsSync(`${abs}-wal`)) copyFileSync(`${abs}-wal`, `${file}-wal`);
+    }
+    db = new Database(file, { readonly: !wal });
   } catch (err) {
+    if (copyDir) rmSync(copyDir, { recursive: true, force: true });
     return { sources: [], skipped: [{ source: abs, reason: `cannot open the database: ${(err as Error).message}` }] };
   }
   try {
@@ -123,6 +138,7 @@ async function readDatabase(path: string): Promise<{ sources: QSource[]; skipped
     return { sources, skipped };
   } finally {
     db.close();
+    if (copyDir) rmSync(copyDir, { recursive: true, force: true });
   }
 }
 

@@ -77,7 +77,7 @@ describe("redux-export import", () => {
       ["/broken", "{not json"],
       ["/other", JSON.stringify({ hello: "world" })],
       ["/empty", JSON.stringify(state("e-1", []))],
-    ]);
+    ]).close();
     chmodSync(db, 0o444);
     const before = sha(db);
     const r = await exp(["import", "--json"]);
@@ -99,9 +99,32 @@ describe("redux-export import", () => {
     expect(legacy.model_id).toBe("CLAUDE_3_7_SONNET_20250219_V1_0");
   });
 
+  test("a WAL-mode database still open in Amazon Q: read with its recent rows, and no -shm/-wal created beside it", async () => {
+    const qdir = join(home, "q-wal");
+    const db = join(qdir, "data.sqlite3");
+    const open = writeDatabase(db, [["/srv/app", JSON.stringify(toolConversation())]], { wal: true });
+    try {
+      const before = readdirSync(qdir).sort();
+      expect(before).toContain("data.sqlite3-wal");
+      const sums = before.map((n) => sha(join(qdir, n)));
+      const r = await exp(["import", db, "--json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ imported: 1 });
+      expect(readdirSync(qdir).sort()).toEqual(before);
+      expect(before.map((n) => sha(join(qdir, n)))).toEqual(sums);
+    } finally {
+      open.close();
+    }
+    // closed by Amazon Q: only data.sqlite3 is left, and a read-only open of a WAL file would add -shm and -wal
+    expect(readdirSync(qdir)).toEqual(["data.sqlite3"]);
+    const r = await exp(["import", db, "--json"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unchanged: 1 });
+    expect(readdirSync(qdir)).toEqual(["data.sqlite3"]);
+  });
+
   test("a /save file and a database row of the same conversation are one conversation", async () => {
     const db = join(home, "q", "data.sqlite3");
-    writeDatabase(db, [["/srv/app", JSON.stringify(toolConversation(TOOL_ID, 3))]]);
+    writeDatabase(db, [["/srv/app", JSON.stringify(toolConversation(TOOL_ID, 3))]]).close();
     const file = join(home, "old-save.json");
     writeSave(file, toolConversation(TOOL_ID, 2));
     const r = await exp(["import", file, db, "--json"]);

@@ -96,13 +96,14 @@ export function writeSave(path: string, s: unknown) {
 }
 
 /** A data.sqlite3 the way the Amazon Q CLI lays it out (migrations, state, conversations keyed by directory). */
-export function writeDatabase(path: string, rows: [key: string, value: string][]) {
+export function writeDatabase(path: string, rows: [key: string, value: string][], o: { wal?: boolean } = {}) {
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true });
+  if (o.wal) db.run("PRAGMA journal_mode=WAL");
   db.run("CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, migration_time INTEGER NOT NULL)");
   db.run("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB)");
   db.run("CREATE TABLE IF NOT EXISTS conversations (key TEXT PRIMARY KEY, value TEXT)");
   const ins = db.prepare("INSERT OR REPLACE INTO conversations (key, value) VALUES (?, ?)");
   for (const [k, v] of rows) ins.run(k, v);
-  db.close();
+  return db;
 }
