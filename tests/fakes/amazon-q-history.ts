@@ -105,5 +105,7 @@ export function writeDatabase(path: string, rows: [key: string, value: string][]
   db.run("CREATE TABLE IF NOT EXISTS conversations (key TEXT PRIMARY KEY, value TEXT)");
   const ins = db.prepare("INSERT OR REPLACE INTO conversations (key, value) VALUES (?, ?)");
   for (const [k, v] of rows) ins.run(k, v);
+  // finalized, so that close() really closes (a WAL file is then checkpointed and its -wal/-shm removed)
+  ins.finalize();
   return db;
 }
