@@ -15,7 +15,9 @@ const main = defineCommand({
     last: { type: "boolean", description: "export the most recently updated conversation" },
     ...filterArgs,
     ...keyArgs,
-    ...outputArgs,
+    // no --json: an export prints the chosen format (-f json for the file itself)
+    quiet: outputArgs.quiet,
+    debug: outputArgs.debug,
     conversation: { type: "positional", required: false, description: "conversation id (or its first 8+ characters) or a file path" },
   },
   subCommands: {

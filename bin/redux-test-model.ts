@@ -10,6 +10,7 @@ const main = defineCommand({
   args: {
     ...modelArgs,
     ...awsArgs,
+    timeout: { ...awsArgs.timeout, description: "seconds each step, and the whole run, may take (default 30)" },
     invoke: { type: "boolean", default: true, description: "call the model (--no-invoke: stop after the identity check)", negativeDescription: "do not call the model" },
     ...outputArgs,
   },

@@ -52,6 +52,10 @@ export interface AwsErrorContext {
   profile?: string;
   /** The IAM action the call needed, named in the access-denied hint. */
   action?: string;
+  /** The service called, named in network and timeout errors (default Bedrock). */
+  service?: "Bedrock" | "STS";
+  /** The caller is redux-test-model: its hints must not send the person to run redux-test-model. */
+  selfTest?: boolean;
 }
 
 /** The geography prefix of a region's cross-region inference profiles (`us.`, `eu.`, `apac.`...). */
@@ -89,6 +93,9 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   const model = ctx.modelId ? ` ${ctx.modelId}` : "";
   const profileFlag = ctx.profile ? ` --profile ${ctx.profile}` : "";
   const opts = { cause: err };
+  const svc = ctx.service ?? "Bedrock";
+  const showSources = ctx.selfTest ? "--debug shows each source tried" : "`redux-test-model --debug` shows each source tried";
+  const bearer = process.env.AWS_BEARER_TOKEN_BEDROCK !== undefined && svc === "Bedrock";
 
   if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
   if (CREDENTIAL_NAMES.has(name) || /could not load credentials|credential is missing/i.test(message)) {
@@ -99,17 +106,25 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
       return new ReduxError(
         ExitCode.credentials,
         `no AWS credentials found: ${message}`,
-        "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile (~/.aws/config, ~/.aws/credentials), or run where a role is attached (web identity, ECS, EC2); `redux-test-model --debug` shows each source tried",
+        `set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile (~/.aws/config, ~/.aws/credentials), or run where a role is attached (web identity, ECS, EC2); ${showSources}`,
         opts,
       );
     }
     if (/expired/i.test(message) || name.startsWith("Expired")) {
       return new ReduxError(ExitCode.credentials, `AWS credentials expired: ${message}`, `refresh them (for SSO: aws sso login${profileFlag})`, opts);
     }
+    if (bearer) {
+      return new ReduxError(
+        ExitCode.credentials,
+        `Bedrock rejected the API key in AWS_BEARER_TOKEN_BEDROCK (${name}): ${message}`,
+        "check AWS_BEARER_TOKEN_BEDROCK: the key may be mistyped, expired, revoked, or for another region; unset it to sign with your AWS credentials instead",
+        opts,
+      );
+    }
     return new ReduxError(
       ExitCode.credentials,
       `AWS rejected the credentials (${name}): ${message}`,
-      "check the access key and secret (a wrong secret or a stale session token); `redux-test-model` shows which source was used",
+      `check the access key and secret (a wrong secret or a stale session token)${ctx.selfTest ? "" : "; `redux-test-model` shows which source was used"}`,
       opts,
     );
   }
@@ -150,11 +165,16 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
     return new ReduxError(ExitCode.unavailable, `Bedrock is unavailable${where} (${name}): ${message}`, "retry later; if it persists, try another region", opts);
   }
   if (name === "TimeoutError" || name === "RequestTimeout" || /timed out|timeout/i.test(message)) {
-    return new ReduxError(ExitCode.unavailable, `timed out waiting for Bedrock${where}: ${message}`, "raise --timeout or check the network path to Bedrock", opts);
+    return new ReduxError(ExitCode.unavailable, `timed out waiting for ${svc}${where}: ${message}`, `raise --timeout or check the network path to ${svc}${svc === "STS" ? " (AWS_ENDPOINT_URL_STS, HTTPS_PROXY/NO_PROXY)" : ""}`, opts);
   }
   if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(e.code ?? "")
     || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
-    return new ReduxError(ExitCode.unavailable, `cannot reach Bedrock${where}: ${message}`, "check the network, HTTPS_PROXY/NO_PROXY and --endpoint-url", opts);
+    return new ReduxError(
+      ExitCode.unavailable,
+      `cannot reach ${svc}${where}: ${message}`,
+      svc === "STS" ? "check the network, HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) if STS is reached through an endpoint of your own" : "check the network, HTTPS_PROXY/NO_PROXY and --endpoint-url",
+      opts,
+    );
   }
   if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${e.code ?? ""} ${message}`)) {
     return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${e.code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
@@ -166,8 +186,8 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
     return new ReduxError(ExitCode.usage, message, "pass a region: custom:<region>:<model-id>, --region or AWS_REGION", opts);
   }
   const status = e.$metadata?.httpStatusCode;
-  if (status && status >= 500) return new ReduxError(ExitCode.unavailable, `Bedrock error ${status} (${name}): ${message}`, "retry later", opts);
-  if (status && status >= 400) return new ReduxError(ExitCode.rejected, `request rejected ${status} (${name}): ${message}`, undefined, opts);
+  if (status && status >= 500) return new ReduxError(ExitCode.unavailable, `${svc} error ${status} (${name}): ${message}`, "retry later", opts);
+  if (status && status >= 400) return new ReduxError(ExitCode.rejected, `${svc} rejected the request ${status} (${name}): ${message}`, "check the model id, the region and the inference settings; --debug shows the request", opts);
   return new ReduxError(ExitCode.internal, `${name}: ${message}`, "run again with --debug for details", opts);
 }
 

@@ -1,5 +1,6 @@
 // redux settings (~/.amazon-q/settings.json, 0600): known keys only, each validated before it is written.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { ReduxError, ExitCode, usageError } from "./errors.ts";
 import { writeFileAtomic } from "./fs-atomic.ts";
 import { amazonQSettingsPath, settingsPath } from "./paths.ts";
@@ -12,9 +13,11 @@ interface SettingDef {
   parse(value: string): string | number | boolean;
 }
 
-const positiveInt = (max: number) => (v: string) => {
+const positiveInt = (key: string, max: number, example: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`expected a whole number from 1 to ${max}, got ${JSON.stringify(v)}`);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 1 || n > max) {
+    throw usageError(`${key} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`, `e.g. redux-chat settings ${key} ${example}`);
+  }
   return n;
 };
 
@@ -26,12 +29,12 @@ export const SETTINGS: Record<string, SettingDef> = {
       return parseModelString(v).model;
     },
   },
-  "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt(1_000_000) },
-  "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt(3600) },
+  "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt("chat.maxTokens", 1_000_000, 4096) },
+  "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt("chat.timeoutSeconds", 3600, 120) },
   "chat.encryptionKeyFile": {
     description: "file holding the key that encrypts conversations at rest",
     parse(v) {
-      if (!v.startsWith("/")) throw usageError("chat.encryptionKeyFile must be an absolute path");
+      if (!v.startsWith("/")) throw usageError(`chat.encryptionKeyFile must be an absolute path, got ${JSON.stringify(v)}`, `give the full path (a relative one would depend on where redux runs), e.g. redux-chat settings chat.encryptionKeyFile ${resolve(v)}`);
       return v;
     },
   },

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { repeated } from "../shared/cli.ts";
-import { color, createUi, stderrIsTTY, type Ui } from "../shared/ui.ts";
+import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
 import { parseBatchInput, type BatchInputFormat } from "../../lib/batch/input.ts";
 import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
@@ -24,7 +24,7 @@ import { err, out as stdout } from "../shared/io.ts";
 const whole = (v: string | undefined, flag: string, max: number, min = 1) => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`, `e.g. ${flag} ${Math.max(min, Math.min(max, 10))}`);
   return n;
 };
 
@@ -59,7 +59,7 @@ export default defineCommand({
   async run({ args, rawArgs }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     const format = (args.format ?? "auto") as BatchInputFormat;
-    if (!["auto", "jsonl", "text"].includes(format)) throw usageError(`--format must be auto, jsonl or text, got ${JSON.stringify(args.format)}`);
+    if (!["auto", "jsonl", "text"].includes(format)) throw usageError(`--format must be auto, jsonl or text, got ${JSON.stringify(args.format)}`, "auto reads JSONL when the first line starts with {, else one prompt a line");
     const concurrency = whole(args.concurrency, "--concurrency", 256) ?? 4;
     const maxAttempts = whole(args["max-attempts"], "--max-attempts", 20) ?? 5;
     const maxItems = whole(args["max-items"], "--max-items", 1e9);
@@ -76,12 +76,16 @@ export default defineCommand({
     try {
       text = args.input === "-" ? await new Response(Bun.stdin.stream()).text() : readFileSync(args.input, "utf8");
     } catch (err) {
-      throw usageError(`cannot read ${source}: ${(err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usageError(
+        code === "ENOENT" ? `no such input file: ${source}` : `cannot read ${source}: ${(err as Error).message}`,
+        code === "ENOENT" ? "check the path; give - to read the prompts from stdin" : "check the file's permissions, or pipe it in with -",
+      );
     }
     // the region lookup can end at EC2 instance metadata: only when some line's model is a bare id
     const bareModel = /"model"\s*:\s*"(?!\s*custom:)/.test(text);
     const items = parseBatchInput(text, { defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region, source, format });
-    if (items.length === 0) throw usageError(`${source} has no prompts`);
+    if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
     const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
 
     // everything that can be refused is checked before OUT is locked and repaired
@@ -209,7 +213,7 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
     const pct = todo() ? Math.min(1, done / todo()) : 1;
     return { done, rate, eta, pct };
   };
-  if (stderrIsTTY) {
+  if (canRedraw) {
     const cols = () => process.stderr.columns || 80;
     const t = setInterval(() => {
       const { done, rate, eta, pct } = render();

@@ -16,11 +16,11 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   const words = (args._ as string[]).join(" ");
   const piped = stdinIsTTY ? "" : await readStdin();
   const prompt = [piped.replace(/\s+$/, ""), words].filter((s) => s.trim() !== "").join("\n\n");
-  if (args.resume && args.continue) throw usageError("--resume and --continue cannot be used together");
+  if (args.resume && args.continue) throw usageError("--resume and --continue cannot be used together", "--continue picks the newest conversation; --resume ID picks one");
   if (!prompt && !stdinIsTTY) {
     throw usageError("no prompt: pass it as an argument or on stdin", 'e.g. redux-chat -m MODEL "hello", or echo hello | redux-chat -m MODEL');
   }
-  if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)");
+  if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)", 'e.g. redux-chat --json "hello"');
 
   const session = await openSession({
     model: args.model,

@@ -17,7 +17,7 @@ export default defineCommand({
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     if (args.delete) {
-      if (args.key) throw usageError("--delete takes the key itself: redux-chat settings --delete KEY");
+      if (args.key) throw usageError("--delete takes the key itself", "redux-chat settings --delete KEY");
       const removed = deleteSetting(args.delete);
       if (removed) ui.success(`deleted ${args.delete}`);
       else ui.info(`${args.delete} was not set`);

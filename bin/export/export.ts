@@ -51,7 +51,7 @@ export async function exportConversations(args: ExportArgs) {
     if (warning) ui.warn(warning);
     found = r.newest;
   } else found = findConversation(args.conversation!, store);
-  if (!found) throw usageError(`no conversations in ${store.dir}`);
+  if (!found) throw usageError(`no conversations in ${store.dir}`, "start one with redux-chat, or point REDUX_CONVERSATIONS_DIR at the directory that has them");
   const text = render(found.conversation, format);
   if (args.output) {
     writeFileAtomic(args.output, text);

@@ -5,7 +5,7 @@ import { skippedWarning } from "../../lib/conversations/store.ts";
 import { summarize, type ConversationSummary } from "../../lib/conversations/listing.ts";
 import { outputArgs } from "../shared/args.ts";
 import { filterArgs, keyArgs } from "../shared/store-args.ts";
-import { color, createUi } from "../shared/ui.ts";
+import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
@@ -16,7 +16,7 @@ function table(rows: ConversationSummary[]): string {
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const cols = columns();
   const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(width[i]!))).join("  ").slice(0, cols);
-  return [color.bold(line(head)), ...cells.map(line)].join("\n");
+  return [colorOut.bold(line(head)), ...cells.map(line)].join("\n");
 }
 
 export default defineCommand({

@@ -20,7 +20,7 @@ export default defineCommand({
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    if (!args["older-than"]) throw usageError("prune needs --older-than", "e.g. redux-export prune --older-than 30d --dry-run");
+    if (args["older-than"] === undefined) throw usageError("prune needs --older-than", "e.g. redux-export prune --older-than 30d --dry-run");
     const cutoff = Date.now() - parseDuration(args["older-than"], "--older-than");
     const { items, skipped } = listFiltered(exportStore(args["key-file"]), {});
     const warning = skippedWarning(skipped);

@@ -1,60 +1,155 @@
-// Runs a citty command the redux way: `--version` answered before anything is loaded, lazy subcommands, unknown
-// flags refused, and every error mapped to one clear line, a hint and its documented exit code.
+// Runs a citty command the redux way: `--version` answered before anything is loaded, one argv scan (which
+// subcommand, which flags, help), unknown flags refused, and every error mapped to one clear line, a hint and its
+// documented exit code.
 import type { ArgsDef, CommandDef } from "citty";
 import { versionJson, versionLine } from "../../lib/version.ts";
 
 type AnyCommand = CommandDef<any>;
+type Resolvable<T> = T | Promise<T> | (() => T | Promise<T>);
 
-const resolve = async <T>(v: T | (() => T | Promise<T>) | Promise<T> | undefined): Promise<T | undefined> =>
+const resolve = async <T>(v: Resolvable<T> | undefined): Promise<T | undefined> =>
   typeof v === "function" ? await (v as () => T | Promise<T>)() : await v;
+
+/** What the scan needs of a command: its flags and its subcommands (a citty CommandDef is one). */
+export interface CommandSpec {
+  args?: Resolvable<ArgsDef>;
+  subCommands?: Resolvable<Record<string, Resolvable<CommandSpec>>>;
+}
+
+/** Flags that may be given more than once, every value kept; any other flag given twice: the last one counts. */
+const REPEATABLE = new Set(["stop"]);
+
+export interface ArgvScan {
+  /** The subcommands walked (`["batch"]` for `redux-chat -m M batch in.jsonl`). */
+  path: string[];
+  /** `--help` or `-h` was given (before any `--`). */
+  help: boolean;
+  /** Every value given per flag (by its name in `args`; booleans "true"/"false"), in order. */
+  values: Map<string, string[]>;
+  positionals: string[];
+  /** The same arguments, spelled one way for citty: `--name=value`, `--name`/`--no-name`, then `--` and positionals. */
+  argv: string[];
+  /** The first thing wrong (an unknown flag, a flag without its value), as a sentence. */
+  problem?: string;
+}
+
+interface FlagTable {
+  /** Any spelling (name, kebab-case, alias) → the name in `args` and whether it takes a value. */
+  byName: Map<string, { name: string; value: boolean }>;
+}
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-function flagNames(def: ArgsDef) {
-  const value = new Set<string>();
-  const bool = new Set<string>();
+function flagTable(def: ArgsDef): FlagTable {
+  const byName = new Map<string, { name: string; value: boolean }>();
   for (const [name, d] of Object.entries(def)) {
     if (d.type === "positional") continue;
     const alias = (d as { alias?: string | string[] }).alias;
-    const names = [name, kebab(name), ...(Array.isArray(alias) ? alias : alias ? [alias] : [])];
-    for (const n of names) (d.type === "boolean" ? bool : value).add(n);
+    for (const n of [name, kebab(name), ...(Array.isArray(alias) ? alias : alias ? [alias] : [])]) byName.set(n, { name, value: d.type !== "boolean" });
   }
-  bool.add("help").add("h");
-  return { value, bool };
+  return { byName };
 }
 
-function firstPositional(rawArgs: string[], def: ArgsDef): number {
-  const { value } = flagNames(def);
-  for (let i = 0; i < rawArgs.length; i++) {
-    const a = rawArgs[i]!;
-    if (a === "--") return -1;
-    if (a.startsWith("-") && a !== "-") {
-      if (!a.includes("=") && value.has(a.replace(/^-{1,2}/, ""))) i++;
+const isHelp = (a: string) => a === "--help" || a === "-h";
+/** A word, `-` (stdin) or a negative number (`settings chat.maxTokens -5`) rather than a flag. */
+const isPositional = (a: string) => !a.startsWith("-") || a === "-" || /^-\d/.test(a);
+
+/** A flag as given: how it was spelled, its bare name (`m`, `save` for `--no-save`), whether it takes a value. */
+type Flag = { kind: "flag"; spelled: string; bare: string; takesValue: boolean; name: string; value?: string; problem?: string };
+type Token = Flag | { kind: "positional"; at: number; text: string } | { kind: "help" };
+
+/** Reads argv with one command's flags. */
+function tokens(argv: string[], table: FlagTable): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      for (let j = i + 1; j < argv.length; j++) out.push({ kind: "positional", at: j, text: argv[j]! });
+      break;
+    }
+    if (isPositional(a)) {
+      out.push({ kind: "positional", at: i, text: a });
       continue;
     }
-    return i;
+    if (isHelp(a)) {
+      out.push({ kind: "help" });
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const spelled = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    const bare = spelled.replace(/^-{1,2}/, "");
+    const f = table.byName.get(bare);
+    if (f?.value) {
+      const flag = { kind: "flag", spelled, bare, takesValue: true, name: f.name } as const;
+      if (inline !== undefined) out.push({ ...flag, value: inline });
+      else if (i + 1 < argv.length) out.push({ ...flag, value: argv[++i]! });
+      else out.push({ ...flag, problem: `${spelled} needs a value` });
+      continue;
+    }
+    const negated = !f && bare.startsWith("no-") ? table.byName.get(bare.slice(3)) : undefined;
+    if ((f && !f.value) || (negated && !negated.value)) {
+      const flag = { kind: "flag", spelled, bare: negated ? bare.slice(3) : bare, takesValue: false, name: (f ?? negated)!.name } as const;
+      if (inline !== undefined && !["true", "false"].includes(inline)) out.push({ ...flag, problem: `${spelled} takes no value (got ${JSON.stringify(inline)})` });
+      else out.push({ ...flag, value: String((inline ?? "true") === "true" ? !negated : Boolean(negated)) });
+      continue;
+    }
+    out.push({ kind: "flag", spelled, bare, takesValue: false, name: "", problem: `unknown option ${spelled}` });
   }
-  return -1;
+  return out;
 }
 
-/** Refuses flags the command does not define (citty would silently ignore a typo like --temprature). */
-function checkFlags(rawArgs: string[], def: ArgsDef) {
-  const { value, bool } = flagNames(def);
-  for (let i = 0; i < rawArgs.length; i++) {
-    const a = rawArgs[i]!;
-    if (a === "--") return;
-    if (!a.startsWith("-") || a === "-" || /^-\d/.test(a)) continue;
-    const name = a.replace(/^-{1,2}/, "").split("=")[0]!;
-    if (value.has(name)) {
-      if (!a.includes("=")) {
-        if (i + 1 >= rawArgs.length) return `${a} needs a value`;
-        i++;
-      }
-      continue;
+/**
+ * The one reading of argv. A first positional that names a subcommand is that subcommand when every flag before it
+ * is one the subcommand takes too (`redux-chat -m M batch in.jsonl`); otherwise it is the command's own positional
+ * (`redux-chat -m M settings` asks the model about "settings"). `--` ends the flags.
+ */
+export async function scanArgv(argv: string[], root: CommandSpec): Promise<ArgvScan> {
+  const path: string[] = [];
+  let node = root;
+  let args = argv;
+  let table = flagTable((await resolve(node.args)) ?? {});
+  for (;;) {
+    const subs = await resolve(node.subCommands);
+    if (!subs) break;
+    const toks = tokens(args, table);
+    const first = toks.findIndex((t) => t.kind === "positional");
+    const word = first >= 0 ? (toks[first] as Extract<Token, { kind: "positional" }>) : undefined;
+    // after `--`, a word is never a subcommand
+    const dashes = args.indexOf("--");
+    if (!word || !Object.hasOwn(subs, word.text) || (dashes >= 0 && word.at > dashes)) break;
+    const before = toks.slice(0, first).filter((t): t is Flag => t.kind === "flag");
+    const rest = [...args.slice(0, word.at), ...args.slice(word.at + 1)];
+    if (before.length === 0 && rest.some(isHelp) && typeof REDUX_HELP !== "undefined") {
+      // `redux-chat batch --help`: the path is known without loading the subcommand
+      return { path: [...path, word.text], help: true, values: new Map(), positionals: [], argv: rest };
     }
-    if (bool.has(name) || (name.startsWith("no-") && bool.has(name.slice(3)))) continue;
-    return `unknown option ${a}`;
+    const sub = (await resolve(subs[word.text]))!;
+    const subTable = flagTable((await resolve(sub.args)) ?? {});
+    const takesThem = before.every((t) => !t.problem && subTable.byName.get(t.bare)?.value === t.takesValue);
+    if (!takesThem) break;
+    path.push(word.text);
+    node = sub;
+    args = rest;
+    table = subTable;
   }
+  const values = new Map<string, string[]>();
+  const positionals: string[] = [];
+  let help = false;
+  let problem: string | undefined;
+  for (const t of tokens(args, table)) {
+    if (t.kind === "help") help = true;
+    else if (t.kind === "positional") positionals.push(t.text);
+    else if (t.problem) problem ??= t.problem;
+    else values.set(t.name, [...(values.get(t.name) ?? []), t.value!]);
+  }
+  const def = (await resolve(node.args)) ?? {};
+  const canonical: string[] = [];
+  for (const [name, vs] of values) {
+    const isBool = def[name]?.type === "boolean";
+    for (const v of REPEATABLE.has(name) ? vs : vs.slice(-1)) canonical.push(isBool ? (v === "true" ? `--${name}` : `--no-${name}`) : `--${name}=${v}`);
+  }
+  return { path, help, values, positionals, argv: [...canonical, "--", ...positionals], ...(problem ? { problem } : {}) };
 }
 
 /**
@@ -66,30 +161,14 @@ export const lazy = <T>(meta: { name: string; description: string }, load: () =>
 const helpStubs = (subs: Record<string, unknown> | undefined) =>
   subs && Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, typeof v === "function" && "meta" in v ? { meta: (v as { meta: object }).meta } : v]));
 
-/** Every value given for a repeatable flag (`--stop a --stop b`); citty keeps only the last. */
+/** Every value given for a repeatable flag (`--stop a --stop b`), read from the scan's spelling of argv. */
 export function repeated(rawArgs: string[], name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const a = rawArgs[i]!;
-    if (a === "--") break;
-    if (a === `--${name}` && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
-    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
-  }
-  return out;
+  const end = rawArgs.indexOf("--");
+  return (end >= 0 ? rawArgs.slice(0, end) : rawArgs).filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 }
 
 /** Usage texts rendered at build time (scripts/build.ts), keyed by command path; absent when run from source. */
 declare const REDUX_HELP: Record<string, string> | undefined;
-
-const isHelp = (a: string) => a === "--help" || a === "-h";
-
-/** The command path a `--help` asks about (`redux-chat batch`), from positionals that name subcommands. */
-function helpKey(main: AnyCommand, rawArgs: string[]): string {
-  const subs = typeof main.subCommands === "object" && main.subCommands ? Object.keys(main.subCommands) : [];
-  const first = rawArgs.find((a) => !a.startsWith("-"));
-  const name = (main.meta as { name?: string } | undefined)?.name ?? "";
-  return first && subs.includes(first) ? `${name} ${first}` : name;
-}
 
 export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) {
   const isVersion = (a: string | undefined) => a === "--version" || a === "-v";
@@ -99,51 +178,54 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
     console.log(rawArgs.length === 2 ? JSON.stringify(versionJson(name)) : versionLine(name));
     return;
   }
-  // the compiled binaries answer --help from text rendered at build time: nothing to load, nothing to render
-  if (typeof REDUX_HELP !== "undefined" && rawArgs.some(isHelp)) {
-    const text = REDUX_HELP[helpKey(main, rawArgs)];
+  const name = (main.meta as { name?: string } | undefined)?.name ?? "";
+  let scan: ArgvScan;
+  try {
+    scan = await scanArgv(rawArgs, main as CommandSpec);
+  } catch (err) {
+    return fail(err, rawArgs.includes("--debug"), name);
+  }
+  const key = [name, ...scan.path].join(" ");
+  if (scan.help) {
+    // the compiled binaries answer --help from text rendered at build time: nothing to load, nothing to render
+    const text = typeof REDUX_HELP !== "undefined" ? REDUX_HELP[key] : undefined;
     if (text) {
       console.log(text);
       return;
     }
   }
-  const { runCommand, renderUsage } = await import("citty");
   let cmd: AnyCommand = main;
   let parent: AnyCommand | undefined;
-  let args = rawArgs;
-  // walk down lazy subcommands; a first positional that is not one is the command's own (e.g. the chat prompt)
-  for (;;) {
-    const subs = await resolve(cmd.subCommands);
-    const def = (await resolve(cmd.args)) ?? {};
-    const i = subs ? firstPositional(args, def) : -1;
-    const name = i >= 0 ? args[i]! : undefined;
-    if (!subs || !name || !Object.hasOwn(subs, name)) break;
+  for (const sub of scan.path) {
     parent = cmd;
-    cmd = (await resolve(subs[name] as AnyCommand))!;
-    args = [...args.slice(0, i), ...args.slice(i + 1)];
+    cmd = (await resolve((await resolve(cmd.subCommands))![sub] as Resolvable<AnyCommand>))!;
   }
-  const leaf: AnyCommand = { ...cmd, subCommands: cmd === main && !args.some(isHelp) ? undefined : cmd.subCommands };
-  if (args.some(isHelp)) {
+  if (scan.help) {
+    const { renderUsage } = await import("citty");
     // plain text: readable in a pager, a pipe or under NO_COLOR, and no TTY probe on this fast path
-    const text = await renderUsage({ ...leaf, subCommands: helpStubs(await resolve(leaf.subCommands)) as AnyCommand["subCommands"] }, parent);
+    const text = await renderUsage({ ...cmd, subCommands: helpStubs(await resolve(cmd.subCommands)) as AnyCommand["subCommands"] }, parent);
     console.log(`${text.replace(/\u001B\[[0-9;]*m/g, "").replace(/ +$/gm, "")}\n`);
     return;
   }
-  const debug = args.includes("--debug");
-  const problem = checkFlags(args, (await resolve(cmd.args)) ?? {});
+  const debug = scan.values.get("debug")?.at(-1) === "true";
   try {
-    if (problem) {
+    if (scan.problem) {
       const { usageError } = await import("../../lib/errors.ts");
-      throw usageError(problem, `see ${main.meta && "name" in (main.meta as object) ? (main.meta as { name: string }).name : ""} --help`.trim());
+      throw usageError(scan.problem, `see ${key} --help`);
     }
-    await runCommand(leaf, { rawArgs: args });
+    const { runCommand } = await import("citty");
+    await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: scan.argv });
   } catch (err) {
-    const { ReduxError, ExitCode } = await import("../../lib/errors.ts");
-    const { createUi } = await import("./ui.ts");
-    const e = (err as Error)?.name === "CLIError" ? new ReduxError(ExitCode.usage, (err as Error).message, "see --help") : err;
-    createUi({ debug }).error(e);
-    process.exitCode = (e as { code?: unknown }).code && typeof (e as { code: unknown }).code === "number" ? (e as { code: number }).code : 1;
+    await fail(err, debug, key);
   }
+}
+
+async function fail(err: unknown, debug: boolean, command: string) {
+  const { ReduxError, ExitCode } = await import("../../lib/errors.ts");
+  const { createUi } = await import("./ui.ts");
+  const e = (err as Error)?.name === "CLIError" ? new ReduxError(ExitCode.usage, (err as Error).message) : err;
+  createUi({ debug, command }).error(e);
+  process.exitCode = (e as { code?: unknown }).code && typeof (e as { code: unknown }).code === "number" ? (e as { code: number }).code : 1;
 }
 
 /** Exits once the command is done (output is written synchronously): open HTTP/2 sessions must not keep it alive. */

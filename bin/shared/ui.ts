@@ -1,6 +1,8 @@
-// The one place that decides how redux talks to a person: everything on stderr, colours only on a TTY without
-// NO_COLOR, a spinner only on a TTY, nothing but errors under --quiet, and secrets never printed.
-import type { ConsolaInstance } from "consola";
+// The one place that decides how redux talks to a person: everything on stderr in one layout (`error: …`,
+// `hint: …`, `warning: …`, plain lines for the rest), colours only on a terminal without NO_COLOR (decided per
+// stream), cursor movement only on a terminal that is not TERM=dumb, nothing but errors under --quiet, and secrets
+// never printed. consola keeps the levels; its reporter is ours, so its badges never show.
+import type { ConsolaInstance, LogObject } from "consola";
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
 import { redactText } from "../../lib/redact.ts";
 import { err, isTTY } from "./io.ts";
@@ -8,7 +10,21 @@ import { err, isTTY } from "./io.ts";
 export interface UiOptions {
   quiet?: boolean;
   debug?: boolean;
+  /** The command being run (`redux-chat batch`), named in the hint of a usage error that has none of its own. */
+  command?: string;
 }
+
+/** A hint for an error that came without one: every failure tells the person what to do next. */
+const FALLBACK_HINT: Record<number, string> = {
+  [ExitCode.internal]: "run again with --debug and report the trace",
+  [ExitCode.credentials]: "check your AWS credentials; --debug shows each source tried",
+  [ExitCode.access]: "check model access and the IAM permissions in that region",
+  [ExitCode.unavailable]: "retry later",
+  [ExitCode.rejected]: "check the model id and the inference settings",
+  [ExitCode.partial]: "run the same command again to retry what failed",
+  [ExitCode.locked]: "wait for the other process to finish",
+  [ExitCode.interrupted]: "run the same command again",
+};
 
 export interface Spinner {
   stop(): void;
@@ -17,20 +33,50 @@ export interface Spinner {
 const env = process.env;
 export const stderrIsTTY = isTTY(2);
 export const stdinIsTTY = isTTY(0);
-export const useColor = !env.NO_COLOR && env.TERM !== "dumb" && (Boolean(env.FORCE_COLOR) || stderrIsTTY);
+/** A terminal that understands cursor movement (`\r`, erase line): spinners, progress bars and line editing. */
+export const canRedraw = stderrIsTTY && env.TERM !== "dumb";
 
-const paint = (code: number) => (s: string) => (useColor ? `\u001B[${code}m${s}\u001B[0m` : s);
-export const color = { red: paint(31), green: paint(32), yellow: paint(33), cyan: paint(36), gray: paint(90), bold: paint(1) };
+const wantsColor = (fd: 1 | 2) => !env.NO_COLOR && env.TERM !== "dumb" && (Boolean(env.FORCE_COLOR) || isTTY(fd));
+export const useColor = wantsColor(2);
+
+const palette = (on: boolean) => {
+  const paint = (code: number) => (s: string) => (on ? `\u001B[${code}m${s}\u001B[0m` : s);
+  return { red: paint(31), green: paint(32), yellow: paint(33), cyan: paint(36), gray: paint(90), bold: paint(1) };
+};
+/** Colours for stderr. */
+export const color = palette(useColor);
+/** Colours for stdout (redux-test-model's check lines, the list table): decided by stdout, which may be a file. */
+export const colorOut = palette(wantsColor(1));
 
 /** Every string that must never reach the screen: secrets from the environment, scrubbed from all output. */
 const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "REDUX_ENCRYPTION_KEY"];
 const secrets = () => SECRET_ENV.map((k) => env[k] ?? "").filter((s) => s.length >= 8);
 export const scrub = (s: string) => redactText(s, secrets());
 
+export type LineKind = "error" | "hint" | "warning" | "info" | "success" | "debug";
+
+/** The layout of every line for a person: a label for errors, hints, warnings and debug lines, nothing for the rest. */
+export function formatLine(kind: LineKind, msg: string, c = color): string {
+  const text = scrub(msg);
+  switch (kind) {
+    case "error":
+      return `${c.red("error:")} ${text}`;
+    case "hint":
+      return `${c.gray("hint:")} ${text}`;
+    case "warning":
+      return `${c.yellow("warning:")} ${text}`;
+    case "success":
+      return c.green(text);
+    case "debug":
+      return c.gray(`[debug] ${text}`);
+    default:
+      return text;
+  }
+}
+
 export interface Ui {
   readonly quiet: boolean;
   readonly debugEnabled: boolean;
-  readonly logger: ConsolaInstance;
   info(msg: string): void;
   success(msg: string): void;
   warn(msg: string): void;
@@ -40,41 +86,39 @@ export interface Ui {
   spinner(text: string): Spinner;
 }
 
+const KIND: Record<string, LineKind> = { warn: "warning", success: "success", debug: "debug", error: "error", fatal: "error" };
+
 export function createUi(o: UiOptions = {}): Ui {
   // consola is evaluated on first use: a one-shot prompt that succeeds never pays for it
   let instance: ConsolaInstance | undefined;
   const logger = () =>
     (instance ??= (require("consola") as typeof import("consola")).createConsola({
       level: o.quiet ? 0 : o.debug ? 4 : 3,
-      stdout: process.stderr,
-      stderr: process.stderr,
-      formatOptions: { colors: useColor, date: false, compact: true },
+      reporters: [{ log: (l: LogObject) => err(`${formatLine(KIND[l.type] ?? "info", l.args.map(String).join(" "))}\n`) }],
     }));
   const ui: Ui = {
     quiet: Boolean(o.quiet),
     debugEnabled: Boolean(o.debug),
-    get logger() {
-      return logger();
-    },
-    info: (m) => logger().info(scrub(m)),
-    success: (m) => logger().success(scrub(m)),
-    warn: (m) => logger().warn(scrub(m)),
+    info: (m) => logger().info(m),
+    success: (m) => logger().success(m),
+    warn: (m) => logger().warn(m),
     debug: (m) => {
-      if (o.debug) err(`${color.gray(`[debug] ${scrub(m)}`)}\n`);
+      if (o.debug) err(`${formatLine("debug", m)}\n`);
     },
     error(thrown) {
       const e: ReduxError = isReduxError(thrown)
         ? thrown
         : new ReduxError(ExitCode.internal, `internal error: ${(thrown as Error)?.message ?? String(thrown)}`, "run again with --debug and report the trace");
-      err(`${color.red("error:")} ${scrub(e.message)}\n`);
-      if (e.hint) err(`${color.gray("hint:")} ${scrub(e.hint)}\n`);
+      const hint = e.hint ?? (e.code === ExitCode.usage ? `see ${o.command ?? "--help"}${o.command ? " --help" : ""}` : FALLBACK_HINT[e.code]);
+      err(`${formatLine("error", e.message)}\n`);
+      if (hint) err(`${formatLine("hint", hint)}\n`);
       if (o.debug) {
         const stack = (isReduxError(thrown) ? (thrown.cause as Error | undefined)?.stack ?? thrown.stack : (thrown as Error)?.stack) ?? "";
         if (stack) err(`${color.gray(scrub(stack))}\n`);
       }
     },
     spinner(text) {
-      if (!stderrIsTTY || o.quiet) return { stop() {} };
+      if (!canRedraw || o.quiet) return { stop() {} };
       const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
       let i = 0;
       const draw = () => err(`\r${color.cyan(frames[i++ % frames.length]!)} ${text}`);

@@ -2,7 +2,7 @@
 import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../lib/bedrock/smoke-test.ts";
 import { parseEndpoint, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
-import { color, createUi, scrub } from "../shared/ui.ts";
+import { color, colorOut, createUi, scrub } from "../shared/ui.ts";
 import { err, out } from "../shared/io.ts";
 
 interface Args {
@@ -20,9 +20,9 @@ interface Args {
 const NAMES: Record<Check["name"], string> = { model: "model", credentials: "credentials", identity: "identity", invoke: "invoke" };
 
 function line(c: Check): string {
-  const mark = c.skipped ? color.gray("–") : c.ok ? color.green("✔") : color.red("✖");
+  const mark = c.skipped ? colorOut.gray("–") : c.ok ? colorOut.green("✔") : colorOut.red("✖");
   const out = [`${mark} ${NAMES[c.name].padEnd(12)} ${c.detail}`];
-  if (c.hint) out.push(`  ${color.gray("hint:")} ${c.hint}`);
+  if (c.hint) out.push(`  ${colorOut.gray("hint:")} ${c.hint}`);
   return scrub(out.join("\n"));
 }
 

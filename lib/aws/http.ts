@@ -49,7 +49,7 @@ export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Prom
     try {
       return readFileSync(env[name]!, "utf8");
     } catch (err) {
-      throw new ReduxError(ExitCode.usage, `cannot read the CA bundle in ${name} (${env[name]}): ${(err as Error).message}`);
+      throw new ReduxError(ExitCode.usage, `cannot read the CA bundle in ${name} (${env[name]}): ${(err as Error).message}`, `point ${name} at a readable PEM file of your CAs, or unset it`);
     }
   };
   if (env.AWS_CA_BUNDLE) return [read("AWS_CA_BUNDLE")];

@@ -9,7 +9,7 @@ export interface CallerIdentity {
   userId: string;
 }
 
-export async function callerIdentity(o: { provider: AwsCredentialIdentityProvider; region: string; timeoutMs: number; profile?: string }): Promise<CallerIdentity> {
+export async function callerIdentity(o: { provider: AwsCredentialIdentityProvider; region: string; timeoutMs: number; profile?: string; selfTest?: boolean }): Promise<CallerIdentity> {
   const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   const client = new STSClient({
     region: o.region,
@@ -21,7 +21,7 @@ export async function callerIdentity(o: { provider: AwsCredentialIdentityProvide
     const r = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(o.timeoutMs) });
     return { account: r.Account ?? "", arn: r.Arn ?? "", userId: r.UserId ?? "" };
   } catch (err) {
-    throw translateAwsError(err, { region: o.region, profile: o.profile, action: "sts:GetCallerIdentity" });
+    throw translateAwsError(err, { region: o.region, profile: o.profile, action: "sts:GetCallerIdentity", service: "STS", selfTest: o.selfTest });
   } finally {
     client.destroy();
   }

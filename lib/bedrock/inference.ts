@@ -13,7 +13,7 @@ function num(v: string | number | undefined, name: string, min: number, max: num
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
   if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw usageError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw usageError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(v)}`, `e.g. ${name} ${integer ? Math.min(max, Math.max(min, 1024)) : (min + max) / 2}`);
   }
   return n;
 }
@@ -27,8 +27,8 @@ export function parseInference(i: InferenceInput): InferenceConfig {
   if (temperature !== undefined) out.temperature = temperature;
   if (topP !== undefined) out.top_p = topP;
   if (i.stop?.length) {
-    if (i.stop.some((s) => s.length === 0)) throw usageError("--stop cannot be empty");
-    if (i.stop.length > 8) throw usageError("at most 8 --stop sequences");
+    if (i.stop.some((s) => s.length === 0)) throw usageError("--stop cannot be empty", "give the text the answer should stop at, e.g. --stop END");
+    if (i.stop.length > 8) throw usageError("at most 8 --stop sequences", "Bedrock takes up to 8; drop the rest");
     out.stop_sequences = i.stop;
   }
   return out;
@@ -48,7 +48,7 @@ export function parseEndpoint(v: string | undefined): string | undefined {
   } catch {
     throw usageError(`--endpoint-url is not a URL: ${JSON.stringify(v)}`, "e.g. https://bedrock-runtime.us-east-1.amazonaws.com or http://127.0.0.1:8080");
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw usageError(`--endpoint-url must be http or https, got ${u.protocol}`);
-  if (u.username || u.password) throw usageError("--endpoint-url must not contain credentials");
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw usageError(`--endpoint-url must be http or https, got ${u.protocol}`, "e.g. https://bedrock-runtime.us-east-1.amazonaws.com");
+  if (u.username || u.password) throw usageError("--endpoint-url must not contain credentials", "remove user:password@ from the URL; credentials come from the AWS credential chain");
   return v.replace(/\/$/, "");
 }

@@ -99,7 +99,7 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
 
   if (creds?.provider) {
     try {
-      const who = await callerIdentity({ provider: creds.provider, region, timeoutMs: o.timeoutMs, profile: o.profile });
+      const who = await callerIdentity({ provider: creds.provider, region, timeoutMs: o.timeoutMs, profile: o.profile, selfTest: true });
       report.account = who.account;
       report.arn = who.arn;
       add({ name: "identity", ok: true, detail: `account ${who.account} · ${who.arn}` });
@@ -121,7 +121,7 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
       const r = await converseOnce(
         client,
         { modelId: model.modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inference: { max_tokens: 1 } },
-        { timeoutMs: o.timeoutMs, ctx: { region: model.region, modelId: model.modelId, profile: o.profile, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
+        { timeoutMs: o.timeoutMs, ctx: { region: model.region, modelId: model.modelId, profile: o.profile, selfTest: true, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
       );
       report.latency_ms = r.latencyMs;
       report.usage = r.usage ?? null;

@@ -2,6 +2,7 @@
 // The key is 32 random bytes given as 64 hex characters or base64 (REDUX_ENCRYPTION_KEY or a key file).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
 
 export const ENVELOPE_FORMAT = "redux-envelope-v1";
@@ -39,6 +40,10 @@ export function loadKey(opts: { keyFile?: string; settingFile?: string; env?: No
   const file = opts.keyFile;
   if (file) return readKeyFile(file);
   if (env.REDUX_ENCRYPTION_KEY) return parseKey(env.REDUX_ENCRYPTION_KEY, "REDUX_ENCRYPTION_KEY");
+  if (opts.settingFile && !isAbsolute(opts.settingFile)) {
+    // a relative path would name a different file in every directory redux runs in
+    throw new ReduxError(ExitCode.usage, `the setting chat.encryptionKeyFile is a relative path (${JSON.stringify(opts.settingFile)})`, `set the full path: redux-chat settings chat.encryptionKeyFile ${resolve(opts.settingFile)}`);
+  }
   if (opts.settingFile) return readKeyFile(opts.settingFile);
   return undefined;
 }

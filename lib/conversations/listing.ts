@@ -34,7 +34,7 @@ const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, 
 /** `30d`, `12h`, `2w`, `90m`, `45s` → milliseconds. */
 export function parseDuration(v: string, flag = "duration"): number {
   const m = /^(\d+)\s*([smhdw])$/.exec(v.trim());
-  if (!m || Number(m[1]) <= 0) throw usageError(`${flag} must look like 30d, 12h, 2w, 90m or 45s; got ${JSON.stringify(v)}`);
+  if (!m || Number(m[1]) <= 0) throw usageError(`${flag} must look like 30d, 12h, 2w, 90m or 45s; got ${JSON.stringify(v)}`, `a whole number and a unit: s, m, h, d or w (e.g. ${flag} 30d)`);
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
@@ -42,7 +42,7 @@ export function parseDuration(v: string, flag = "duration"): number {
 export function parseWhen(v: string, flag: string, now = Date.now()): number {
   if (/^\d+\s*[smhdw]$/.test(v.trim())) return now - parseDuration(v, flag);
   const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
-  if (Number.isNaN(t)) throw usageError(`${flag} must be an ISO date (2026-11-01) or a duration ago (7d); got ${JSON.stringify(v)}`);
+  if (Number.isNaN(t)) throw usageError(`${flag} must be an ISO date (2026-11-01) or a duration ago (7d); got ${JSON.stringify(v)}`, `e.g. ${flag} 2026-11-01, ${flag} 2026-11-01T12:00:00Z or ${flag} 7d`);
   return t;
 }
 
@@ -57,9 +57,13 @@ const STATUSES = new Set(["complete", "interrupted", "error"]);
 
 /** A predicate over conversations; bad filter values are usage errors, found before anything is read. */
 export function makeFilter(f: Filters, now = Date.now()): (c: Conversation) => boolean {
-  const since = f.since ? parseWhen(f.since, "--since", now) : undefined;
-  const until = f.until ? parseWhen(f.until, "--until", now) : undefined;
-  if (f.status && !STATUSES.has(f.status)) throw usageError(`--status must be complete, interrupted or error; got ${JSON.stringify(f.status)}`);
+  // an empty value is a mistake (an unset shell variable), not "no filter"
+  for (const k of ["since", "until", "model", "status"] as const) {
+    if (f[k] !== undefined && f[k]!.trim() === "") throw usageError(`--${k} is empty`, `give it a value, or leave --${k} out to match every conversation`);
+  }
+  const since = f.since !== undefined ? parseWhen(f.since, "--since", now) : undefined;
+  const until = f.until !== undefined ? parseWhen(f.until, "--until", now) : undefined;
+  if (f.status !== undefined && !STATUSES.has(f.status)) throw usageError(`--status must be complete, interrupted or error; got ${JSON.stringify(f.status)}`, "e.g. --status error");
   const model = f.model?.toLowerCase();
   return (c) => {
     const updated = Date.parse(c.updated_at);

@@ -33,6 +33,7 @@ export function saveConversation(c: Conversation, opts: StoreOptions, path?: str
     if (!path) ensurePrivateDir(opts.dir);
     writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
   } catch (err) {
+    if (!path) notADirectory(opts.dir, ", or pass --no-save");
     throw new ReduxError(
       ExitCode.internal,
       `cannot save the conversation to ${target}: ${(err as Error).message}`,
@@ -43,6 +44,17 @@ export function saveConversation(c: Conversation, opts: StoreOptions, path?: str
   return target;
 }
 
+/** A conversations directory that is a file is a setting to fix (exit 2), not an internal error. */
+function notADirectory(dir: string, orElse = "") {
+  let isFile = false;
+  try {
+    isFile = !statSync(dir).isDirectory();
+  } catch {
+    return;
+  }
+  if (isFile) throw new ReduxError(ExitCode.usage, `the conversations directory ${dir} is not a directory`, `point REDUX_CONVERSATIONS_DIR at a directory (default ~/.amazon-q/conversations)${orElse}`);
+}
+
 /** Reads and validates one file; encrypted files need the key. Throws ReduxError (usage) on bad content. */
 export function readConversationFile(path: string, key?: EncryptionKey): Conversation {
   let text: string;
@@ -50,7 +62,11 @@ export function readConversationFile(path: string, key?: EncryptionKey): Convers
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ReduxError(ExitCode.usage, code === "ENOENT" ? `no such conversation file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    throw new ReduxError(
+      ExitCode.usage,
+      code === "ENOENT" ? `no such conversation file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
+      code === "ENOENT" ? "check the path; `redux-export list` shows the saved conversations" : "check the file's permissions (conversations are saved 0600, readable by their owner only)",
+    );
   }
   let value: unknown;
   try {
@@ -62,10 +78,13 @@ export function readConversationFile(path: string, key?: EncryptionKey): Convers
   try {
     return parseConversation(value);
   } catch (err) {
-    if (err instanceof ConversationFormatError) throw new ReduxError(ExitCode.usage, `${path} is not a redux conversation: ${err.message}`);
+    if (err instanceof ConversationFormatError) throw new ReduxError(ExitCode.usage, `${path} is not a redux conversation: ${err.message}`, "give a file saved by redux-chat (schemas/conversation.schema.json)");
     throw err;
   }
 }
+
+/** The shortest id prefix that is looked up (a shorter one would too often match several). */
+const MIN_PREFIX = 8;
 
 /** True when `ref` names a file rather than an id: it has a path separator or a .json ending. */
 const looksLikePath = (ref: string) => ref.includes("/") || ref.includes(sep) || ref.endsWith(".json");
@@ -84,11 +103,14 @@ export function findConversation(ref: string, opts: StoreOptions): StoredConvers
   }
   const names = listFileNames(opts.dir).filter((n) => {
     const m = FILE_RE.exec(n);
-    return m && (m[1] === ref || (ref.length >= 8 && m[1]!.startsWith(ref)));
+    return m && (m[1] === ref || (ref.length >= MIN_PREFIX && m[1]!.startsWith(ref)));
   });
   const exact = names.filter((n) => FILE_RE.exec(n)![1] === ref);
   const pick = exact.length ? exact : names;
   const ids = new Set(pick.map((n) => FILE_RE.exec(n)![1]));
+  if (ids.size === 0 && ref.length < MIN_PREFIX) {
+    throw new ReduxError(ExitCode.usage, `no conversation ${ref} in ${opts.dir}, and ${JSON.stringify(ref)} is too short for an id prefix`, `give at least ${MIN_PREFIX} characters of the id (or all of it); \`redux-export list\` shows them`);
+  }
   if (ids.size === 0) throw new ReduxError(ExitCode.usage, `no conversation ${ref} in ${opts.dir}`, "`redux-export list` shows the saved conversations");
   if (ids.size > 1) throw new ReduxError(ExitCode.usage, `${ref} matches ${ids.size} conversations`, "give more of the id");
   const path = join(opts.dir, pick.sort().at(-1)!);
@@ -99,8 +121,10 @@ function listFileNames(dir: string): string[] {
   try {
     return readdirSync(dir).filter((n) => n.endsWith(".json") && !n.startsWith("."));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new ReduxError(ExitCode.usage, `cannot read ${dir}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    if (code === "ENOTDIR") notADirectory(dir);
+    throw new ReduxError(ExitCode.usage, `cannot read the conversations directory ${dir}: ${(err as Error).message}`, "check its permissions, or point REDUX_CONVERSATIONS_DIR elsewhere");
   }
 }
 
@@ -130,7 +154,8 @@ export function listConversations(opts: StoreOptions): ListResult {
 export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
   if (!skipped.length) return undefined;
   const first = skipped[0]!;
-  return `skipped ${skipped.length} file${skipped.length === 1 ? "" : "s"} that ${skipped.length === 1 ? "is" : "are"} not readable redux conversations (first: ${first.reason})`;
+  const one = skipped.length === 1;
+  return `skipped ${skipped.length} file${one ? "" : "s"} that ${one ? "is not a readable redux conversation" : "are not readable redux conversations"} (${one ? "" : "first: "}${first.reason})`;
 }
 
 /** The most recently updated conversation (undefined when there is none), and the files passed over on the way. */

@@ -217,13 +217,12 @@ describe("conversations", () => {
     expect((await chat(["--resume", "../../etc", "x"])).code).toBe(2);
   });
 
-  test("a conversations directory that cannot be written: one clear line before anything is sent", async () => {
+  test("a conversations directory that is a file: one error line and a hint, exit 2, before anything is sent", async () => {
     const blocker = join(home, "not-a-dir");
     writeFileSync(blocker, "");
     const r = await chat(["-m", MODEL, "x"], { env: { ...env, REDUX_CONVERSATIONS_DIR: blocker } });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot save the conversation to ${blocker}`);
-    expect(r.stderr).toContain("--no-save");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: the conversations directory ${blocker} is not a directory\nhint: point REDUX_CONVERSATIONS_DIR at a directory (default ~/.amazon-q/conversations), or pass --no-save\n`);
     expect(r.stderr).not.toContain("    at ");
     expect(fake.requests.length).toBe(0);
   });
