@@ -5,6 +5,7 @@ import { ReduxError, ExitCode, usageError } from "./errors.ts";
 import { writeFileAtomic } from "./fs-atomic.ts";
 import { amazonQSettingsPath, settingsPath } from "./paths.ts";
 import { parseModelString } from "./bedrock/model-string.ts";
+import { parseS3Uri } from "./aws/s3-location.ts";
 
 export type Settings = Record<string, string | number | boolean>;
 
@@ -31,6 +32,17 @@ export const SETTINGS: Record<string, SettingDef> = {
   },
   "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt("chat.maxTokens", 1_000_000, 4096) },
   "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt("chat.timeoutSeconds", 3600, 120) },
+  "batch.s3": {
+    description: "S3 location for Bedrock batch records and results (s3://BUCKET/PREFIX), the default --s3",
+    parse: (v) => (parseS3Uri(v, "batch.s3"), v),
+  },
+  "batch.roleArn": {
+    description: "service role Bedrock batch jobs use to read and write S3, the default --role-arn",
+    parse(v) {
+      if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/.test(v)) throw usageError(`batch.roleArn must be an IAM role ARN, got ${JSON.stringify(v)}`, "e.g. arn:aws:iam::123456789012:role/BedrockBatch");
+      return v;
+    },
+  },
   "chat.encryptionKeyFile": {
     description: "file holding the key that encrypts conversations at rest",
     parse(v) {

@@ -5,10 +5,10 @@ import { readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
-import { repeated } from "../shared/cli.ts";
+import { lazy, repeated } from "../shared/cli.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
-import { parseBatchInput, type BatchInputFormat } from "../../lib/batch/input.ts";
+import { parseBatchInput, type BatchInputFormat, type BatchItem } from "../../lib/batch/input.ts";
 import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
@@ -49,6 +49,12 @@ export default defineCommand({
     "max-total-tokens": { type: "string", description: "stop launching items once this run has used this many tokens", valueHint: "n" },
     grace: { type: "string", description: "seconds in-flight items get to finish after SIGINT/SIGTERM (default 30)", valueHint: "seconds" },
     save: { type: "boolean", description: "also save each item as a conversation" },
+    engine: { type: "string", description: "local (default: requests from this machine), bedrock (Bedrock Batch Inference jobs, S3 in and out) or auto (bedrock from 100 items)", valueHint: "local|bedrock|auto" },
+    s3: { type: "string", description: "bedrock: S3 location for records and results (default: setting batch.s3)", valueHint: "s3://bucket/prefix" },
+    "role-arn": { type: "string", description: "bedrock: service role the jobs use to read and write S3 (default: setting batch.roleArn)", valueHint: "arn" },
+    "poll-interval": { type: "string", description: "bedrock: longest wait between job status checks (default 60)", valueHint: "seconds" },
+    detach: { type: "boolean", description: "bedrock: submit the jobs, print their ids and exit; a later run collects the results" },
+    "retry-failed": { type: "string", description: "bedrock: run failed records (and items below a job's minimum) with this engine", valueHint: "local" },
     ...modelArgs,
     ...inferenceArgs,
     ...awsArgs,
@@ -56,8 +62,18 @@ export default defineCommand({
     quiet: outputArgs.quiet,
     debug: outputArgs.debug,
   },
+  subCommands: {
+    status: lazy({ name: "status", description: "Show the Bedrock batch jobs of OUT (from OUT.bedrock.json)" }, () => import("./batch-jobs.ts").then((m) => m.status)),
+    cancel: lazy({ name: "cancel", description: "Stop the running Bedrock batch jobs of OUT" }, () => import("./batch-jobs.ts").then((m) => m.cancel)),
+  },
   async run({ args, rawArgs }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    const engine = args.engine ?? "local";
+    if (!["local", "bedrock", "auto"].includes(engine)) throw usageError(`--engine must be local, bedrock or auto, got ${JSON.stringify(args.engine)}`);
+    if (args["retry-failed"] !== undefined && args["retry-failed"] !== "local") throw usageError(`--retry-failed takes local, got ${JSON.stringify(args["retry-failed"])}`);
+    const pollSecs = args["poll-interval"] === undefined ? 60 : Number(args["poll-interval"]);
+    if (!Number.isFinite(pollSecs) || pollSecs < 0.05 || pollSecs > 3600) throw usageError(`--poll-interval must be a number of seconds from 0.05 to 3600, got ${JSON.stringify(args["poll-interval"])}`);
+    if (engine !== "local" && (!args.output || args.output === "-")) throw usageError(`--engine ${engine} needs -o OUT`, "the job state is kept beside OUT (OUT.bedrock.json), so a re-run can attach to the jobs");
     const format = (args.format ?? "auto") as BatchInputFormat;
     if (!["auto", "jsonl", "text"].includes(format)) throw usageError(`--format must be auto, jsonl or text, got ${JSON.stringify(args.format)}`, "auto reads JSONL when the first line starts with {, else one prompt a line");
     const concurrency = whole(args.concurrency, "--concurrency", 256) ?? 4;
@@ -84,7 +100,7 @@ export default defineCommand({
     }
     // the region lookup can end at EC2 instance metadata: only when some line's model is a bare id
     const bareModel = /"model"\s*:\s*"(?!\s*custom:)/.test(text);
-    const items = parseBatchInput(text, { defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region, source, format });
+    let items = parseBatchInput(text, { defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region, source, format });
     if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
     const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
 
@@ -114,6 +130,58 @@ export default defineCommand({
       }
     } else {
       out = streamOutput(stdout);
+    }
+
+    // --engine bedrock, or auto with a job's worth of items (or jobs of an earlier run to collect)
+    let bedrock: import("./batch-bedrock.ts").BedrockRun | undefined;
+    if (engine === "bedrock" || (engine === "auto" && (await wantsBedrock(items, out, resolve(output!))))) {
+      const { runBedrock } = await import("./batch-bedrock.ts");
+      const stopWaiting = new AbortController();
+      const onSignal = () => {
+        ui.warn("stopping: the jobs keep running on Bedrock; a re-run collects them");
+        stopWaiting.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      try {
+        bedrock = await runBedrock({
+          items,
+          out,
+          outPath: resolve(output!),
+          output: output!,
+          defaults: { model, system: args.system, inference },
+          s3: args.s3 ?? (typeof settings["batch.s3"] === "string" ? settings["batch.s3"] : undefined),
+          roleArn: args["role-arn"] ?? (typeof settings["batch.roleArn"] === "string" ? settings["batch.roleArn"] : undefined),
+          profile: args.profile,
+          timeoutMs,
+          pollIntervalMs: pollSecs * 1000,
+          detach: Boolean(args.detach),
+          localFallback: engine === "auto" || args["retry-failed"] === "local",
+          retryFailedLocal: args["retry-failed"] === "local",
+          stop: stopWaiting.signal,
+          ui,
+        });
+      } catch (e) {
+        try {
+          await out.close();
+        } finally {
+          release();
+        }
+        throw e;
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      if (!bedrock.local.length) {
+        try {
+          await out.close();
+        } finally {
+          release();
+        }
+        return bedrock.finish();
+      }
+      items = bedrock.local;
+      if (!args.quiet) ui.info(`running ${items.length} item${items.length === 1 ? "" : "s"} with the local engine`);
     }
 
     const { createBedrockClient } = await import("../../lib/bedrock/runtime.ts");
@@ -180,6 +248,11 @@ export default defineCommand({
       process.off("SIGTERM", onSignal);
     }
 
+    if (bedrock) {
+      if (summary.fatal) throw summary.fatal;
+      if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", "run the same command again to do the rest");
+      return bedrock.finish({ ok: summary.ok, failed: summary.failed });
+    }
     const secs = (summary.wallMs / 1000).toFixed(1);
     const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
     if (!args.quiet) err(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
@@ -190,6 +263,15 @@ export default defineCommand({
     if (summary.failed) throw new ReduxError(ExitCode.partial, `${summary.failed} item${summary.failed === 1 ? "" : "s"} failed`, output ? `run the same command again to retry them (${output} keeps the ok ones)` : "see the error field of their lines");
   },
 });
+
+/** --engine auto: Bedrock when the items not yet ok reach a job's minimum, or when an earlier run left jobs to collect. */
+async function wantsBedrock(items: BatchItem[], out: BatchOutput, outPath: string): Promise<boolean> {
+  const { JOB_MIN_RECORDS } = await import("../../lib/batch/records.ts");
+  const { readState, statePathFor, openJobs } = await import("../../lib/batch/job-state.ts");
+  const state = readState(statePathFor(outPath));
+  if (state && openJobs(state).length) return true;
+  return items.filter((it) => !out.done.has(it.id)).length >= JOB_MIN_RECORDS;
+}
 
 /** 42s, 12m05s, 3h07m. */
 function formatDuration(secs: number): string {

@@ -21,12 +21,17 @@ export interface BatchOutputLine {
   model: string;
   stop_reason?: string;
   error?: { class: string; code: number; message: string };
+  /** Set by the Bedrock batch engine: which engine answered, and the job that did. */
+  engine?: "bedrock-batch";
+  job_id?: string;
 }
 
 export interface BatchOutput {
   /** Ids already recorded `ok` by an earlier run: skipped. */
   done: Set<string>;
   write(line: BatchOutputLine): void;
+  /** Resolves once every line written so far is on disk. */
+  sync?(): Promise<void>;
   /** Flushes and closes; a file OUT first gets back the earlier error lines of ids this run did not redo. */
   close(): Promise<void>;
 }
@@ -236,6 +241,15 @@ export function openOutputFile(path: string): FileOutput {
       carried.delete(line.id);
       sync();
     },
+    async sync() {
+      if (closed) return;
+      if (syncing) await new Promise<void>((r) => (idle = r));
+      try {
+        fsyncSync(fd);
+      } catch (err) {
+        throw writeError(path, err);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -257,5 +271,6 @@ export function openOutputFile(path: string): FileOutput {
 export const streamOutput = (write: (s: string) => void): BatchOutput => ({
   done: new Set(),
   write: (line) => write(`${JSON.stringify(line)}\n`),
+  async sync() {},
   async close() {},
 });

@@ -17,6 +17,7 @@ import net from "node:net";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { errorFrame, eventFrame, exceptionFrame, unknownEventFrame } from "./eventstream.ts";
 import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
+import { createBatchJobs, type BatchJobsFake } from "./batch-jobs.ts";
 
 export interface FakeCredential {
   accessKeyId: string;
@@ -53,6 +54,8 @@ export interface FakeAws {
   /** What IMDS answers for /latest/meta-data/placement/region (the SDK's region fallback on EC2). */
   imdsRegion: string;
   setDelayMs(ms: number): void;
+  /** The control plane's model invocation jobs (tests/fakes/batch-jobs.ts); set `batchJobs.s3Endpoint` to use them. */
+  batchJobs: BatchJobsFake;
   reset(): void;
   close(): Promise<void>;
 }
@@ -115,9 +118,11 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     ssoAccessToken: "fake-sso-access-token",
     imdsRegion: "us-east-1",
     setDelayMs: (ms) => void (delayMs = ms),
+    batchJobs: undefined as unknown as BatchJobsFake,
     reset() {
       requests.length = 0;
       counters.clear();
+      fake.batchJobs.reset();
     },
     close: async () => {
       closing = true;
@@ -489,6 +494,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     const url = new URL(rawPath, "http://fake.invalid");
     try {
       if (rawPath.startsWith("/model/")) return await bedrock(req, res, rawPath, body, httpVersion);
+      if (url.pathname.startsWith("/model-invocation-job") && (await batchJobs.handle(req, res, url.pathname, rawPath, body, httpVersion))) return;
       if (url.pathname === "/federation/credentials") return sso(req, res, url, httpVersion);
       if (url.pathname.startsWith("/ecs/")) return ecs(req, res, httpVersion);
       if (url.pathname.startsWith("/latest/")) return imds(req, res, url.pathname, httpVersion);
@@ -498,6 +504,26 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       send(res, 500, { "content-type": "application/json", "x-amzn-errortype": "InternalServerException" }, JSON.stringify({ message: String(err) }));
     }
   }
+
+  // the control plane's batch jobs: SigV4 for bedrock, the fake model's answers, S3 through s3rver
+  const jobs = createBatchJobs({
+    account: ACCOUNT,
+    answerFor,
+    json: (res, status, body) => send(res, status, { "content-type": "application/json" }, JSON.stringify(body)),
+    error: jsonError,
+    hold,
+  });
+  fake.batchJobs = jobs.fake;
+  const batchJobs = {
+    async handle(req: Req, res: Res, path: string, rawPath: string, body: Buffer, httpVersion: "1.1" | "2.0") {
+      return jobs.handle(req.method ?? "GET", path, body, res, async (operation, parsed) => {
+        const base = { service: "bedrock" as const, operation, httpVersion, headers: headersOf(req), body: parsed };
+        const who = await authenticate(req, res, rawPath, body, "bedrock", base, "json");
+        if (!who) return null;
+        return { region: (who as { region?: string }).region, rec: (status: number) => record({ ...base, ...who, verified: true }, status) };
+      });
+    },
+  };
 
   const h1 = http.createServer((req, res) => void handle(req, res));
   const h2 = http2.createServer((req, res) => void handle(req, res as unknown as Res));

@@ -1,0 +1,60 @@
+// redux-chat batch status OUT / batch cancel OUT: the Bedrock batch jobs recorded in OUT.bedrock.json, read from that
+// file alone (and GetModelInvocationJob); cancel stops the ones still running (StopModelInvocationJob).
+import { defineCommand } from "citty";
+import { resolve } from "node:path";
+import { outputArgs, awsArgs } from "../shared/args.ts";
+import { color, createUi } from "../shared/ui.ts";
+import { out } from "../shared/io.ts";
+import { ExitCode, ReduxError } from "../../lib/errors.ts";
+import { parseTimeout } from "../../lib/bedrock/inference.ts";
+
+const jobArgs = {
+  output: { type: "positional", required: true, description: "the results file (OUT) of a --engine bedrock run" },
+  profile: awsArgs.profile,
+  timeout: awsArgs.timeout,
+  ...outputArgs,
+} as const;
+
+async function load(output: string) {
+  const { readState, statePathFor } = await import("../../lib/batch/job-state.ts");
+  const path = statePathFor(resolve(output));
+  const state = readState(path);
+  if (!state) throw new ReduxError(ExitCode.usage, `no Bedrock batch state for ${output} (${path} does not exist)`, "status and cancel work on the -o file of a --engine bedrock run");
+  return { state, path };
+}
+
+export const status = defineCommand({
+  meta: { name: "status", description: "Show the Bedrock batch jobs of OUT (from OUT.bedrock.json): state and record counts" },
+  args: jobArgs,
+  async run({ args }) {
+    const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    const { state } = await load(args.output);
+    const { jobStatuses } = await import("../../lib/batch/job-control.ts");
+    const rows = await jobStatuses(state, { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l) => ui.debug(l) : undefined });
+    if (args.json) {
+      out(`${JSON.stringify(rows)}\n`);
+      return;
+    }
+    for (const r of rows) {
+      const counts = r.total !== undefined ? ` · ${r.processed ?? 0}/${r.total} processed · ok ${r.ok ?? 0} · failed ${r.failed ?? 0}` : "";
+      out(`${r.job_id ?? "-"}\t${r.status}\t${r.name}\t${r.model}${counts}${r.message ? ` · ${r.message}` : ""}\n`);
+    }
+    if (!rows.length) ui.info("no jobs recorded");
+  },
+});
+
+export const cancel = defineCommand({
+  meta: { name: "cancel", description: "Stop the running Bedrock batch jobs of OUT (StopModelInvocationJob)" },
+  args: jobArgs,
+  async run({ args }) {
+    const ui = createUi({ quiet: args.quiet, debug: args.debug });
+    const { state } = await load(args.output);
+    const { cancelJobs } = await import("../../lib/batch/job-control.ts");
+    const r = await cancelJobs(state, { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l) => ui.debug(l) : undefined });
+    for (const id of r.stopped) out(`${id}\n`);
+    if (!args.quiet) {
+      process.stderr.write(`${color.green("batch:")} ${r.stopped.length} job${r.stopped.length === 1 ? "" : "s"} stopping${r.finished.length ? `, ${r.finished.length} already finished` : ""}\n`);
+      if (r.stopped.length) ui.info(`run the batch command again to collect what they finished (${args.output} keeps it; the rest is resubmitted)`);
+    }
+  },
+});

@@ -1,0 +1,309 @@
+// redux-chat batch --engine bedrock end to end: the compiled binary against the loopback Bedrock (runtime and the
+// control plane's model invocation jobs, tests/fakes/batch-jobs.ts) and a real S3-compatible server (s3rver), with
+// injected record and job failures, detached runs, cancel, and kill -9 at each step.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FakeAws } from "../fakes/fake-aws.ts";
+import { startS3, type FakeS3 } from "../fakes/s3.ts";
+import { bin, run, withFakeAws } from "./harness.ts";
+import { assertValid } from "../schema.ts";
+
+const MODEL = "custom:us-east-1:fake.batch";
+const ROLE = "arn:aws:iam::123456789012:role/BedrockBatch";
+let fake: FakeAws;
+let home: string;
+let env: Record<string, string>;
+let s3: FakeS3;
+withFakeAws((ctx) => {
+  ({ fake, home } = ctx);
+  env = { ...ctx.env, AWS_ENDPOINT_URL_BEDROCK: ctx.fake.url, AWS_ENDPOINT_URL_S3: s3.url };
+  ctx.fake.batchJobs.s3Endpoint = s3.url;
+});
+beforeAll(async () => {
+  s3 = await startS3({ buckets: ["redux-batch"] });
+});
+afterAll(() => s3.close());
+
+const flags = (model = MODEL) => ["-m", model, "--engine", "bedrock", "--s3", "s3://redux-batch/nightly", "--role-arn", ROLE, "--poll-interval", "0.1"];
+const batch = (args: string[], o: { env?: Record<string, string> } = {}) => run(bin("redux-chat"), ["batch", ...args], { env: o.env ?? env, timeoutMs: 60_000 });
+const spawnBatch = (args: string[]) => Bun.spawn([bin("redux-chat"), "batch", ...args], { env, stdout: "ignore", stderr: "ignore" });
+const items = (n: number, f: (i: number) => string = (i) => `question ${i}`) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `q-${i}`, prompt: f(i) })).join("\n") + "\n";
+const write = (name: string, text: string) => {
+  const p = join(home, name);
+  writeFileSync(p, text);
+  return p;
+};
+const readOut = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const v = JSON.parse(l);
+      assertValid("batch-output.schema.json", v);
+      return v;
+    });
+/** Every id of 0..n-1 exactly once. */
+const expectEachOnce = (lines: { id: string }[], n: number) => {
+  expect(lines.length).toBe(n);
+  expect(new Set(lines.map((l) => l.id)).size).toBe(n);
+  for (let i = 0; i < n; i++) expect(lines.some((l) => l.id === `q-${i}`)).toBe(true);
+};
+const creates = () => fake.requests.filter((r) => r.operation === "CreateModelInvocationJob");
+const state = (out: string) => JSON.parse(readFileSync(`${out}.bedrock.json`, "utf8"));
+const waitFor = async (cond: () => boolean, what: string, ms = 20_000) => {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(10);
+  }
+};
+const s3Get = async (key: string) => (await fetch(`${s3.url}/redux-batch/${key}`)).text();
+
+describe("batch --engine bedrock", () => {
+  test("Converse records in S3, one job, results in the local format; record errors are error lines (exit 7)", async () => {
+    const input = write("in.jsonl", items(250, (i) => (i % 50 === 7 ? `question ${i} fail-record` : `question ${i}`)));
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, ...flags(), "--max-tokens", "50", "-s", "be brief"]);
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/InProgress/);
+    expect(r.stderr).toContain("245 ok, 5 failed, 0 skipped");
+    expect(r.stderr).toMatch(/^error: 5 items failed/m);
+    const lines = readOut(out);
+    expectEachOnce(lines, 250);
+    const st = state(out);
+    expect(statSync(`${out}.bedrock.json`).mode & 0o777).toBe(0o600);
+    expect(st.jobs).toHaveLength(1);
+    const job = st.jobs[0];
+    expect(job).toMatchObject({ phase: "collected", status: "PartiallyCompleted", recordCount: 250, region: "us-east-1", modelId: "fake.batch" });
+    const jobId = job.jobArn.split("/").pop();
+    const ok = lines.find((l) => l.id === "q-3");
+    expect(ok).toMatchObject({ status: "ok", text: "[system: be brief] Echo: question 3", engine: "bedrock-batch", job_id: jobId, model: MODEL, stop_reason: "end_turn" });
+    expect(ok.usage.total_tokens).toBeGreaterThan(0);
+    expect(lines.find((l) => l.id === "q-57")).toMatchObject({ status: "error", engine: "bedrock-batch", error: { class: "rejected", code: 6 } });
+    expect(lines.find((l) => l.id === "q-57").error.message).toContain("400");
+    // the create: Converse records, an idempotency token, the S3 locations under the prefix
+    expect(creates()).toHaveLength(1);
+    const body = creates()[0]!.body;
+    expect(body).toMatchObject({ modelInvocationType: "Converse", modelId: "fake.batch", roleArn: ROLE, clientRequestToken: job.clientRequestToken });
+    expect(body.inputDataConfig.s3InputDataConfig.s3Uri).toBe(job.inputUri);
+    expect(job.inputUri).toStartWith("s3://redux-batch/nightly/");
+    // the records as uploaded: alphanumeric ids mapped in the state file, Converse bodies
+    const uploaded = (await s3Get(job.inputUri.replace("s3://redux-batch/", ""))).trim().split("\n").map((l) => JSON.parse(l));
+    expect(uploaded).toHaveLength(250);
+    for (const rec of uploaded) expect(rec.recordId).toMatch(/^[A-Za-z0-9]+$/);
+    const first = uploaded.find((rec) => job.records[rec.recordId] === "q-0");
+    expect(first.modelInput).toEqual({ messages: [{ role: "user", content: [{ text: "question 0" }] }], system: [{ text: "be brief" }], inferenceConfig: { maxTokens: 50 } });
+    expect(Object.keys(job.records)).toHaveLength(250);
+  });
+
+  test("a re-run resubmits nothing that is ok; --retry-failed local runs the failed records here", async () => {
+    const input = write("in.jsonl", items(200, (i) => (i < 3 ? `question ${i} fail-record` : `question ${i}`)));
+    const out = join(home, "out.jsonl");
+    expect((await batch([input, "-o", out, ...flags()])).code).toBe(7);
+    // three left: fewer than a job's minimum, refused with a hint
+    const again = await batch([input, "-o", out, ...flags()]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/3 items left .* at least 100 records/);
+    expect(again.stderr).toMatch(/--engine local/);
+    fake.reset();
+    const local = await batch([input, "-o", out, ...flags(), "--retry-failed", "local"]);
+    expect(local.code).toBe(0);
+    expect(creates()).toHaveLength(0);
+    expect(fake.requests.filter((r) => r.operation === "ConverseStream")).toHaveLength(3);
+    const lines = readOut(out);
+    expectEachOnce(lines, 200);
+    expect(lines.every((l) => l.status === "ok")).toBe(true);
+    expect(lines.find((l) => l.id === "q-1").engine).toBeUndefined();
+  });
+
+  test("--retry-failed local in the same run: failed records never reach OUT as errors", async () => {
+    const input = write("in.jsonl", items(120, (i) => (i % 40 === 0 ? `question ${i} throttle-record` : `question ${i}`)));
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, ...flags(), "--retry-failed", "local"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("120 ok, 0 failed");
+    expect(r.stderr).toContain("3 ran locally");
+    expectEachOnce(readOut(out), 120);
+  });
+
+  test("items for two models make two jobs; settings batch.s3 and batch.roleArn stand in for the flags", async () => {
+    for (const [k, v] of [["batch.s3", "s3://redux-batch/from-settings"], ["batch.roleArn", ROLE]]) expect((await run(bin("redux-chat"), ["settings", k!, v!], { env })).code).toBe(0);
+    const text = Array.from({ length: 260 }, (_, i) => JSON.stringify({ id: `q-${i}`, prompt: `p ${i}`, ...(i >= 130 ? { model: "custom:us-east-1:fake.other" } : {}) })).join("\n");
+    const input = write("in.jsonl", text);
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-m", MODEL, "--engine", "bedrock", "--poll-interval", "0.1"]);
+    expect(r.code).toBe(0);
+    expect(creates().map((c) => c.body.modelId).sort()).toEqual(["fake.batch", "fake.other"]);
+    expect(creates().every((c) => c.body.inputDataConfig.s3InputDataConfig.s3Uri.startsWith("s3://redux-batch/from-settings/"))).toBe(true);
+    const lines = readOut(out);
+    expectEachOnce(lines, 260);
+    expect(lines.find((l) => l.id === "q-200").model).toBe("custom:us-east-1:fake.other");
+    expect(new Set(lines.map((l) => l.job_id)).size).toBe(2);
+  });
+
+  test("what Bedrock would refuse is refused before anything is uploaded (exit 2)", async () => {
+    const out = join(home, "out.jsonl");
+    const few = await batch([write("few.jsonl", items(99)), "-o", out, ...flags()]);
+    expect(few.code).toBe(2);
+    expect(few.stderr).toMatch(/99 items left .* at least 100 records/);
+    const big = await batch([write("big.jsonl", items(150, (i) => (i === 9 ? "x".repeat(1_100_000) : `q ${i}`))), "-o", out, ...flags()]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/item "q-9" \(line 10\) makes a record of \d+ bytes/);
+    const embed = await batch([write("e.jsonl", items(150)), "-o", out, ...flags("custom:us-east-1:amazon.titan-embed-text-v2:0")]);
+    expect(embed.code).toBe(2);
+    expect(embed.stderr).toMatch(/cannot run a Converse batch job/);
+    const noS3 = await batch([write("n.jsonl", items(150)), "-o", out, "-m", MODEL, "--engine", "bedrock", "--role-arn", ROLE]);
+    expect(noS3.code).toBe(2);
+    expect(noS3.stderr).toMatch(/needs an S3 location/);
+    const badS3 = await batch([write("n.jsonl", items(150)), "-o", out, ...flags(), "--s3", "s3://Bad_Bucket/x"]);
+    expect(badS3.code).toBe(2);
+    const noOut = await batch([write("n.jsonl", items(150)), ...flags()]);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/needs -o OUT/);
+    expect(fake.requests).toHaveLength(0);
+    expect(existsSync(`${out}.bedrock.json`)).toBe(false);
+  });
+
+  test("--engine auto: local below a job's minimum (no S3 needed), Bedrock from it", async () => {
+    const out = join(home, "small.jsonl");
+    const small = await batch([write("s.jsonl", items(20)), "-o", out, "-m", MODEL, "--engine", "auto"]);
+    expect(small.code).toBe(0);
+    expect(readOut(out).every((l) => l.engine === undefined)).toBe(true);
+    expect(creates()).toHaveLength(0);
+    const bigOut = join(home, "big.jsonl");
+    const big = await batch([write("b.jsonl", items(100)), "-o", bigOut, ...flags().filter((f) => f !== "bedrock" && f !== "--engine"), "--engine", "auto"]);
+    expect(big.code).toBe(0);
+    expect(creates()).toHaveLength(1);
+    expect(readOut(bigOut).every((l) => l.engine === "bedrock-batch")).toBe(true);
+  });
+
+  test("--detach prints the job id and exits 0; status works from the state file; a later run collects", async () => {
+    const input = write("in.jsonl", items(150));
+    const out = join(home, "out.jsonl");
+    const d = await batch([input, "-o", out, ...flags(), "--detach"]);
+    expect(d.code).toBe(0);
+    const jobId = d.stdout.trim();
+    expect(jobId).toMatch(/^[a-z0-9]+$/);
+    expect(existsSync(out) ? readFileSync(out, "utf8") : "").toBe("");
+    const s = await run(bin("redux-chat"), ["batch", "status", out], { env });
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain(jobId);
+    expect(s.stdout).toMatch(/\t(Submitted|Validating|Scheduled|InProgress|Completed)\t/);
+    const sj = await run(bin("redux-chat"), ["batch", "status", out, "--json"], { env });
+    expect(JSON.parse(sj.stdout)[0]).toMatchObject({ job_id: jobId, model: MODEL, collected: false });
+    await waitFor(() => fake.batchJobs.jobs.get(jobId)?.status === "Completed", "the job to complete");
+    const c = await batch([input, "-o", out, ...flags()]);
+    expect(c.code).toBe(0);
+    expect(creates()).toHaveLength(1);
+    expectEachOnce(readOut(out), 150);
+  });
+
+  test("cancel stops a running job; the re-run keeps what it finished (exit 130), the next resubmits the rest", async () => {
+    fake.batchJobs.progressSteps = 8;
+    fake.batchJobs.stepMs = 150;
+    const input = write("in.jsonl", items(400));
+    const out = join(home, "out.jsonl");
+    const d = await batch([input, "-o", out, ...flags(), "--detach"]);
+    const jobId = d.stdout.trim();
+    await waitFor(() => (fake.batchJobs.jobs.get(jobId)?.processedRecordCount ?? 0) >= 50, "some records processed");
+    const c = await run(bin("redux-chat"), ["batch", "cancel", out], { env });
+    expect(c.code).toBe(0);
+    expect(c.stdout.trim()).toBe(jobId);
+    expect(fake.requests.some((r) => r.operation === "StopModelInvocationJob")).toBe(true);
+    const r = await batch([input, "-o", out, ...flags()]);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/was stopped/);
+    const kept = readOut(out);
+    expect(kept.length).toBeGreaterThanOrEqual(50);
+    expect(kept.length).toBeLessThan(400);
+    fake.batchJobs.stepMs = 20;
+    const rest = await batch([input, "-o", out, ...flags()]);
+    expect(rest.code).toBe(0);
+    expect(rest.stderr).toContain(`${kept.length} skipped`);
+    expect(creates()).toHaveLength(2);
+    expect(creates()[1]!.body.clientRequestToken).not.toBe(creates()[0]!.body.clientRequestToken);
+    expectEachOnce(readOut(out), 400);
+  });
+
+  test("job outcomes: Failed exits 6 with the service's message, Expired exits 5 keeping the finished records", async () => {
+    const out = join(home, "f.jsonl");
+    const f = await batch([write("f.jsonl.in", items(120)), "-o", out, ...flags("custom:us-east-1:fake.job-fail")]);
+    expect(f.code).toBe(6);
+    expect(f.stderr).toMatch(/error: Bedrock batch job \w+ failed: Validation failed/);
+    const eout = join(home, "e.jsonl");
+    const e = await batch([write("e.jsonl.in", items(200)), "-o", eout, ...flags("custom:us-east-1:fake.job-expire")]);
+    expect(e.code).toBe(5);
+    expect(e.stderr).toMatch(/expired/);
+    const kept = readOut(eout);
+    expect(kept.length).toBe(100);
+    expect(kept.every((l) => l.status === "ok")).toBe(true);
+    expect(state(eout).jobs[0]).toMatchObject({ status: "Expired", phase: "collected" });
+  });
+
+  describe("kill -9, then the same command: every id exactly once, never a second job", () => {
+    const n = 150;
+    const killAt = async (cond: () => boolean, what: string) => {
+      const input = write("in.jsonl", items(n));
+      const out = join(home, "out.jsonl");
+      const p = spawnBatch([input, "-o", out, ...flags(), "-q"]);
+      await waitFor(cond, what);
+      p.kill("SIGKILL");
+      await p.exited;
+      return { input, out };
+    };
+    const finish = async (input: string, out: string) => {
+      const r = await batch([input, "-o", out, ...flags()]);
+      expect(r.code).toBe(0);
+      expectEachOnce(readOut(out), n);
+      expect(fake.batchJobs.jobs.size).toBe(1);
+    };
+
+    test("before the create reached Bedrock", async () => {
+      fake.batchJobs.holdCreate = "before";
+      const { input, out } = await killAt(() => creates().length === 1, "the create request");
+      expect(fake.batchJobs.jobs.size).toBe(0);
+      expect(state(out).jobs[0].phase).toBe("uploaded");
+      fake.batchJobs.holdCreate = undefined;
+      await finish(input, out);
+    });
+
+    test("after the create, before its answer arrived (the token makes the retried create the same job)", async () => {
+      fake.batchJobs.holdCreate = "after";
+      const { input, out } = await killAt(() => fake.batchJobs.jobs.size === 1, "the job to exist");
+      expect(state(out).jobs[0].jobArn).toBeUndefined();
+      fake.batchJobs.holdCreate = undefined;
+      await finish(input, out);
+      expect(creates()).toHaveLength(2);
+      expect(creates()[0]!.body.clientRequestToken).toBe(creates()[1]!.body.clientRequestToken);
+    });
+
+    test("while waiting", async () => {
+      fake.batchJobs.stepMs = 100;
+      const { input, out } = await killAt(() => [...fake.batchJobs.jobs.values()].some((j) => j.status === "InProgress"), "the job to run");
+      expect(state(out).jobs[0].phase).toBe("submitted");
+      fake.batchJobs.stepMs = 20;
+      await finish(input, out);
+      expect(creates()).toHaveLength(1);
+    });
+
+    test("while downloading (OUT half written, a torn last line, the job not yet marked collected)", async () => {
+      const input = write("in.jsonl", items(n));
+      const out = join(home, "out.jsonl");
+      expect((await batch([input, "-o", out, ...flags()])).code).toBe(0);
+      // the moment a kill -9 leaves behind: some lines out, one cut in half, the state still says submitted
+      const all = readFileSync(out, "utf8").split("\n").filter(Boolean);
+      writeFileSync(out, `${all.slice(0, 60).join("\n")}\n${all[60]!.slice(0, 30)}`);
+      const st = state(out);
+      st.jobs[0].phase = "submitted";
+      delete st.jobs[0].collectedAt;
+      writeFileSync(`${out}.bedrock.json`, JSON.stringify(st));
+      const r = await batch([input, "-o", out, ...flags()]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("90 ok, 0 failed, 60 skipped");
+      expectEachOnce(readOut(out), n);
+      expect(creates()).toHaveLength(1);
+    });
+  });
+});
