@@ -6,7 +6,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReduxError, ExitCode, isReduxError, translateAwsError } from "../errors.ts";
 import { configFilePath, credentialsFilePath, explicitProfile, profileExists, profileName } from "./profile.ts";
-import { requestHandlerFor, serviceUrl } from "./http.ts";
+import { perRequestHandler } from "./http.ts";
 import { redactText } from "../redact.ts";
 
 export type DebugLog = (line: string) => void;
@@ -146,11 +146,12 @@ async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
 
   const trail: string[] = [];
   const logger = sdkLogger(o.debug, trail);
-  // Nested STS/SSO/SSO-OIDC/sign-in clients go through the same proxy and CA settings as Bedrock. clientConfig has
-  // no region: it would override the profile's sso_region. parentClientConfig stands in for the Bedrock client that
-  // would otherwise have called the provider (its region is STS's fallback, as in the SDK), and carries the handler
-  // to the clients the SDK builds without clientConfig (a profile's web_identity_token_file).
-  const requestHandler = await requestHandlerFor(serviceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false });
+  // Nested STS/SSO/SSO-OIDC/sign-in clients go through the same proxy and CA settings as Bedrock, chosen per
+  // request URL. clientConfig has no region: it would override the profile's sso_region. parentClientConfig stands
+  // in for the Bedrock client that would otherwise have called the provider (its region is STS's fallback, as in the
+  // SDK), and carries the handler to the clients the SDK builds without clientConfig (a profile's
+  // web_identity_token_file).
+  const requestHandler = perRequestHandler({ timeoutMs: o.timeoutMs });
   const clientConfig = { logger, requestHandler };
   const parentClientConfig = { region: o.region, logger, requestHandler };
   const providers = await import("@aws-sdk/credential-providers");
@@ -224,6 +225,9 @@ function credentialError(err: unknown, source: CredentialSource | undefined, nam
   const c = ExitCode.credentials;
   switch (source) {
     case "sso":
+      if (/Required parameters|invalid SSO|sso_session .* does not exist|missing required/i.test(msg)) {
+        return new ReduxError(c, `the SSO settings of profile ${name} are incomplete: ${msg}`, `run: aws configure sso${p}`, opts);
+      }
       return new ReduxError(c, `the SSO session for profile ${name} is expired or missing: ${msg}`, `run: aws sso login${p}`, opts);
     case "login":
       return new ReduxError(c, `the console login session of profile ${name} is expired or missing: ${msg}`, `run: aws login${p}`, opts);

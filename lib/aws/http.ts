@@ -116,6 +116,35 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   return new ProxiedHandler(options);
 }
 
+type Handler = { handle(request: unknown, options?: unknown): Promise<unknown>; destroy?(): void };
+
+/**
+ * A request handler for clients whose hosts are only known per request: the nested STS, SSO, SSO-OIDC and sign-in
+ * clients the credential providers build (the SSO portal is in sso_region, STS may be redirected elsewhere). The
+ * proxy, NO_PROXY and CA settings are applied from each request's own URL; HTTP/1.1, as those clients use.
+ */
+export function perRequestHandler(o: Omit<HandlerOptions, "http2">) {
+  const handlers = new Map<string, Promise<Handler>>();
+  const handlerFor = (url: string) => {
+    const key = `${new URL(url).protocol} ${proxyFor(url, o.env) ?? "direct"}`;
+    let h = handlers.get(key);
+    if (!h) handlers.set(key, (h = requestHandlerFor(url, { ...o, http2: false }) as Promise<Handler>));
+    return h;
+  };
+  return {
+    metadata: { handlerProtocol: "http/1.1" },
+    async handle(request: { protocol: string; hostname: string; port?: number }, options?: unknown) {
+      const host = request.hostname.includes(":") ? `[${request.hostname}]` : request.hostname;
+      return (await handlerFor(`${request.protocol}//${host}${request.port ? `:${request.port}` : ""}/`)).handle(request, options);
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+    destroy() {
+      for (const h of handlers.values()) void h.then((x) => x.destroy?.());
+    },
+  };
+}
+
 const PROXY_CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused"]);
 
 /** A proxy URL fit to print: scheme, host and port, never the user and password it may carry. */

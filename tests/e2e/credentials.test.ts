@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws, type FakeCredential } from "../fakes/fake-aws.ts";
+import { startConnectProxy } from "../fakes/connect-proxy.ts";
+import { startTlsFront } from "../fakes/tls-front.ts";
 import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
@@ -233,6 +235,256 @@ describe("credential sources", () => {
     expect(sdk).toEqual(["fromEnv", "fromSSO", "fromIni", "fromProcess", "fromTokenFile", "remoteProvider"]);
     expect(none.stderr).toContain("[debug] sdk debug: @smithy/property-provider -> EC2 Instance Metadata Service access disabled");
     expect(none.stderr).toContain("[debug] credentials: failed: Could not load credentials from any providers");
+  });
+});
+
+/** Debian's awscli (v2): the reference for how ~/.aws files are read. Missing, these tests fail saying so, never skip. */
+const AWS_CLI = ["/usr/bin/aws", ...(Bun.which("aws") ? [Bun.which("aws")!] : [])].find((p) => {
+  const r = Bun.spawnSync([p, "--version"], { stdout: "pipe", stderr: "pipe" });
+  return r.exitCode === 0 && /^aws-cli\/2\./.test(`${r.stdout}${r.stderr}`);
+});
+
+function awsCli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
+  if (!AWS_CLI) throw new Error("the AWS CLI v2 is not installed: these side-by-side tests need it (apt-get install awscli; .ci/run does)");
+  const r = Bun.spawnSync([AWS_CLI, ...args], { env: { ...env, PATH: "/usr/bin:/bin", AWS_PAGER: "" }, cwd: home, stdout: "pipe", stderr: "pipe" });
+  // not added to `outputs`: export-credentials prints the secret, which is its job (the secrets check is about redux)
+  return { code: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** The region and access key the fake saw Bedrock requests signed with. */
+const bedrockScopes = () => fake.requests.filter((q) => q.service === "bedrock").map((q) => `${q.accessKeyId} ${q.region}`);
+const BARE = "anthropic.claude-3-haiku-20240307-v1:0";
+
+describe("~/.aws files read exactly as the SDK reads them (side by side with the AWS CLI v2)", () => {
+  const work = { accessKeyId: "AKIAFILESWORK0000001", secretAccessKey: "files-work-secret" };
+  beforeAll(() => {
+    fake.addCredential(work);
+    secrets.add(work.secretAccessKey);
+  });
+  const smokeJson = async (args: string[], env: Record<string, string>) => {
+    const r = await run(bin("redux-test-model"), ["--json", ...args], { env });
+    outputs.push(r.stdout, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assertValid("test-model-output.schema.json", report);
+    return { ...r, report };
+  };
+
+  test("a comment after a section header, indented settings: the profile is found, as by the CLI", async () => {
+    writeAws({
+      config: "[profile work]   # production account\n   region = eu-west-1\n   output = json\n",
+      credentials: `[work] ; from the vault\n  aws_access_key_id = ${work.accessKeyId}\n  aws_secret_access_key = ${work.secretAccessKey}\n`,
+    });
+    const env = baseEnv({ AWS_REGION: undefined });
+    const s = await smokeJson(["-m", BARE, "--profile", "work"], env);
+    expect(s.report).toMatchObject({ ok: true, region: "eu-west-1", credential_source: "profile", credential_label: "profile work" });
+    expect(bedrockScopes()).toEqual([`${work.accessKeyId} eu-west-1`]);
+    const cli = awsCli(["configure", "export-credentials", "--profile", "work"], env);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).AccessKeyId).toBe(work.accessKeyId);
+    expect(awsCli(["configure", "get", "region", "--profile", "work"], env).stdout.trim()).toBe("eu-west-1");
+  });
+
+  test("an inline comment after a value is not part of it (the SDK's rule; the AWS CLI keeps it: a documented difference)", async () => {
+    writeAws({
+      config: "[profile work]\nregion = eu-west-1 # Ireland\n",
+      credentials: `[work]\naws_access_key_id = ${work.accessKeyId}\naws_secret_access_key = ${work.secretAccessKey}\n`,
+    });
+    const env = baseEnv({ AWS_REGION: undefined });
+    const s = await smokeJson(["-m", BARE, "--profile", "work"], env);
+    expect(s.report).toMatchObject({ ok: true, region: "eu-west-1", model: `custom:eu-west-1:${BARE}` });
+    expect(bedrockScopes()).toEqual([`${work.accessKeyId} eu-west-1`]);
+    expect(awsCli(["configure", "get", "region", "--profile", "work"], env).stdout.trim()).toBe("eu-west-1 # Ireland");
+  });
+
+  test("a region in both files: the credentials file's wins, in redux as in the SDK and the CLI", async () => {
+    writeAws({
+      config: "[profile both]\nregion = eu-west-1\n",
+      credentials: `[both]\nregion = ap-southeast-2\naws_access_key_id = ${work.accessKeyId}\naws_secret_access_key = ${work.secretAccessKey}\n`,
+    });
+    const env = baseEnv({ AWS_REGION: undefined });
+    const s = await smokeJson(["-m", BARE, "--profile", "both"], env);
+    expect(s.report).toMatchObject({ ok: true, region: "ap-southeast-2" });
+    expect(bedrockScopes()).toEqual([`${work.accessKeyId} ap-southeast-2`]);
+    expect(awsCli(["configure", "get", "region", "--profile", "both"], env).stdout.trim()).toBe("ap-southeast-2");
+    // redux-chat's bare id too, and what it saved
+    const chat = await run(bin("redux-chat"), ["-m", BARE, "--profile", "both", "--json", "hi"], { env });
+    expect(chat.code).toBe(0);
+    expect(JSON.parse(chat.stdout)).toMatchObject({ region: "ap-southeast-2", model: `custom:ap-southeast-2:${BARE}` });
+  });
+
+  test("~/ in AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE is the home directory, as for the CLI", async () => {
+    mkdirSync(join(home, "alt"));
+    writeFileSync(join(home, "alt", "config"), "[profile tilde]\nregion = sa-east-1\n");
+    writeFileSync(join(home, "alt", "credentials"), `[tilde]\naws_access_key_id = ${work.accessKeyId}\naws_secret_access_key = ${work.secretAccessKey}\n`);
+    const env = baseEnv({ AWS_REGION: undefined, AWS_CONFIG_FILE: "~/alt/config", AWS_SHARED_CREDENTIALS_FILE: "~/alt/credentials" });
+    const s = await smokeJson(["-m", BARE, "--profile", "tilde"], env);
+    expect(s.report).toMatchObject({ ok: true, region: "sa-east-1", credential_label: "profile tilde" });
+    expect(bedrockScopes()).toEqual([`${work.accessKeyId} sa-east-1`]);
+    expect(awsCli(["configure", "get", "region", "--profile", "tilde"], env).stdout.trim()).toBe("sa-east-1");
+    expect(JSON.parse(awsCli(["configure", "export-credentials", "--profile", "tilde"], env).stdout).AccessKeyId).toBe(work.accessKeyId);
+  });
+
+  test("the README's deliberate differences from the CLI: AWS_PROFILE beats env keys; AWS_DEFAULT_PROFILE is the CLI's alone", async () => {
+    writeAws({ credentials: `[work]\naws_access_key_id = ${work.accessKeyId}\naws_secret_access_key = ${work.secretAccessKey}\n` });
+    const both = baseEnv({ AWS_PROFILE: "work", AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret });
+    expect((await smokeJson(["-m", MODEL, "--no-invoke"], both)).report).toMatchObject({ ok: true, credential_label: "profile work", access_key_id: "AKIA…0001" });
+    expect(fake.requests.find((q) => q.operation === "GetCallerIdentity")?.accessKeyId).toBe(work.accessKeyId);
+    expect(JSON.parse(awsCli(["configure", "export-credentials"], both).stdout).AccessKeyId).toBe(FAKE_KEY.id);
+    const cliOnly = baseEnv({ AWS_DEFAULT_PROFILE: "work" });
+    const r = await run(bin("redux-test-model"), ["-m", MODEL], { env: cliOnly });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("no AWS credentials found");
+    expect(JSON.parse(awsCli(["configure", "export-credentials"], cliOnly).stdout).AccessKeyId).toBe(work.accessKeyId);
+  });
+
+  test("--profile nosuch: exit 3, \"profile nosuch does not exist in FILES\", from chat, test-model and batch alike (the CLI: could not be found)", async () => {
+    writeAws({ config: "[profile other]\nregion = us-east-1\n" });
+    const env = baseEnv();
+    const files = `${join(home, ".aws", "config")} or ${join(home, ".aws", "credentials")}`;
+    const chat = await run(bin("redux-chat"), ["-m", MODEL, "--profile", "nosuch", "hi"], { env });
+    const smoke = await run(bin("redux-test-model"), ["-m", MODEL, "--profile", "nosuch"], { env });
+    const batch = await run(bin("redux-chat"), ["batch", "-", "-m", MODEL, "--profile", "nosuch"], { env, stdin: "one\n" });
+    const viaEnv = await run(bin("redux-chat"), ["-m", MODEL, "hi"], { env: { ...env, AWS_PROFILE: "nosuch" } });
+    outputs.push(chat.stderr, smoke.stdout, batch.stderr, viaEnv.stderr);
+    for (const r of [chat, batch, viaEnv]) {
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`error: profile nosuch does not exist in ${files}`);
+    }
+    expect(smoke.code).toBe(3);
+    expect(smoke.stdout).toContain(`profile nosuch does not exist in ${files}`);
+    expect(viaEnv.stderr).toContain("AWS_PROFILE");
+    expect(fake.requests).toEqual([]);
+    const cli = awsCli(["configure", "export-credentials", "--profile", "nosuch"], env);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain("The config profile (nosuch) could not be found");
+  });
+});
+
+describe("region for a bare model id: the SDK's order, ending at EC2 instance metadata", () => {
+  test("no region anywhere else: the instance's region from IMDSv2; unreachable metadata gives up within 5 s (exit 2)", async () => {
+    fake.imdsRegion = "eu-central-1";
+    try {
+      const env = baseEnv({ AWS_REGION: undefined, AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: fake.url });
+      const r = await run(bin("redux-test-model"), ["-m", BARE, "--json"], { env });
+      outputs.push(r.stdout, r.stderr);
+      const report = JSON.parse(r.stdout);
+      expect(report).toMatchObject({ ok: true, region: "eu-central-1", model: `custom:eu-central-1:${BARE}`, credential_source: "imds" });
+      expect(bedrockScopes()).toEqual([`${fake.issued.imds.accessKeyId} eu-central-1`]);
+      expect(fake.requests.some((q) => q.operation === "ImdsRegion" && q.verified)).toBe(true);
+      const chat = await run(bin("redux-chat"), ["-m", BARE, "--json", "hi"], { env });
+      expect(JSON.parse(chat.stdout)).toMatchObject({ region: "eu-central-1" });
+    } finally {
+      fake.imdsRegion = "us-east-1";
+    }
+    const closed = baseEnv({ AWS_REGION: undefined, AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9" });
+    const none = await run(bin("redux-chat"), ["-m", BARE, "hi"], { env: closed });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("has no region");
+    expect(none.ms).toBeLessThan(5000);
+  });
+});
+
+describe("profile kinds the SDK resolves, found without redux knowing them", () => {
+  const ssoCache = (key: string, expiresAt: string) => {
+    const dir = join(home, ".aws", "sso", "cache");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${createHash("sha1").update(key).digest("hex")}.json`), JSON.stringify({ accessToken: fake.ssoAccessToken, expiresAt, region: "eu-central-1", startUrl: "https://corp.awsapps.com/start" }));
+  };
+
+  test("SSO: the portal is called in the profile's sso_region (eu-central-1), not the model's (us-east-1), through the proxy and CA bundle", async () => {
+    const portal = "portal.sso.eu-central-1.amazonaws.com";
+    const tls = await startTlsFront(fake.url, { names: [portal, "portal.sso.us-east-1.amazonaws.com"] });
+    const tlsPort = Number(new URL(tls.url).port);
+    // a corporate proxy: every CONNECT to an AWS host reaches the fake's TLS front, and the proxy records which host
+    const proxy = await startConnectProxy({ route: (host) => (host.endsWith(".amazonaws.com") ? { host: "127.0.0.1", port: tlsPort } : undefined) });
+    try {
+      writeAws({
+        config: "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\n\n[sso-session corp]\nsso_region = eu-central-1\nsso_start_url = https://corp.awsapps.com/start\n",
+      });
+      ssoCache("corp", new Date(Date.now() + 3600_000).toISOString());
+      const env = baseEnv({ AWS_ENDPOINT_URL_SSO: undefined, HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: tls.caPath });
+      const r = await both(env, ["--profile", "dev"]);
+      expectSource(r, "sso", fake.issued.sso);
+      expect(r.report.region).toBe("us-east-1");
+      // one SSO call per run (three runs), each to the portal of sso_region, through the proxy, trusted by the bundle
+      expect(proxy.seen.map((p) => `${p.method} ${p.target} ${p.status}`)).toEqual(Array(3).fill(`CONNECT ${portal}:443 200`));
+      const sso = fake.requests.filter((q) => q.service === "sso");
+      expect(sso.map((q) => `${q.headers.host} ${q.verified}`)).toEqual(Array(3).fill(`${portal} true`));
+    } finally {
+      await proxy.close();
+      await tls.close();
+    }
+  });
+
+  test("SSO recognised by any sso_* key: a legacy sso_start_url profile works; one with only some sso_* keys says what is missing", async () => {
+    writeAws({
+      config: [
+        "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Developer\n",
+        "[profile partial]\nsso_account_id = 123456789012\nsso_role_name = Developer\n",
+      ].join("\n"),
+    });
+    ssoCache("https://corp.awsapps.com/start", new Date(Date.now() + 3600_000).toISOString());
+    const r = await both(baseEnv(), ["--profile", "legacy"]);
+    expectSource(r, "sso", fake.issued.sso);
+    expect(r.report.credential_label).toBe("sso (profile legacy)");
+    const partial = await run(bin("redux-chat"), ["-m", MODEL, "--profile", "partial", "hi"], { env: baseEnv() });
+    outputs.push(partial.stderr);
+    expect(partial.code).toBe(3);
+    expect(partial.stderr).toContain("error: the SSO settings of profile partial are incomplete: Profile is configured with invalid SSO credentials");
+    expect(partial.stderr).toContain("hint: run: aws configure sso --profile partial");
+  });
+
+  test("login_session (aws login): the SDK's login provider signs; an expired session says `aws login`", async () => {
+    const cred = { accessKeyId: "ASIALOGINSESSION0001", secretAccessKey: "login-session-secret", sessionToken: "login-session-token-abcdefgh" };
+    fake.addCredential(cred);
+    secrets.add(cred.secretAccessKey).add(cred.sessionToken);
+    const session = "arn:aws:iam::123456789012:user/me";
+    writeAws({ config: `[profile console]\nlogin_session = ${session}\nregion = us-east-1\n` });
+    const dir = join(home, ".aws", "login", "cache");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${createHash("sha256").update(session).digest("hex")}.json`);
+    const token = (expiresAt: string) =>
+      JSON.stringify({ accessToken: { ...cred, accountId: "123456789012", expiresAt }, clientId: "arn:aws:signin:::devtools/same-device", refreshToken: "fake-refresh-token", dpopKey: "not-a-key" });
+    writeFileSync(file, token(new Date(Date.now() + 3600_000).toISOString()));
+    const r = await both(baseEnv(), ["--profile", "console"]);
+    expectSource(r, "login", cred);
+    expect(r.report.credential_label).toBe("login (profile console)");
+    writeFileSync(file, token(new Date(Date.now() - 60_000).toISOString()));
+    const expired = await run(bin("redux-chat"), ["-m", MODEL, "--profile", "console", "hi"], { env: baseEnv({ AWS_ENDPOINT_URL_SIGNIN: "http://127.0.0.1:9" }) });
+    outputs.push(expired.stderr);
+    expect(expired.code).toBe(3);
+    expect(expired.stderr).toContain("hint: run: aws login --profile console");
+  });
+});
+
+describe("an empty AWS_BEARER_TOKEN_BEDROCK= is ignored as if unset, alike in redux-chat, redux-test-model and batch", () => {
+  test("with env keys: SigV4 with the keys, and --debug says the empty variable was ignored", async () => {
+    const env = baseEnv({ AWS_BEARER_TOKEN_BEDROCK: "", AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret });
+    const note = "[debug] credentials: AWS_BEARER_TOKEN_BEDROCK is set but empty: ignored, as if it were unset";
+    const chat = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", "--debug", "hello"], { env });
+    const smoke = await run(bin("redux-test-model"), ["-m", MODEL, "--json", "--debug"], { env });
+    const batch = await run(bin("redux-chat"), ["batch", "-", "-m", MODEL, "--debug"], { env, stdin: "one\ntwo\n" });
+    outputs.push(chat.stdout, chat.stderr, smoke.stdout, smoke.stderr, batch.stdout, batch.stderr);
+    expect({ chat: chat.code, smoke: smoke.code, batch: batch.code }).toEqual({ chat: 0, smoke: 0, batch: 0 });
+    expect(chat.stdout).toBe("Echo: hello\n");
+    expect(JSON.parse(smoke.stdout)).toMatchObject({ ok: true, credential_source: "env" });
+    expect(batch.stdout.trim().split("\n").map((l) => JSON.parse(l).status)).toEqual(["ok", "ok"]);
+    for (const r of [chat, smoke, batch]) expect(r.stderr).toContain(note);
+    const bedrock = fake.requests.filter((q) => q.service === "bedrock");
+    expect(bedrock.length).toBe(4);
+    expect(bedrock.every((q) => q.auth === "sigv4" && q.accessKeyId === FAKE_KEY.id && q.verified)).toBe(true);
+  });
+
+  test("with nothing else: exit 3 \"no AWS credentials found\" from all three, never an internal error", async () => {
+    const env = baseEnv({ AWS_BEARER_TOKEN_BEDROCK: "" });
+    const chat = await run(bin("redux-chat"), ["-m", MODEL, "hi"], { env });
+    const smoke = await run(bin("redux-test-model"), ["-m", MODEL], { env });
+    const batch = await run(bin("redux-chat"), ["batch", "-", "-m", MODEL], { env, stdin: "one\n" });
+    outputs.push(chat.stderr, smoke.stdout, batch.stderr);
+    expect({ chat: chat.code, smoke: smoke.code, batch: batch.code }).toEqual({ chat: 3, smoke: 3, batch: 3 });
+    for (const t of [chat.stderr, smoke.stdout, batch.stderr]) expect(t).toContain("no AWS credentials found");
+    expect(fake.requests).toEqual([]);
   });
 });
 

@@ -138,6 +138,24 @@ describe("HTTP_PROXY / HTTPS_PROXY", () => {
     expect(traffic()).toEqual(["sts AssumeRoleWithWebIdentity via proxy", "sts GetCallerIdentity via proxy", "bedrock Converse via proxy"]);
   });
 
+  test("a profile's web_identity_token_file: AssumeRoleWithWebIdentity goes through the proxy too (the SDK builds that STS client without clientConfig)", async () => {
+    const tokenFile = join(home, "profile-web-token");
+    const webToken = "eyJhbGciOiJub25lIn0.profile-web-identity.sig";
+    secrets.add(webToken);
+    writeFileSync(tokenFile, webToken);
+    writeAws({ config: `[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\nweb_identity_token_file = ${tokenFile}\nrole_session_name = ci-run\n` });
+    const r = await smoke(envWith({ HTTP_PROXY: proxy.url }), ["--profile", "ci"]);
+    expect(r.report).toMatchObject({ ok: true, credential_source: "web-identity", credential_label: "web-identity (profile ci)" });
+    expect(traffic()).toEqual(["sts AssumeRoleWithWebIdentity via proxy", "sts GetCallerIdentity via proxy", "bedrock Converse via proxy"]);
+    expect(fake.requests[0]!.body).toMatchObject({ WebIdentityToken: webToken, RoleSessionName: "ci-run" });
+    expect(proxy.seen.map((p) => p.status)).toEqual([200, 200, 200]);
+    // and redux-chat, through the same proxy
+    fake.reset();
+    const c = await go(["-m", MODEL, "--profile", "ci", "--no-save", "hello"], envWith({ HTTP_PROXY: proxy.url }), "redux-chat");
+    expect({ code: c.code, out: c.stdout }).toEqual({ code: 0, out: "Echo: hello\n" });
+    expect(traffic()).toEqual(["sts AssumeRoleWithWebIdentity via proxy", "bedrock ConverseStream via proxy"]);
+  });
+
   test("a proxy that is down fails fast with exit 5 and a hint naming the proxy variables (proves nothing bypassed it)", async () => {
     const env = envWith({ ...keys, HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}`, HTTP_PROXY: `http://127.0.0.1:${await closedPort()}` });
     const c = await chat(env);
