@@ -168,7 +168,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
     return new ReduxError(ExitCode.unavailable, `timed out waiting for ${svc}${where}: ${message}`, `raise --timeout or check the network path to ${svc}${svc === "STS" ? " (AWS_ENDPOINT_URL_STS, HTTPS_PROXY/NO_PROXY)" : ""}`, opts);
   }
   if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(e.code ?? "")
-    || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
+    || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Socket is closed|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
     return new ReduxError(
       ExitCode.unavailable,
       `cannot reach ${svc}${where}: ${message}`,

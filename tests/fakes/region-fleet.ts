@@ -1,0 +1,189 @@
+// Several Bedrock regions on loopback, told apart by their real hostnames: a CONNECT proxy (HTTPS_PROXY) routes
+// `bedrock-runtime.<region>.amazonaws.com` and `sts.<region>.amazonaws.com` to one TLS front per region, whose
+// certificate is signed by a throwaway test CA (AWS_CA_BUNDLE); each front forwards to a fake AWS of its own. A region
+// can be switched to down (the tunnel is reset), throttling (429), unavailable (503), stalling (never answers) or
+// early-stream-error (an exception frame before any text). Unknown hosts are refused, so nothing leaves the machine.
+// Run standalone: `bun tests/fakes/region-fleet.ts --regions us-east-1,us-west-2 [--mode us-east-1=down]
+// [--delay-ms N] [--chunk-delay-ms N]` prints {"proxyUrl","caPath"} and serves until SIGTERM; `GET <proxyUrl>/__fleet`
+// answers the hits per region, `POST <proxyUrl>/__fleet?region=R&mode=M` switches a region.
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeAws, type FakeAws } from "./fake-aws.ts";
+import { eventFrame, exceptionFrame } from "./eventstream.ts";
+
+export type RegionMode = "up" | "down" | "throttle" | "unavailable" | "stall" | "early-stream-error";
+
+export interface Region {
+  name: string;
+  fake: FakeAws;
+  mode: RegionMode;
+  /** Bedrock requests that reached this region, answered or not (a reset tunnel counts as one). */
+  hits: number;
+}
+
+export interface RegionFleet {
+  proxyUrl: string;
+  caPath: string;
+  regions: Record<string, Region>;
+  /** CONNECT targets that were refused (not a fleet host). */
+  refused: string[];
+  setMode(region: string, mode: RegionMode): void;
+  /** HTTPS_PROXY and AWS_CA_BUNDLE for a client that should reach the fleet. */
+  env(): Record<string, string>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const HOST_RE = /^(bedrock-runtime|sts)\.([a-z0-9-]+)\.amazonaws\.com$/;
+
+function makeCerts(dir: string, regions: string[]) {
+  const ssl = (args: string[]) => {
+    const r = Bun.spawnSync(["openssl", ...args], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  ssl(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=redux test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  ssl(["req", ...ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=bedrock-runtime.amazonaws.com"]);
+  const names = regions.flatMap((r) => [`DNS:bedrock-runtime.${r}.amazonaws.com`, `DNS:sts.${r}.amazonaws.com`]);
+  writeFileSync(join(dir, "ext.cnf"), `subjectAltName=${names.join(",")}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  ssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "1", "-extfile", "ext.cnf"]);
+  return { key: readFileSync(join(dir, "leaf.key")), cert: readFileSync(join(dir, "leaf.pem")), caPath: join(dir, "ca.pem") };
+}
+
+export async function startRegionFleet(o: { regions: string[]; delayMs?: number; chunkDelayMs?: number }): Promise<RegionFleet> {
+  const dir = mkdtempSync(join(tmpdir(), "redux-fleet-"));
+  const { key, cert, caPath } = makeCerts(dir, o.regions);
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  };
+  const regions: Record<string, Region> = {};
+  const fronts = new Map<string, { port: number; server: https.Server; agent: http.Agent }>();
+
+  for (const name of o.regions) {
+    const fake = await startFakeAws({ delayMs: o.delayMs, chunkDelayMs: o.chunkDelayMs });
+    const region: Region = { name, fake, mode: "up", hits: 0 };
+    regions[name] = region;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const upstream = new URL(fake.url);
+    const server = https.createServer({ key, cert }, (req, res) => {
+      const bedrock = (req.headers.host ?? "").startsWith("bedrock-runtime.");
+      if (bedrock) region.hits++;
+      const fail = (status: number, type: string, message: string) => {
+        req.resume();
+        res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message }));
+      };
+      if (bedrock && region.mode === "throttle") return fail(429, "ThrottlingException", `Too many requests in ${name}, please wait before trying again.`);
+      if (bedrock && region.mode === "unavailable") return fail(503, "ServiceUnavailableException", `Bedrock is unavailable in ${name}.`);
+      if (bedrock && region.mode === "stall") return void req.resume();
+      if (bedrock && region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
+        req.resume();
+        res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": crypto.randomUUID() });
+        res.write(eventFrame("messageStart", { role: "assistant" }));
+        res.end(exceptionFrame("modelStreamErrorException", { message: `The model stream failed in ${name}`, originalStatusCode: 500 }));
+        return;
+      }
+      const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      });
+      up.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+      req.pipe(up);
+    });
+    server.on("connection", track);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    fronts.set(name, { port: (server.address() as net.AddressInfo).port, server, agent });
+  }
+
+  const refused: string[] = [];
+  const control = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://fleet.invalid");
+    if (url.pathname !== "/__fleet") return void res.writeHead(404).end();
+    if (req.method === "POST") {
+      const r = regions[url.searchParams.get("region") ?? ""];
+      if (!r) return void res.writeHead(400).end("unknown region");
+      r.mode = url.searchParams.get("mode") as RegionMode;
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Object.fromEntries(Object.values(regions).map((r) => [r.name, { mode: r.mode, hits: r.hits }]))));
+  });
+  control.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    track(client);
+    client.on("error", () => client.destroy());
+    const target = req.url ?? "";
+    const [host, port] = [target.slice(0, target.lastIndexOf(":")), target.slice(target.lastIndexOf(":") + 1)];
+    const m = HOST_RE.exec(host);
+    const region = m && port === "443" ? regions[m[2]!] : undefined;
+    if (!region) {
+      refused.push(target);
+      return void client.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    }
+    if (m![1] === "bedrock-runtime" && region.mode === "down") {
+      region.hits++;
+      // the region's front door is gone: the tunnel opens, then the connection is reset mid-handshake
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      return void client.destroy();
+    }
+    const up = net.connect(fronts.get(region.name)!.port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length) up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    track(up);
+    up.on("error", () => client.destroy());
+    client.on("close", () => up.destroy());
+  });
+  control.on("connection", track);
+  await new Promise<void>((r) => control.listen(0, "127.0.0.1", () => r()));
+  const proxyUrl = `http://127.0.0.1:${(control.address() as net.AddressInfo).port}`;
+
+  return {
+    proxyUrl,
+    caPath,
+    regions,
+    refused,
+    setMode: (name, mode) => void (regions[name]!.mode = mode),
+    env: () => ({ HTTPS_PROXY: proxyUrl, AWS_CA_BUNDLE: caPath }),
+    reset() {
+      refused.length = 0;
+      for (const r of Object.values(regions)) {
+        r.mode = "up";
+        r.hits = 0;
+        r.fake.reset();
+      }
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => control.close(() => r()));
+      for (const f of fronts.values()) {
+        f.agent.destroy();
+        await new Promise<void>((r) => f.server.close(() => r()));
+      }
+      for (const r of Object.values(regions)) await r.fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+if (import.meta.main) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
+  const fleet = await startRegionFleet({ regions: (arg("--regions") ?? "us-east-1,us-west-2").split(","), delayMs: num("--delay-ms"), chunkDelayMs: num("--chunk-delay-ms") });
+  for (let i = 0; i < process.argv.length; i++) {
+    if (process.argv[i] !== "--mode") continue;
+    const [region, mode] = process.argv[i + 1]!.split("=");
+    fleet.setMode(region!, mode as RegionMode);
+  }
+  process.stdout.write(`${JSON.stringify({ proxyUrl: fleet.proxyUrl, caPath: fleet.caPath })}\n`);
+  const stop = () => void fleet.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
