@@ -6,6 +6,7 @@ import { writeFileAtomic } from "./fs-atomic.ts";
 import { amazonQSettingsPath, settingsPath } from "./paths.ts";
 import { parseModelString } from "./bedrock/model-string.ts";
 import { parseS3Uri } from "./aws/s3-location.ts";
+import { parseFallbackSetting } from "./bedrock/targets.ts";
 
 export type Settings = Record<string, string | number | boolean>;
 
@@ -29,6 +30,10 @@ export const SETTINGS: Record<string, SettingDef> = {
       if (!v.startsWith("custom:")) throw usageError(`chat.defaultModel must be a custom: model string, got ${JSON.stringify(v)}`, "e.g. custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0");
       return parseModelString(v).model;
     },
+  },
+  "chat.fallbackModels": {
+    description: "models tried in order when the chosen one cannot answer (comma-separated custom: model strings)",
+    parse: parseFallbackSetting,
   },
   "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt("chat.maxTokens", 1_000_000, 4096) },
   "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt("chat.timeoutSeconds", 3600, 120) },

@@ -1,9 +1,10 @@
 // The flags of redux-chat itself (the one-shot prompt and the REPL).
 import type { ArgDef } from "citty";
-import { awsArgs, inferenceArgs, modelArgs, outputArgs, storeArgs } from "../shared/args.ts";
+import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs, storeArgs } from "../shared/args.ts";
 
 export const chatArgs = {
   ...modelArgs,
+  ...fallbackArgs,
   ...inferenceArgs,
   ...awsArgs,
   ...storeArgs,

@@ -4,6 +4,7 @@ import type { chatArgs } from "./args.ts";
 import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
 import { parseEndpoint, parseInference } from "../../lib/bedrock/inference.ts";
 import { openSession } from "../../lib/chat/session.ts";
+import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import type { ChatJsonOutput } from "../../lib/chat/turn.ts";
 import { createUi, stdinIsTTY } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
@@ -34,6 +35,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     save: args.save !== false,
     keyFile: args["key-file"],
     timeout: args.timeout,
+    fallbacks: repeated(rawArgs, "fallback"),
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
   if (session.skipped.length) {
@@ -55,6 +57,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
 async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt: string, args: ChatArgs, ui: ReturnType<typeof createUi>) {
   const c = session.conversation;
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
+  if (session.fallbacks.length) ui.debug(`fallbacks ${session.fallbacks.map((f) => f.model).join(", ")} (from ${session.fallbackSource})`);
   const ac = new AbortController();
   let sigints = 0;
   const onSigint = () => {
@@ -89,18 +92,20 @@ async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt:
     const json: ChatJsonOutput = {
       text: result.text,
       conversation_id: c.conversation_id,
-      model: c.model,
-      region: c.region,
-      model_id: c.model_id,
+      model: result.target.model,
+      region: result.target.region,
+      model_id: result.target.modelId,
       stop_reason: result.stopReason ?? null,
       usage: result.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
       latency_ms: result.latencyMs,
       status: result.status,
       path: result.path ?? null,
       ...(result.error ? { error: { code: result.error.code, class: result.error.errorClass, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
+      failed_attempts: result.failed,
     };
     out(`${JSON.stringify(json)}\n`);
   }
+  if (!result.target.primary && !result.error) ui.info(fallbackNote(result));
   if (result.path) ui.debug(`saved ${result.path}`);
   if (result.status === "interrupted") {
     if (result.path) ui.warn(`interrupted; the partial answer was saved to ${result.path}`);

@@ -5,6 +5,7 @@ import { newConversation, turnCount } from "../../lib/conversations/conversation
 import { saveConversation } from "../../lib/conversations/store.ts";
 import type { Session } from "../../lib/chat/session.ts";
 import { color, type Ui } from "../shared/ui.ts";
+import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { err, out } from "../shared/io.ts";
 
 const HELP = `commands:
@@ -101,6 +102,7 @@ export async function repl(session: Session, ui: Ui) {
       });
       spinner.stop();
       if (r.text && last !== "\n") out("\n");
+      if (!r.target.primary && !r.error) ui.info(fallbackNote(r));
       if (r.status === "interrupted") say(color.yellow("(stopped; the partial answer was kept)"));
       else if (r.error) ui.error(r.error);
     } catch (e) {

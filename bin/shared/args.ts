@@ -12,6 +12,11 @@ export const modelArgs = {
   model: { type: "string", alias: "m", description: "model: custom:<region>:<model-id> (default: AMAZON_Q_MODEL, then setting chat.defaultModel)", valueHint: "model" },
 } as const satisfies Record<string, ArgDef>;
 
+/** Read with repeated(rawArgs, "fallback"): citty keeps only the last value. */
+export const fallbackArgs = {
+  fallback: { type: "string", description: "try this model when the chosen one cannot answer (repeatable, in order; default: AMAZON_Q_FALLBACK_MODELS, then setting chat.fallbackModels)", valueHint: "model" },
+} as const satisfies Record<string, ArgDef>;
+
 export const outputArgs = {
   json: { type: "boolean", description: "print one JSON object on stdout" },
   quiet: { type: "boolean", alias: "q", description: "print nothing on stderr but errors" },

@@ -1,6 +1,7 @@
 // The Bedrock Runtime client and its ConverseStream: built lazily (the SDK is only imported on paths that call AWS),
 // bounded by timeouts the SDK lacks, and strict about streams that end before the answer is complete.
 import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "../errors.ts";
 import type { InferenceConfig, Usage } from "../conversations/conversation.ts";
 import { bearerToken, credentialProvider, type DebugLog } from "../aws/credentials.ts";
@@ -17,6 +18,8 @@ export interface BedrockClientOptions {
   /** Use an HTTP/1.1 keep-alive pool of this many connections instead of a connection per request (batch). */
   pool?: number;
   debug?: DebugLog;
+  /** Sign with this provider (shared by the clients of several regions, so credentials are resolved once). */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 export async function createBedrockClient(o: BedrockClientOptions): Promise<BedrockRuntimeClient> {
@@ -30,7 +33,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs.
     // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
     ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
-    credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
+    credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
     requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });
   if (o.debug) addDebugMiddleware(client, o.debug);

@@ -1,6 +1,5 @@
 // A chat session: the model, the conversation (new, resumed by id/path, or the newest), its lock, where it is saved,
 // and the Bedrock client, set up the same way for the one-shot prompt and the REPL.
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { ReduxError, ExitCode } from "../errors.ts";
 import { newConversation, type Conversation, type InferenceConfig } from "../conversations/conversation.ts";
 import { findConversation, lockFile, newestConversation, type StoreOptions } from "../conversations/store.ts";
@@ -10,7 +9,11 @@ import { loadKey } from "../conversations/envelope.ts";
 import { readSettings } from "../settings.ts";
 import { conversationsDir } from "../paths.ts";
 import { parseTimeout } from "../bedrock/inference.ts";
-import { createBedrockClient } from "../bedrock/runtime.ts";
+import { chooseFallbacks, targetList, type Target } from "../bedrock/targets.ts";
+import { createHealth } from "../bedrock/health.ts";
+import { regionClients } from "../bedrock/clients.ts";
+import { resolveRegion } from "../aws/profile.ts";
+import type { ModelRef } from "../bedrock/model-string.ts";
 import { runTurn, type TurnOutcome } from "./turn.ts";
 import type { DebugLog } from "../aws/credentials.ts";
 
@@ -26,6 +29,8 @@ export interface SessionOptions {
   save: boolean;
   keyFile?: string;
   timeout?: string;
+  /** Every --fallback given (they win over AMAZON_Q_FALLBACK_MODELS and chat.fallbackModels). */
+  fallbacks?: string[];
   debug?: DebugLog;
   env?: NodeJS.ProcessEnv;
 }
@@ -42,7 +47,11 @@ export interface Session {
   timeoutMs: number;
   profile?: string;
   endpoint?: string;
-  client(): Promise<BedrockRuntimeClient>;
+  /** The fallback models (after the conversation's own), and where they were configured. */
+  fallbacks: ModelRef[];
+  fallbackSource?: string;
+  /** The conversation's model, then the fallbacks. */
+  targets(): Target[];
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
@@ -100,7 +109,16 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
   }
 
-  let client: Promise<BedrockRuntimeClient> | undefined;
+  // every fallback is checked here, before anything is sent
+  const flags = o.fallbacks ?? [];
+  const fallbacks = chooseFallbacks({
+    flags,
+    env,
+    setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
+    defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined,
+  });
+  const health = createHealth();
+  const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
   const session: Session = {
     conversation,
     path,
@@ -111,21 +129,26 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     timeoutMs,
     profile: o.profile,
     endpoint: o.endpoint,
-    client() {
-      client ??= createBedrockClient({ region: session.conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
-      return client;
-    },
+    fallbacks: fallbacks.models,
+    fallbackSource: fallbacks.source,
+    targets: () => targetList(parseModelString(session.conversation.model), fallbacks.models),
     async setModel(model) {
       const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
-      if (next.region !== session.conversation.region) client = undefined;
       session.conversation.model = next.model;
       session.conversation.region = next.region;
       session.conversation.model_id = next.modelId;
       return next;
     },
     async turn(prompt, t) {
+      const targets = session.targets();
+      // the first client is made before the prompt is saved: a setup error (a CA bundle that cannot be read) is
+      // reported as itself, not as a failed turn
+      await clientFor(targets[0]!.region);
       const outcome = await runTurn({
-        client: await session.client(),
+        clientFor,
+        targets,
+        health,
+        debug: o.debug,
         conversation: session.conversation,
         prompt,
         store: session.store,

@@ -1,12 +1,19 @@
 // One chat turn: append the prompt, stream the answer, and save the conversation before and after, so neither what
 // the user wrote nor what arrived is ever lost (a crash mid-answer leaves the prompt saved as "interrupted").
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { addUsage, toBedrockMessages, type AssistantMessage, type Conversation, type Usage } from "../conversations/conversation.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
-import { streamTurn, type TurnResult } from "../bedrock/runtime.ts";
+import { streamTurn } from "../bedrock/runtime.ts";
+import { answerWithFailover, type FailedAttempt, type FailoverResult } from "../bedrock/failover.ts";
+import type { ClientFor } from "../bedrock/clients.ts";
+import type { Target } from "../bedrock/targets.ts";
+import type { TargetHealth } from "../bedrock/health.ts";
 
 export interface TurnOptions {
-  client: BedrockRuntimeClient;
+  clientFor: ClientFor;
+  /** The conversation's model first, then its fallbacks. */
+  targets: Target[];
+  health: TargetHealth;
+  debug?: (line: string) => void;
   conversation: Conversation;
   prompt: string;
   /** Where to save; undefined means --no-save. */
@@ -20,7 +27,7 @@ export interface TurnOptions {
   profile?: string;
 }
 
-export interface TurnOutcome extends TurnResult {
+export interface TurnOutcome extends FailoverResult {
   path?: string;
 }
 
@@ -33,23 +40,30 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
   let path = o.path;
   if (o.store) path = saveConversation(c, o.store, path);
 
-  const result = await streamTurn(
-    o.client,
-    { modelId: c.model_id, messages: toBedrockMessages(c), system: c.system, inference: c.inference_config },
-    {
-      onText: o.onText,
-      signal: o.signal,
-      firstEventTimeoutMs: o.firstEventTimeoutMs,
-      idleTimeoutMs: o.idleTimeoutMs,
-      ctx: { region: c.region, modelId: c.model_id, profile: o.profile },
-    },
-  );
+  // a target that fails before any text reached the user hands the turn to the next one; after that, never
+  let shown = false;
+  const onText = o.onText && ((chunk: string) => ((shown = true), o.onText!(chunk)));
+  const result = await answerWithFailover({
+    targets: o.targets,
+    health: o.health,
+    debug: o.debug,
+    shown: () => shown,
+    attempt: async (t) =>
+      streamTurn(
+        await o.clientFor(t.region),
+        { modelId: t.modelId, messages: toBedrockMessages(c), system: c.system, inference: c.inference_config },
+        { onText, signal: o.signal, firstEventTimeoutMs: o.firstEventTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
+      ),
+  });
 
   const answer: AssistantMessage = {
     role: "assistant",
     content: [{ text: result.text }],
     timestamp: now(),
-    model: c.model,
+    model: result.target.model,
+    region: result.target.region,
+    model_id: result.target.modelId,
+    failed_attempts: result.failed,
     ...(result.usage ? { usage: result.usage } : {}),
     ...(result.stopReason ? { stop_reason: result.stopReason } : {}),
     latency_ms: result.latencyMs,
@@ -77,4 +91,6 @@ export interface ChatJsonOutput {
   status: "complete" | "interrupted" | "error";
   path: string | null;
   error?: { code: number; class: string; message: string; hint?: string };
+  /** Targets that failed before the one named by model/region/model_id. */
+  failed_attempts: FailedAttempt[];
 }

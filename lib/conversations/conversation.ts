@@ -1,6 +1,7 @@
 // The conversation file: its TypeScript type (mirrored by schemas/conversation.schema.json), a validator for
 // files read from disk, and pure helpers that build and extend a conversation.
 import { randomUUID } from "node:crypto";
+import type { FailedAttempt } from "../bedrock/failover.ts";
 
 export const CONVERSATION_VERSION = 1;
 
@@ -61,7 +62,12 @@ export interface AssistantMessage {
   role: "assistant";
   content: ContentBlock[];
   timestamp: string;
+  /** The target that answered (with fallbacks, not always the conversation's model). */
   model?: string;
+  region?: string;
+  model_id?: string;
+  /** Targets that failed before the one that answered. */
+  failed_attempts?: FailedAttempt[];
   usage?: Usage;
   stop_reason?: string;
   latency_ms?: number;
