@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { startFakeAws, type FakeAws, type FakeCredential } from "../fakes/fake-aws.ts";
 import { startConnectProxy } from "../fakes/connect-proxy.ts";
 import { startTlsFront } from "../fakes/tls-front.ts";
+import { SSO_CLIENT, SSO_REFRESH_TOKEN } from "../fakes/sso-oidc.ts";
 import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
@@ -411,6 +412,34 @@ describe("profile kinds the SDK resolves, found without redux knowing them", () 
       expect(proxy.seen.map((p) => `${p.method} ${p.target} ${p.status}`)).toEqual(Array(3).fill(`CONNECT ${portal}:443 200`));
       const sso = fake.requests.filter((q) => q.service === "sso");
       expect(sso.map((q) => `${q.headers.host} ${q.verified}`)).toEqual(Array(3).fill(`${portal} true`));
+    } finally {
+      await proxy.close();
+      await tls.close();
+    }
+  });
+
+  test("SSO token refresh: SSO-OIDC is called in sso_region through the proxy, then the portal, with the refreshed token", async () => {
+    const oidc = "oidc.eu-central-1.amazonaws.com";
+    const portal = "portal.sso.eu-central-1.amazonaws.com";
+    const tls = await startTlsFront(fake.url, { names: [oidc, portal] });
+    const tlsPort = Number(new URL(tls.url).port);
+    const proxy = await startConnectProxy({ route: (host) => (host.endsWith(".amazonaws.com") ? { host: "127.0.0.1", port: tlsPort } : undefined) });
+    secrets.add(SSO_CLIENT.clientSecret).add(SSO_REFRESH_TOKEN);
+    try {
+      writeAws({
+        config: "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\n\n[sso-session corp]\nsso_region = eu-central-1\nsso_start_url = https://corp.awsapps.com/start\n",
+      });
+      const dir = join(home, ".aws", "sso", "cache");
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${createHash("sha1").update("corp").digest("hex")}.json`);
+      // an access token the portal no longer accepts, two minutes from expiry: the SDK must refresh it first
+      writeFileSync(file, JSON.stringify({ accessToken: "stale-sso-access-token", expiresAt: new Date(Date.now() + 120_000).toISOString(), refreshToken: SSO_REFRESH_TOKEN, ...SSO_CLIENT, region: "eu-central-1", startUrl: "https://corp.awsapps.com/start" }));
+      const env = baseEnv({ AWS_ENDPOINT_URL_SSO: undefined, HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: tls.caPath });
+      const r = await run(bin("redux-test-model"), ["-m", MODEL, "--json", "--profile", "dev"], { env });
+      outputs.push(r.stdout, r.stderr);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, credential_source: "sso", region: "us-east-1" });
+      expect(proxy.seen.map((p) => `${p.method} ${p.target} ${p.status}`)).toEqual([`CONNECT ${oidc}:443 200`, `CONNECT ${portal}:443 200`]);
+      expect(fake.requests.filter((q) => q.service.startsWith("sso")).map((q) => `${q.operation} ${q.headers.host} ${q.status}`)).toEqual([`CreateToken ${oidc} 200`, `GetRoleCredentials ${portal} 200`]);
     } finally {
       await proxy.close();
       await tls.close();

@@ -1,5 +1,5 @@
 // A loopback AWS for tests, the demo and the bench: Bedrock Runtime (Converse, ConverseStream with real event-stream
-// framing), STS, the SSO portal, ECS container credentials and IMDSv2, on one 127.0.0.1 port that speaks HTTP/2
+// framing), STS, the SSO portal and SSO-OIDC token refresh, ECS container credentials and IMDSv2, on one 127.0.0.1 port that speaks HTTP/2
 // cleartext (what Bedrock's client uses) and HTTP/1.1 (everything else, and Bedrock through a proxy). Every signed
 // request is verified with SigV4, so a wrong secret fails as it would on AWS. The real SDK talks to it; nothing is mocked.
 // Run standalone: `bun tests/fakes/fake-aws.ts [--port N] [--delay-ms N] [--chunk-delay-ms N]` prints {"url","port"}
@@ -17,6 +17,7 @@ import net from "node:net";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { errorFrame, eventFrame, exceptionFrame, unknownEventFrame } from "./eventstream.ts";
 import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
+import { ssoOidcCreateToken } from "./sso-oidc.ts";
 import { createBatchJobs, type BatchJobsFake } from "./batch-jobs.ts";
 
 export interface FakeCredential {
@@ -26,7 +27,7 @@ export interface FakeCredential {
 }
 
 export interface RecordedRequest {
-  service: "bedrock" | "sts" | "sso" | "ecs" | "imds";
+  service: "bedrock" | "sts" | "sso" | "sso-oidc" | "ecs" | "imds";
   operation: string;
   auth: "sigv4" | "bearer" | "none";
   accessKeyId?: string;
@@ -496,6 +497,11 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       if (rawPath.startsWith("/model/")) return await bedrock(req, res, rawPath, body, httpVersion);
       if (url.pathname.startsWith("/model-invocation-job") && (await batchJobs.handle(req, res, url.pathname, rawPath, body, httpVersion))) return;
       if (url.pathname === "/federation/credentials") return sso(req, res, url, httpVersion);
+      if (req.method === "POST" && url.pathname === "/token") {
+        const r = ssoOidcCreateToken(body, fake.ssoAccessToken);
+        record({ service: "sso-oidc", operation: "CreateToken", auth: "none", verified: r.status === 200, httpVersion, headers: headersOf(req), body: undefined }, r.status);
+        return send(res, r.status, { "content-type": "application/json", ...(r.errorType ? { "x-amzn-errortype": r.errorType } : {}) }, JSON.stringify(r.json));
+      }
       if (url.pathname.startsWith("/ecs/")) return ecs(req, res, httpVersion);
       if (url.pathname.startsWith("/latest/")) return imds(req, res, url.pathname, httpVersion);
       if (req.method === "POST" && url.pathname === "/") return await sts(req, res, rawPath, body, httpVersion);
