@@ -4,6 +4,7 @@ import { createControlPlaneClient } from "../bedrock/control-plane.ts";
 import { translateAwsError } from "../errors.ts";
 import { jobIdOf, type BatchState } from "./job-state.ts";
 
+/** One row of `batch status --json` (schemas/batch-status.schema.json). */
 export interface JobStatusRow {
   name: string;
   job_id?: string;

@@ -39,6 +39,7 @@ export interface JobEntry {
   collectedAt?: string;
 }
 
+/** The state file (schemas/batch-state.schema.json). */
 export interface BatchState {
   version: 1;
   engine: "bedrock-batch";

@@ -50,7 +50,11 @@ const expectEachOnce = (lines: { id: string }[], n: number) => {
   for (let i = 0; i < n; i++) expect(lines.some((l) => l.id === `q-${i}`)).toBe(true);
 };
 const creates = () => fake.requests.filter((r) => r.operation === "CreateModelInvocationJob");
-const state = (out: string) => JSON.parse(readFileSync(`${out}.bedrock.json`, "utf8"));
+const state = (out: string) => {
+  const v = JSON.parse(readFileSync(`${out}.bedrock.json`, "utf8"));
+  assertValid("batch-state.schema.json", v);
+  return v;
+};
 const waitFor = async (cond: () => boolean, what: string, ms = 20_000) => {
   const deadline = Date.now() + ms;
   while (!cond()) {
@@ -192,7 +196,9 @@ describe("batch --engine bedrock", () => {
     expect(s.stdout).toContain(jobId);
     expect(s.stdout).toMatch(/\t(Submitted|Validating|Scheduled|InProgress|Completed)\t/);
     const sj = await run(bin("redux-chat"), ["batch", "status", out, "--json"], { env });
-    expect(JSON.parse(sj.stdout)[0]).toMatchObject({ job_id: jobId, model: MODEL, collected: false });
+    const rows = JSON.parse(sj.stdout);
+    assertValid("batch-status.schema.json", rows);
+    expect(rows[0]).toMatchObject({ job_id: jobId, model: MODEL, collected: false, total: 150 });
     await waitFor(() => fake.batchJobs.jobs.get(jobId)?.status === "Completed", "the job to complete");
     const c = await batch([input, "-o", out, ...flags()]);
     expect(c.code).toBe(0);
