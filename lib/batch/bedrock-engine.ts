@@ -374,6 +374,21 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
       throw s3Error(`cannot read the results in s3://${out.bucket}/${key}`, err, j.region);
     }
   }
+  // the manifest: the service's own counts and token totals (kept in the state file, shown by status)
+  const manifestKey = keys.find((k) => k.endsWith("manifest.json.out"));
+  if (manifestKey) {
+    try {
+      let text = "";
+      for await (const l of lines(await getStream(s3, out.bucket, manifestKey))) text += l;
+      const m = JSON.parse(text) as Record<string, unknown>;
+      j.manifest = Object.fromEntries(
+        ["totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount", "inputTokenCount", "outputTokenCount"].filter((k) => Number.isInteger(m[k]) && (m[k] as number) >= 0).map((k) => [k, m[k] as number]),
+      );
+    } catch (err) {
+      // the records are what count; a manifest that cannot be read is only reported
+      o.onEvent?.(`${j.name}: cannot read ${manifestKey}: ${(err as Error).message}`);
+    }
+  }
   const missing = Object.values(j.records).filter((id) => !seen.has(id)).length;
   result.missing += missing;
   // the lines are on disk before the state says so: a crash in between re-reads the results, skipping ids already ok

@@ -35,6 +35,8 @@ export interface JobEntry {
   status?: string;
   message?: string;
   counts?: { processed: number; ok: number; failed: number };
+  /** The job's manifest.json.out, read when it was collected. */
+  manifest?: { totalRecordCount?: number; processedRecordCount?: number; successRecordCount?: number; errorRecordCount?: number; inputTokenCount?: number; outputTokenCount?: number };
   createdAt: string;
   collectedAt?: string;
 }

@@ -81,6 +81,8 @@ describe("batch --engine bedrock", () => {
     expect(st.jobs).toHaveLength(1);
     const job = st.jobs[0];
     expect(job).toMatchObject({ phase: "collected", status: "PartiallyCompleted", recordCount: 250, region: "us-east-1", modelId: "fake.batch" });
+    expect(job.manifest).toMatchObject({ totalRecordCount: 250, processedRecordCount: 250, successRecordCount: 245, errorRecordCount: 5 });
+    expect(job.manifest.inputTokenCount).toBeGreaterThan(0);
     const jobId = job.jobArn.split("/").pop();
     const ok = lines.find((l) => l.id === "q-3");
     expect(ok).toMatchObject({ status: "ok", text: "[system: be brief] Echo: question 3", engine: "bedrock-batch", job_id: jobId, model: MODEL, stop_reason: "end_turn" });
@@ -246,6 +248,36 @@ describe("batch --engine bedrock", () => {
     expect(kept.length).toBe(100);
     expect(kept.every((l) => l.status === "ok")).toBe(true);
     expect(state(eout).jobs[0]).toMatchObject({ status: "Expired", phase: "collected" });
+  });
+
+  test("kill -9 at random moments, three times over: every id once, and no record ever sent to Bedrock twice", async () => {
+    const n = 600;
+    fake.batchJobs.stepMs = 60;
+    const input = write("in.jsonl", items(n));
+    const out = join(home, "out.jsonl");
+    for (let round = 0; round < 3; round++) {
+      const p = spawnBatch([input, "-o", out, ...flags(), "-q"]);
+      await Bun.sleep(100 + Math.random() * 400);
+      p.kill("SIGKILL");
+      await p.exited;
+    }
+    const r = await batch([input, "-o", out, ...flags()]);
+    expect(r.code).toBe(0);
+    expectEachOnce(readOut(out), n);
+    const submitted = [...fake.batchJobs.jobs.values()].reduce((a, j) => a + (j.totalRecordCount ?? 0), 0);
+    expect(submitted).toBe(n);
+  });
+
+  test("on a terminal, progress is one line redrawn in place", async () => {
+    const input = write("in.jsonl", items(100));
+    const out = join(home, "out.jsonl");
+    const cmd = [bin("redux-chat"), "batch", input, "-o", out, ...flags()].map((a) => `'${a}'`).join(" ");
+    const p = Bun.spawn(["script", "-qefc", cmd, "/dev/null"], { env: { ...env, TERM: "xterm", COLUMNS: "200" }, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+    const [screen, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    expect(code).toBe(0);
+    expect(screen).toMatch(/\r\u001B\[2K1 job \w+ · \d+\/100 processed · ok \d+ · failed 0/);
+    expect(screen).toContain("100 ok, 0 failed");
+    expectEachOnce(readOut(out), 100);
   });
 
   describe("kill -9, then the same command: every id exactly once, never a second job", () => {
