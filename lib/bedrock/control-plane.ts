@@ -1,24 +1,45 @@
 // The Bedrock control-plane client (@aws-sdk/client-bedrock: model discovery, batch inference jobs), built lazily with
 // the same credentials, proxy and CA handling as the runtime client. Its endpoint follows the SDK's own settings
-// (AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL) unless one is given.
+// (AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL, then the profile's [services] section or endpoint_url) unless one
+// is given; --endpoint-url is the runtime's and never reaches it.
 import type { BedrockClient } from "@aws-sdk/client-bedrock";
 import { credentialProvider, sdkLogger, type DebugLog } from "../aws/credentials.ts";
-import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
+import { configuredEndpoint, requestHandlerFor, serviceUrl } from "../aws/http.ts";
+import { redactHeaders } from "../redact.ts";
 
 export interface ControlPlaneOptions {
   region: string;
   profile?: string;
-  /** An explicit endpoint; otherwise the SDK reads AWS_ENDPOINT_URL_BEDROCK / AWS_ENDPOINT_URL itself. */
+  /** An explicit endpoint; otherwise the SDK reads AWS_ENDPOINT_URL_BEDROCK / AWS_ENDPOINT_URL / the config file itself. */
   endpoint?: string;
   /** Bounds each request (ms). */
   timeoutMs: number;
   maxAttempts?: number;
+  /** HTTP/1.1 keep-alive connections (default 4; discovery asks for more to fetch availabilities in parallel). */
+  maxSockets?: number;
   debug?: DebugLog;
 }
 
+/**
+ * Where the SDK will send the control plane's requests, so the proxy/CA handler is chosen for that URL: the
+ * environment, else the config file's endpoint as the SDK's own resolver reads it, else `bedrock.<region>`.
+ */
+async function controlPlaneUrl(region: string, explicit?: string): Promise<string> {
+  if (explicit || configuredEndpoint("BEDROCK")) return serviceUrl("BEDROCK", region, explicit);
+  try {
+    const { resolveEndpointConfig } = await import("@smithy/core/endpoints");
+    const cfg = resolveEndpointConfig({ serviceId: "Bedrock" } as Parameters<typeof resolveEndpointConfig>[0]) as { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    const fromConfig = await cfg.serviceConfiguredEndpoint?.();
+    if (fromConfig) return fromConfig;
+  } catch {
+    // a profile naming a missing [services] section: the SDK's own request says so
+  }
+  return serviceUrl("BEDROCK", region);
+}
+
 export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<BedrockClient> {
-  const { BedrockClient } = await import("@aws-sdk/client-bedrock");
-  return new BedrockClient({
+  const [{ BedrockClient }, url] = await Promise.all([import("@aws-sdk/client-bedrock"), controlPlaneUrl(o.region, o.endpoint)]);
+  const client = new BedrockClient({
     region: o.region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
@@ -27,6 +48,27 @@ export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<
     // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs
     credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
     // HTTP/1.1 keep-alive (the control plane's generated default), through the proxy and trusting the CA bundle
-    requestHandler: await requestHandlerFor(serviceUrl("BEDROCK", o.region, o.endpoint), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 4 }),
+    requestHandler: await requestHandlerFor(url, { timeoutMs: o.timeoutMs, http2: false, maxSockets: o.maxSockets ?? 4 }),
   });
+  if (o.debug) addTrace(client, o.debug);
+  return client;
+}
+
+function addTrace(client: BedrockClient, debug: DebugLog) {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string> };
+      const t0 = performance.now();
+      debug(`→ ${req.method} ${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ""}${req.path} ${JSON.stringify(redactHeaders(req.headers))}`);
+      try {
+        const out = await next(args);
+        debug(`← ${(out.response as { statusCode?: number }).statusCode} in ${Math.round(performance.now() - t0)} ms`);
+        return out;
+      } catch (err) {
+        debug(`← ${(err as Error).name}: ${(err as Error).message} after ${Math.round(performance.now() - t0)} ms`);
+        throw err;
+      }
+    },
+    { step: "deserialize", name: "reduxControlPlaneTrace", priority: "low" },
+  );
 }

@@ -46,6 +46,7 @@ export function fakeEnv(home: string, fakeUrl: string, extra: Record<string, str
     AWS_ACCESS_KEY_ID: FAKE_KEY.id,
     AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fakeUrl,
+    AWS_ENDPOINT_URL_BEDROCK: fakeUrl,
     AWS_ENDPOINT_URL_STS: fakeUrl,
     AWS_ENDPOINT_URL_SSO: fakeUrl,
     ...extra,

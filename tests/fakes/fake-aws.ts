@@ -11,6 +11,8 @@
 //   stream-error | stream-throttle → exception frame after partial text | error-frame → `:message-type: error` frame
 //   truncated → clean end without messageStop/metadata | torn → half a frame | unknown-event → an extra unknown event
 //   stall-first → never answers | stall-mid → silent after one delta | delay-<N>ms → N ms before the first event
+// A bare id the control plane lists as profile-only (tests/fakes/control-plane.ts) also answers "on-demand throughput
+// isn't supported", as Bedrock does.
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
@@ -19,6 +21,7 @@ import { errorFrame, eventFrame, exceptionFrame, unknownEventFrame } from "./eve
 import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
 import { ssoOidcCreateToken } from "./sso-oidc.ts";
 import { createBatchJobs, type BatchJobsFake } from "./batch-jobs.ts";
+import { createFakeControlPlane, isControlPlanePath, textModels, type FakeControlPlane } from "./control-plane.ts";
 
 export interface FakeCredential {
   accessKeyId: string;
@@ -27,7 +30,7 @@ export interface FakeCredential {
 }
 
 export interface RecordedRequest {
-  service: "bedrock" | "sts" | "sso" | "sso-oidc" | "ecs" | "imds";
+  service: "bedrock" | "bedrock-control" | "sts" | "sso" | "sso-oidc" | "ecs" | "imds";
   operation: string;
   auth: "sigv4" | "bearer" | "none";
   accessKeyId?: string;
@@ -57,6 +60,8 @@ export interface FakeAws {
   setDelayMs(ms: number): void;
   /** The control plane's model invocation jobs (tests/fakes/batch-jobs.ts); set `batchJobs.s3Endpoint` to use them. */
   batchJobs: BatchJobsFake;
+  /** The control plane (tests/fakes/control-plane.ts): its catalog, denied operations and answering regions. */
+  controlPlane: FakeControlPlane;
   reset(): void;
   close(): Promise<void>;
 }
@@ -107,6 +112,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
   const chunkDelayMs = opts.chunkDelayMs ?? 2;
   const open = new Set<{ destroy(): void }>();
   let closing = false;
+  const controlPlane = createFakeControlPlane();
 
   const fake: FakeAws = {
     url: "",
@@ -120,10 +126,12 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     imdsRegion: "us-east-1",
     setDelayMs: (ms) => void (delayMs = ms),
     batchJobs: undefined as unknown as BatchJobsFake,
+    controlPlane,
     reset() {
       requests.length = 0;
       counters.clear();
       fake.batchJobs.reset();
+      controlPlane.reset();
     },
     close: async () => {
       closing = true;
@@ -286,7 +294,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       rec(404);
       return jsonError(res, 404, "ResourceNotFoundException", "Model not found");
     }
-    if (modelId.includes("on-demand")) {
+    if (modelId.includes("on-demand") || controlPlane.profileOnly(modelId)) {
       rec(400);
       return jsonError(
         res,
@@ -486,7 +494,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
   }
 
   async function handle(req: Req, res: Res) {
-    const httpVersion = req.httpVersionMajor === 2 ? "2.0" : "1.1";
+    const httpVersion: "1.1" | "2.0" = req.httpVersionMajor === 2 ? "2.0" : "1.1";
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(Buffer.from(c as Uint8Array));
     const body = Buffer.concat(chunks);
@@ -496,6 +504,14 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     try {
       if (rawPath.startsWith("/model/")) return await bedrock(req, res, rawPath, body, httpVersion);
       if (url.pathname.startsWith("/model-invocation-job") && (await batchJobs.handle(req, res, url.pathname, rawPath, body, httpVersion))) return;
+      if (isControlPlanePath(url.pathname)) {
+        const base = { service: "bedrock-control" as const, operation: controlPlane.operation(req.method ?? "", url.pathname) ?? "Unknown", httpVersion, headers: headersOf(req), body: Object.fromEntries(url.searchParams) };
+        const who = await authenticate(req, res, rawPath, body, "bedrock", base, "json");
+        if (!who) return;
+        const r = controlPlane.handle(req.method ?? "", url, (who as { region?: string }).region);
+        record({ ...base, ...who, verified: true }, r.status);
+        return send(res, r.status, { "content-type": "application/json", ...(r.errorType ? { "x-amzn-errortype": r.errorType } : {}) }, JSON.stringify(r.body));
+      }
       if (url.pathname === "/federation/credentials") return sso(req, res, url, httpVersion);
       if (req.method === "POST" && url.pathname === "/token") {
         const r = ssoOidcCreateToken(body, fake.ssoAccessToken);
@@ -582,6 +598,9 @@ if (import.meta.main) {
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
   const fake = await startFakeAws({ port: arg("--port"), delayMs: arg("--delay-ms"), chunkDelayMs: arg("--chunk-delay-ms") });
+  // --text-models N: a catalog of N plain on-demand text models only (the bench's redux-test-model --all)
+  const n = arg("--text-models");
+  if (n) Object.assign(fake.controlPlane.state, { models: textModels(n), profiles: [], provisioned: [], custom: [], imported: [] });
   process.stdout.write(`${JSON.stringify({ url: fake.url, port: fake.port })}\n`);
   const stop = () => void fake.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
