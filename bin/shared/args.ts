@@ -4,7 +4,7 @@ import type { ArgDef } from "citty";
 export const awsArgs = {
   profile: { type: "string", description: "AWS profile from ~/.aws/config (default: AWS_PROFILE, then default)", valueHint: "name" },
   region: { type: "string", description: "AWS region for a bare model id (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, then EC2 metadata)", valueHint: "region" },
-  "endpoint-url": { type: "string", description: "send Bedrock requests to this URL instead of AWS (also AWS_ENDPOINT_URL_BEDROCK_RUNTIME)", valueHint: "url" },
+  "endpoint-url": { type: "string", description: "send Bedrock Runtime requests to this URL (also AWS_ENDPOINT_URL_BEDROCK_RUNTIME); not the control plane, which follows AWS_ENDPOINT_URL_BEDROCK", valueHint: "url" },
   timeout: { type: "string", description: "seconds to wait for the first answer event and between events (default 60)", valueHint: "seconds" },
 } as const satisfies Record<string, ArgDef>;
 

@@ -1,0 +1,138 @@
+// The discovery cache under ~/.amazon-q/cache/ (directory 0700, files 0600, written atomically): one file per account
+// and region, good for 24 h, plus which account a set of credentials belongs to, keyed by a fingerprint of where the
+// credentials come from, so a warm `redux-chat models` loads no SDK and makes no call. Lifecycle answers (for the
+// LEGACY warning) are kept per region. A damaged file is a miss, rebuilt by the next fetch, never an error.
+import { readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { reduxDir } from "../paths.ts";
+import { writeFileAtomic } from "../fs-atomic.ts";
+import { configFilePath } from "../aws/profile.ts";
+import { isValidRegion } from "./model-string.ts";
+import type { Discovery } from "./discovery.ts";
+
+export const CACHE_TTL_MS = 24 * 3600_000;
+const VERSION = 1;
+
+export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "cache");
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const ACCOUNT_RE = /^(?:\d{12}|[a-z0-9-]{1,64})$/;
+
+/**
+ * Where the credentials come from, hashed (a bearer token is never written, only a digest of it): the SDK's order
+ * of the first sources, enough to tell one account's cache from another's without resolving anything.
+ */
+export function credentialFingerprint(profile: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  let what: string;
+  if ("AWS_BEARER_TOKEN_BEDROCK" in env) what = `bearer:${env.AWS_BEARER_TOKEN_BEDROCK}`;
+  else if (profile || env.AWS_PROFILE) what = `profile:${profile || env.AWS_PROFILE}:${configFilePath(env)}`;
+  else if (env.AWS_ACCESS_KEY_ID) what = `key:${env.AWS_ACCESS_KEY_ID}`;
+  else if (env.AWS_WEB_IDENTITY_TOKEN_FILE) what = `web-identity:${env.AWS_ROLE_ARN ?? ""}`;
+  else if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) what = `container:${env.AWS_CONTAINER_CREDENTIALS_FULL_URI ?? env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}`;
+  else what = `default:${configFilePath(env)}`;
+  return sha(what).slice(0, 32);
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+const fresh = (at: unknown, now: number) => typeof at === "string" && now - Date.parse(at) < CACHE_TTL_MS && Date.parse(at) <= now + 300_000;
+
+const accountsPath = (env: NodeJS.ProcessEnv) => join(cacheDir(env), "accounts.json");
+
+/** The account last seen for these credentials (any age: the models file has its own expiry). */
+export function cachedAccount(fingerprint: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = readJson(accountsPath(env));
+  const a = isObject(v) && isObject(v.identities) && isObject(v.identities[fingerprint]) ? v.identities[fingerprint].account : undefined;
+  return typeof a === "string" && ACCOUNT_RE.test(a) ? a : undefined;
+}
+
+export function rememberAccount(fingerprint: string, account: string, env: NodeJS.ProcessEnv = process.env) {
+  if (!ACCOUNT_RE.test(account)) return;
+  const v = readJson(accountsPath(env));
+  const identities = isObject(v) && isObject(v.identities) ? v.identities : {};
+  identities[fingerprint] = { account, at: new Date().toISOString() };
+  writeFileAtomic(accountsPath(env), `${JSON.stringify({ version: VERSION, identities })}\n`);
+}
+
+const modelsPath = (account: string, region: string, env: NodeJS.ProcessEnv) => join(cacheDir(env), `models-${account}-${region}.json`);
+
+export type CacheRead = { state: "fresh"; discovery: Discovery } | { state: "missing" | "stale" | "damaged" };
+
+/** One region's discovery for an account, if cached within 24 h. */
+export function readDiscovery(account: string, region: string, env: NodeJS.ProcessEnv = process.env, now = Date.now()): CacheRead {
+  if (!ACCOUNT_RE.test(account) || !isValidRegion(region)) return { state: "missing" };
+  let text: string;
+  try {
+    text = readFileSync(modelsPath(account, region, env), "utf8");
+  } catch {
+    return { state: "missing" };
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { state: "damaged" };
+  }
+  if (!isObject(v) || v.version !== VERSION || v.region !== region || !Array.isArray(v.rows) || !Array.isArray(v.warnings) || typeof v.fetched_at !== "string" || Number.isNaN(Date.parse(v.fetched_at))) {
+    return { state: "damaged" };
+  }
+  if (!v.rows.every((r: unknown) => isObject(r) && typeof r.model === "string" && typeof r.id === "string")) return { state: "damaged" };
+  if (!fresh(v.fetched_at, now)) return { state: "stale" };
+  const { version: _v, account: _a, ...discovery } = v;
+  return { state: "fresh", discovery: discovery as Discovery };
+}
+
+export function writeDiscovery(account: string, d: Discovery, env: NodeJS.ProcessEnv = process.env) {
+  if (!ACCOUNT_RE.test(account) || !isValidRegion(d.region)) return;
+  writeFileAtomic(modelsPath(account, d.region, env), `${JSON.stringify({ version: VERSION, account, ...d })}\n`);
+}
+
+/** Every model string in any cached discovery, whatever its age (shell completion: no network, ever). */
+export function cachedModelStrings(env: NodeJS.ProcessEnv = process.env): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir(env)).filter((n) => /^models-.+\.json$/.test(n));
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  for (const n of names) {
+    const v = readJson(join(cacheDir(env), n));
+    if (!isObject(v) || !Array.isArray(v.rows)) continue;
+    for (const r of v.rows) if (isObject(r) && typeof r.model === "string" && !/\s/.test(r.model)) out.add(r.model);
+  }
+  return [...out].sort();
+}
+
+export interface Lifecycle {
+  status: "ACTIVE" | "LEGACY" | "UNKNOWN";
+  end_of_life: string | null;
+}
+
+const lifecyclePath = (region: string, env: NodeJS.ProcessEnv) => join(cacheDir(env), `lifecycle-${region}.json`);
+
+/** A model's lifecycle as last looked up in a region (24 h), or undefined. */
+export function cachedLifecycle(region: string, modelId: string, env: NodeJS.ProcessEnv = process.env, now = Date.now()): Lifecycle | undefined {
+  if (!isValidRegion(region)) return undefined;
+  const v = readJson(lifecyclePath(region, env));
+  const e = isObject(v) && isObject(v.models) ? v.models[modelId] : undefined;
+  if (!isObject(e) || !fresh(e.at, now) || !["ACTIVE", "LEGACY", "UNKNOWN"].includes(e.status)) return undefined;
+  return { status: e.status, end_of_life: typeof e.end_of_life === "string" ? e.end_of_life : null };
+}
+
+export function rememberLifecycle(region: string, entries: Record<string, Lifecycle>, env: NodeJS.ProcessEnv = process.env) {
+  if (!isValidRegion(region) || !Object.keys(entries).length) return;
+  const v = readJson(lifecyclePath(region, env));
+  const models = isObject(v) && isObject(v.models) ? v.models : {};
+  const at = new Date().toISOString();
+  for (const [id, l] of Object.entries(entries)) models[id] = { ...l, at };
+  writeFileAtomic(lifecyclePath(region, env), `${JSON.stringify({ version: VERSION, models })}\n`);
+}
