@@ -12,6 +12,8 @@ const main = defineCommand({
   subCommands: {
     settings: lazy({ name: "settings", description: "Show or change settings: settings [KEY [VALUE]], --delete KEY" }, () => import("./chat/settings.ts").then((m) => m.default)),
     batch: lazy({ name: "batch", description: "Run a file of prompts (JSONL or one a line); results as JSON lines" }, () => import("./chat/batch.ts").then((m) => m.default)),
+    models: lazy({ name: "models", description: "List the models these credentials can call in a region (or --all-regions)" }, () => import("./chat/models.ts").then((m) => m.default)),
+    completion: lazy({ name: "completion", description: "Print a shell completion script: completion bash|zsh|fish" }, () => import("./chat/completion.ts").then((m) => m.default)),
   },
   async run(ctx) {
     const { chat } = await import("./chat/chat.ts");

@@ -13,7 +13,7 @@ export const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as con
 export const TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 export type Target = (typeof TARGETS)[number];
 /** Subcommands whose --help is rendered at build time (their usage is static). */
-const SUBCOMMANDS: Record<string, string[]> = { "redux-chat": ["settings", "batch"], "redux-export": ["list", "prune", "import"], "redux-test-model": [] };
+const SUBCOMMANDS: Record<string, string[]> = { "redux-chat": ["settings", "batch", "models", "completion"], "redux-export": ["list", "prune", "import"], "redux-test-model": [] };
 export const ROOT = join(import.meta.dir, "..");
 export const DIST = join(ROOT, "dist");
 

@@ -10,7 +10,7 @@ afterAll(() => cleanup());
 const env = { ...scrubbedEnv(), HOME: home };
 
 describe("every binary", () => {
-  for (const [name, subs] of [["redux-chat", ["settings", "batch"]], ["redux-test-model", []], ["redux-export", ["list", "prune"]]] as const) {
+  for (const [name, subs] of [["redux-chat", ["settings", "batch", "models", "completion"]], ["redux-test-model", []], ["redux-export", ["list", "prune"]]] as const) {
     test(`${name}: --version, --help for it and its subcommands, a refused unknown flag`, async () => {
       const v = await run(bin(name), ["--version"], { env });
       expect({ code: v.code, err: v.stderr }).toEqual({ code: 0, err: "" });
