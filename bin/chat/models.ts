@@ -7,7 +7,7 @@ import { validateRegion } from "../../lib/bedrock/model-string.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
 import { BEDROCK_REGIONS, loadCatalog } from "../../lib/bedrock/model-catalog.ts";
 import { matchesProvider, type ModelRow } from "../../lib/bedrock/discovery.ts";
-import { color, createUi, scrub } from "../shared/ui.ts";
+import { colorOut as color, createUi, formatLine } from "../shared/ui.ts";
 import { columns, err, isTTY, out } from "../shared/io.ts";
 
 export const modelsArgs = {
@@ -120,7 +120,8 @@ type Args = { [K in keyof typeof modelsArgs]?: (typeof modelsArgs)[K]["type"] ex
 export async function listModels(args: Args) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const timeoutMs = parseTimeout(args.timeout, 30);
-  const home = args.region ? validateRegion(args.region) : resolveRegion(undefined, args.profile);
+  // AWS_REGION first without loading the SDK's config reader: a warm run stays as light as --version
+  const home = args.region ? validateRegion(args.region) : process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (await resolveRegion(undefined, args.profile));
   if (!home && !args["all-regions"]) throw usageError("no region to list", "pass --region, set AWS_REGION, or use --all-regions");
   if (home) validateRegion(home);
   const regions = args["all-regions"] ? [...BEDROCK_REGIONS] : [home!];
@@ -142,9 +143,9 @@ export async function listModels(args: Args) {
   else out(renderTsv(rows));
 
   if (!args.quiet) {
-    const say = (s: string) => err(`${scrub(s)}\n`);
+    const say = (s: string, kind: "warning" | "info" = "info") => err(`${formatLine(kind, s)}\n`);
     for (const d of catalog.discoveries) {
-      for (const w of d.warnings) say(`${color.yellow("warning:")} ${d.region}: ${w.action}: ${w.message}${catalog.cached.includes(d.region) ? " (cached; --refresh to ask again)" : ""}`);
+      for (const w of d.warnings) say(`${d.region}: ${w.action}: ${w.message}${catalog.cached.includes(d.region) ? " (cached; --refresh to ask again)" : ""}`, "warning");
     }
     const silent = catalog.discoveries.filter((d) => d.unreachable).map((d) => d.region);
     if (args["all-regions"]) say(`${catalog.discoveries.length - silent.length} regions answered${silent.length ? `; no answer from ${silent.join(", ")}` : ""}`);
