@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { awsArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
+import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { lazy, repeated } from "../shared/cli.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
@@ -12,6 +12,9 @@ import { parseBatchInput, type BatchInputFormat, type BatchItem } from "../../li
 import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
+import { chooseFallbacks } from "../../lib/bedrock/targets.ts";
+import { regionClients } from "../../lib/bedrock/clients.ts";
+import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
 import { bearerToken } from "../../lib/aws/credentials.ts";
 import { parseEndpoint, parseInference, parseTimeout } from "../../lib/bedrock/inference.ts";
@@ -56,6 +59,7 @@ export default defineCommand({
     detach: { type: "boolean", description: "bedrock: submit the jobs, print their ids and exit; a later run collects the results" },
     "retry-failed": { type: "string", description: "bedrock: run failed records (and items below a job's minimum) with this engine", valueHint: "local" },
     ...modelArgs,
+    ...fallbackArgs,
     ...inferenceArgs,
     ...awsArgs,
     // --json is left out: the results already are JSON lines
@@ -106,6 +110,12 @@ export default defineCommand({
 
     // everything that can be refused is checked before OUT is locked and repaired
     const settings = readSettings();
+    const fallbackFlags = repeated(rawArgs, "fallback");
+    const fallbacks = chooseFallbacks({
+      flags: fallbackFlags,
+      setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
+      defaultRegion: fallbackFlags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(args.region, args.profile) : undefined,
+    });
     const key = args.save ? loadKey({ settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined }) : undefined;
 
     let release = () => {};
@@ -184,13 +194,10 @@ export default defineCommand({
       if (!args.quiet) ui.info(`running ${items.length} item${items.length === 1 ? "" : "s"} with the local engine`);
     }
 
-    const { createBedrockClient } = await import("../../lib/bedrock/runtime.ts");
-    const clients = new Map<string, Promise<BedrockRuntimeClient>>();
-    const clientFor = (region: string) => {
-      let c = clients.get(region);
-      if (!c) clients.set(region, (c = createBedrockClient({ region, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, pool: concurrency, debug: args.debug ? (l) => ui.debug(l) : undefined })));
-      return c;
-    };
+    // one client per region, one credential chain (in the region of the first item to run)
+    const firstRegion = (items.find((it) => !out.done.has(it.id))?.model ?? model ?? items[0]!.model!).region;
+    const clientFor = regionClients({ credentialRegion: firstRegion, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, pool: concurrency, debug: args.debug ? (l) => ui.debug(l) : undefined });
+    if (fallbacks.models.length) ui.debug(`fallbacks ${fallbacks.models.map((f) => f.model).join(", ")} (from ${fallbacks.source})`);
 
     const stop = new AbortController();
     let signals = 0;
@@ -231,6 +238,9 @@ export default defineCommand({
         maxTotalTokens,
         timeoutMs,
         clientFor,
+        fallbacks: fallbacks.models,
+        debug: args.debug ? (l) => ui.debug(l) : undefined,
+        onFallback: (target, failed) => ui.info(`${fallbackNote({ target: { model: target }, failed })}; later items may go there too`),
         save: args.save ? { dir: conversationsDir(), ...(key ? { key } : {}) } : undefined,
         stop: stop.signal,
         graceMs,
@@ -256,6 +266,7 @@ export default defineCommand({
     const secs = (summary.wallMs / 1000).toFixed(1);
     const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
     if (!args.quiet) err(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
+    if (!args.quiet && fallbacks.models.length) err(`batch: answered by ${answeredBy(summary.answeredBy, model ? [model.model, ...fallbacks.models.map((f) => f.model)] : [])}\n`);
     if (summary.stoppedBy === "max-items") ui.warn(`stopped launching after --max-items ${maxItems}; run again to continue`);
     if (summary.stoppedBy === "max-total-tokens") ui.warn(`stopped launching: the token budget (--max-total-tokens ${maxTotalTokens}) is spent; run again to continue`);
     if (summary.fatal) throw summary.fatal;
@@ -271,6 +282,12 @@ async function wantsBedrock(items: BatchItem[], out: BatchOutput, outPath: strin
   const state = readState(statePathFor(outPath));
   if (state && openJobs(state).length) return true;
   return items.filter((it) => !out.done.has(it.id)).length >= JOB_MIN_RECORDS;
+}
+
+/** `custom:us-east-1:… 0, custom:us-west-2:… 1000`: every target of the default model (even with 0), then any other. */
+function answeredBy(counts: Record<string, number>, targets: string[]): string {
+  const keys = [...new Set([...targets, ...Object.keys(counts)])];
+  return keys.map((k) => `${k} ${counts[k] ?? 0}`).join(", ");
 }
 
 /** 42s, 12m05s, 3h07m. */

@@ -7,6 +7,7 @@ import { closeSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameS
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import type { Usage } from "../conversations/conversation.ts";
+import type { FailedAttempt } from "../bedrock/failover.ts";
 import { ensurePrivateDir } from "../fs-atomic.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
 
@@ -18,7 +19,12 @@ export interface BatchOutputLine {
   usage: Usage;
   latency_ms: number;
   attempts: number;
+  /** The target that answered (with fallbacks, perhaps not the item's model), or the last one tried. */
   model: string;
+  region?: string;
+  model_id?: string;
+  /** Targets that failed before it. */
+  failed_attempts?: FailedAttempt[];
   stop_reason?: string;
   error?: { class: string; code: number; message: string };
   /** Set by the Bedrock batch engine: which engine answered, and the job that did. */

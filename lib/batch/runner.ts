@@ -1,7 +1,10 @@
 // The batch runner: launches items under an adaptive concurrency limit, retries throttling and transient failures
 // with backoff, records every finished item once, and stops launching on a budget, a signal or bad credentials.
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { streamTurn } from "../bedrock/runtime.ts";
+import { streamTurn, type TurnResult } from "../bedrock/runtime.ts";
+import { answerWithFailover, movesOn, type FailedAttempt } from "../bedrock/failover.ts";
+import { createHealth, type TargetHealth } from "../bedrock/health.ts";
+import { targetList, type Target } from "../bedrock/targets.ts";
 import { ExitCode, ReduxError, isReduxError } from "../errors.ts";
 import { addUsage, emptyUsage, newConversation, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
@@ -20,6 +23,14 @@ export interface BatchOptions {
   maxTotalTokens?: number;
   timeoutMs: number;
   clientFor(region: string): Promise<BedrockRuntimeClient>;
+  /** Tried in order after each item's model when it cannot answer (multi-region failover). */
+  fallbacks?: ModelRef[];
+  /** Shared by every item, so a dead target is skipped by all of them, not tried by each. */
+  health?: TargetHealth;
+  /** --debug: each switch to another target. */
+  debug?: (line: string) => void;
+  /** Called the first time each fallback target answers an item. */
+  onFallback?: (target: string, failed: FailedAttempt[]) => void;
   save?: StoreOptions;
   /** Aborted on SIGINT/SIGTERM: no new launches; in-flight items get `graceMs` to finish. */
   stop: AbortSignal;
@@ -38,6 +49,8 @@ export interface BatchStats {
   inFlight: number;
   concurrency: number;
   throttles: number;
+  /** Items answered, by the target (model string) that answered them. */
+  answeredBy: Record<string, number>;
   usage: Usage;
   startedAt: number;
 }
@@ -77,7 +90,7 @@ export function itemError(err: ReduxError): ReduxError {
 export const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
 
 export function createStats(total: number): BatchStats {
-  return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, usage: emptyUsage(), startedAt: Date.now() };
+  return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, answeredBy: {}, usage: emptyUsage(), startedAt: Date.now() };
 }
 
 export async function runBatch(o: BatchOptions, stats = createStats(o.items.length)): Promise<BatchSummary> {
@@ -107,47 +120,79 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     return false;
   });
 
+  const health = o.health ?? createHealth();
+  const fallbacks = o.fallbacks ?? [];
+  const announced = new Set<string>();
+
   async function runItem(item: BatchItem) {
     const model = item.model ?? o.defaults.model!;
+    const targets = targetList(model, fallbacks);
+    let attempts = 0;
+    const r = await answerWithFailover({
+      targets,
+      health,
+      debug: o.debug,
+      // nothing of an item reaches the user before its line is written: a failed stream may start again elsewhere
+      shown: () => false,
+      attempt: (t) => tryTarget(item, t, targets.length > 1, () => attempts++),
+    });
+    if (r.status === "interrupted" || (r.error?.code === ExitCode.credentials && fatal)) return;
+    if (!r.error && !r.target.primary && !announced.has(r.target.model)) {
+      announced.add(r.target.model);
+      o.onFallback?.(r.target.model, r.failed);
+    }
+    return record(item, model, r.target, r.text, r.usage, r.latencyMs, attempts, r.failed, r.stopReason, r.error);
+  }
+
+  /** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
+  async function tryTarget(item: BatchItem, t: Target, canMove: boolean, count: () => void): Promise<TurnResult> {
     const system = item.system ?? o.defaults.system;
     const inference = { ...o.defaults.inference, ...item.inference };
-    const client = await o.clientFor(model.region);
-    let attempts = 0;
-    for (;;) {
-      attempts++;
+    const client = await o.clientFor(t.region);
+    for (let n = 1; ; n++) {
+      count();
       const r = await streamTurn(
         client,
-        { modelId: model.modelId, messages: [{ role: "user", content: [{ text: item.prompt }] }], system, inference },
-        { signal: hardStop.signal, firstEventTimeoutMs: o.timeoutMs, idleTimeoutMs: o.timeoutMs, ctx: { region: model.region, modelId: model.modelId, profile: o.profile } },
+        { modelId: t.modelId, messages: [{ role: "user", content: [{ text: item.prompt }] }], system, inference },
+        { signal: hardStop.signal, firstEventTimeoutMs: o.timeoutMs, idleTimeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
       );
       stats.usage = addUsage(stats.usage, r.usage);
-      if (r.status === "interrupted") return;
+      if (r.status === "interrupted") return r;
       const err = r.error && itemError(r.error);
       if (!err) {
         aimd.onSuccess();
-        return record(item, model, r.text, r.usage, r.latencyMs, attempts, r.stopReason);
+        return r;
       }
+      const failed = { ...r, error: err };
       if (err.code === ExitCode.credentials) {
         // every other item would fail the same way: stop, record nothing, let a re-run retry them all
         fatal ??= err;
         stoppedBy ??= "fatal";
-        return;
+        return failed;
+      }
+      // with somewhere else to go, failures count against the target across items: once it is open, every item
+      // in flight leaves it, so a dead region sees about one wave of requests
+      const moves = canMove && movesOn(err, { primary: t.primary, shown: false });
+      if (moves) {
+        health.onFailure(t.model, { final: false, errorClass: err.errorClass });
+        if (health.isOpen(t.model)) return failed;
       }
       const throttled = isThrottle(err);
       if (throttled) {
         stats.throttles++;
         aimd.onThrottle();
       }
-      if (isRetryable(err) && attempts < o.maxAttempts && !hardStop.signal.aborted) {
-        await sleep(backoffMs(attempts - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 200) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
-        if (hardStop.signal.aborted) return;
+      if (isRetryable(err) && n < o.maxAttempts && !hardStop.signal.aborted) {
+        await sleep(backoffMs(n - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 200) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
+        if (hardStop.signal.aborted) return { ...failed, status: "interrupted" };
+        if (moves && health.isOpen(t.model)) return failed;
         continue;
       }
-      return record(item, model, r.text, r.usage, r.latencyMs, attempts, r.stopReason, err);
+      return failed;
     }
   }
 
-  function record(item: BatchItem, model: ModelRef, text: string, usage: Usage | undefined, latencyMs: number, attempts: number, stopReason?: string, err?: ReduxError) {
+  function record(item: BatchItem, model: ModelRef, target: Target, text: string, usage: Usage | undefined, latencyMs: number, attempts: number, failedAttempts: FailedAttempt[], stopReason?: string, err?: ReduxError) {
     const line: BatchOutputLine = {
       id: item.id,
       status: err ? "error" : "ok",
@@ -155,18 +200,24 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       usage: usage ?? emptyUsage(),
       latency_ms: latencyMs,
       attempts,
-      model: model.model,
+      model: target.model,
+      region: target.region,
+      model_id: target.modelId,
+      failed_attempts: failedAttempts,
       ...(stopReason ? { stop_reason: stopReason } : {}),
       ...(err ? { error: { class: err.errorClass, code: err.code, message: err.message } } : {}),
     };
     o.out.write(line);
     if (err) stats.failed++;
-    else stats.ok++;
+    else {
+      stats.ok++;
+      stats.answeredBy[target.model] = (stats.answeredBy[target.model] ?? 0) + 1;
+    }
     if (o.save) {
       const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? o.defaults.system, inference_config: { ...o.defaults.inference, ...item.inference } });
       const now = new Date().toISOString();
       c.messages.push({ role: "user", content: [{ text: item.prompt }], timestamp: now });
-      c.messages.push({ role: "assistant", content: [{ text }], timestamp: now, model: model.model, ...(usage ? { usage } : {}), ...(stopReason ? { stop_reason: stopReason } : {}), latency_ms: latencyMs, status: err ? "error" : "complete", ...(err ? { error: err.message } : {}) });
+      c.messages.push({ role: "assistant", content: [{ text }], timestamp: now, model: target.model, region: target.region, model_id: target.modelId, failed_attempts: failedAttempts, ...(usage ? { usage } : {}), ...(stopReason ? { stop_reason: stopReason } : {}), latency_ms: latencyMs, status: err ? "error" : "complete", ...(err ? { error: err.message } : {}) });
       c.usage = usage ?? emptyUsage();
       c.status = err ? "error" : "complete";
       saveConversation(c, o.save);

@@ -224,3 +224,74 @@ describe("chat: a turn one region cannot serve is answered by the next", () => {
     expect(west.map((q) => [q.accessKeyId, q.region, q.verified])).toEqual([["ASIAFAKEASSUMEROLE01", "us-west-2", true]]);
   });
 });
+
+describe("batch: one region dead", () => {
+  const writeInput = (n: number) => writeFileSync(join(home, "in.txt"), Array.from({ length: n }, (_, i) => `prompt ${i}`).join("\n"));
+  const lines = (file = "out.jsonl") => readFileSync(join(home, file), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+
+  test("every item ok from the fallback; the dead region is tried about one wave, not once per item; the summary counts each target", async () => {
+    fleet.setMode("us-east-1", "down");
+    writeInput(200);
+    const r = await chat(["batch", "in.txt", "-o", "out.jsonl", "-m", EAST, "--fallback", WEST, "--concurrency", "8"], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const out = lines();
+    expect(out.length).toBe(200);
+    for (const l of out) assertValid("batch-output.schema.json", l);
+    expect(out.every((l) => l.status === "ok" && l.model === WEST && l.region === "us-west-2" && l.model_id === ID)).toBe(true);
+    const tried = out.filter((l) => l.failed_attempts.length);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried[0].failed_attempts).toEqual([{ target: EAST, class: "unavailable", message: expect.stringContaining("us-east-1") }]);
+    // the first wave (the concurrency) found it dead; every later item went straight to the fallback
+    expect(hits()["us-east-1"]).toBeGreaterThanOrEqual(1);
+    expect(hits()["us-east-1"]).toBeLessThanOrEqual(8 + 2);
+    expect(hits()["us-west-2"]).toBe(200);
+    expect(r.stderr).toContain(`batch: answered by ${EAST} 0, ${WEST} 200`);
+    expect(r.stderr.split("\n").filter((l) => l.includes("answered by fallback")).length).toBe(1);
+    // -q: nothing on stderr
+    fleet.reset();
+    fleet.setMode("us-east-1", "down");
+    const q = await chat(["batch", "in.txt", "-o", "out2.jsonl", "-m", EAST, "--fallback", WEST, "-q"], { timeoutMs: 60_000 });
+    expect({ code: q.code, err: q.stderr }).toEqual({ code: 0, err: "" });
+  });
+
+  test("items with their own model fail over too; a healthy primary answers everything itself", async () => {
+    writeFileSync(join(home, "in.jsonl"), [
+      JSON.stringify({ id: "a", prompt: "one" }),
+      JSON.stringify({ id: "b", prompt: "two", model: `custom:eu-west-1:${ID}` }),
+    ].join("\n"));
+    fleet.setMode("eu-west-1", "unavailable");
+    const r = await chat(["batch", "in.jsonl", "-o", "out.jsonl", "-m", EAST, "--fallback", WEST]);
+    expect(r.code).toBe(0);
+    const byId = Object.fromEntries(lines().map((l) => [l.id, l]));
+    expect(byId.a).toMatchObject({ status: "ok", model: EAST, region: "us-east-1", failed_attempts: [] });
+    expect(byId.b).toMatchObject({ status: "ok", model: WEST, failed_attempts: [{ target: `custom:eu-west-1:${ID}`, class: "unavailable" }] });
+    expect(r.stderr).toContain(`batch: answered by ${EAST} 1, ${WEST} 1`);
+  });
+
+  test("every target failed: each line names the last target and the ones before it; exit 7", async () => {
+    fleet.setMode("us-east-1", "down");
+    fleet.setMode("us-west-2", "down");
+    writeInput(5);
+    const r = await chat(["batch", "in.txt", "-o", "out.jsonl", "-m", EAST, "--fallback", WEST, "--max-attempts", "2"]);
+    expect(r.code).toBe(7);
+    const out = lines();
+    expect(out.length).toBe(5);
+    for (const l of out) {
+      assertValid("batch-output.schema.json", l);
+      expect(l).toMatchObject({ status: "error", model: WEST, region: "us-west-2", error: { class: "unavailable" } });
+      expect(l.failed_attempts.map((f: { target: string }) => f.target)).toEqual([EAST]);
+      expect(l.error.message).toContain(`every target failed: ${EAST} (unavailable), ${WEST} (unavailable)`);
+    }
+  });
+
+  test("a malformed fallback is exit 2 before anything is sent, and OUT is not touched", async () => {
+    writeInput(3);
+    const r = await chat(["batch", "in.txt", "-o", "out.jsonl", "-m", EAST, "--fallback", "custom:us-west-2:"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--fallback");
+    expect(existsSync(join(home, "out.jsonl"))).toBe(false);
+    const e = await chat(["batch", "in.txt", "-o", "out.jsonl", "-m", EAST], { env: { ...env, AMAZON_Q_FALLBACK_MODELS: "nope" } });
+    expect(e.code).toBe(2);
+    expect(hits()).toEqual({ "us-east-1": 0, "us-west-2": 0, "eu-west-1": 0 });
+  });
+});

@@ -3,6 +3,8 @@
 // certificate is signed by a throwaway test CA (AWS_CA_BUNDLE); each front forwards to a fake AWS of its own. A region
 // can be switched to down (the tunnel is reset), throttling (429), unavailable (503), stalling (never answers) or
 // early-stream-error (an exception frame before any text). Unknown hosts are refused, so nothing leaves the machine.
+// The same URL also serves as a plain-HTTP endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) that routes by the SigV4 scope's
+// region: the bench uses it, because under Bun the proxy agent opens a new tunnel (CONNECT + TLS) for every request.
 // Run standalone: `bun tests/fakes/region-fleet.ts --regions us-east-1,us-west-2 [--mode us-east-1=down]
 // [--delay-ms N] [--chunk-delay-ms N]` prints {"proxyUrl","caPath"} and serves until SIGTERM; `GET <proxyUrl>/__fleet`
 // answers the hits per region, `POST <proxyUrl>/__fleet?region=R&mode=M` switches a region.
@@ -23,6 +25,8 @@ export interface Region {
   mode: RegionMode;
   /** Bedrock requests that reached this region, answered or not (a reset tunnel counts as one). */
   hits: number;
+  /** CONNECT tunnels opened to it (a client that keeps connections alive opens few). */
+  tunnels: number;
 }
 
 export interface RegionFleet {
@@ -58,44 +62,54 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
   const dir = mkdtempSync(join(tmpdir(), "redux-fleet-"));
   const { key, cert, caPath } = makeCerts(dir, o.regions);
   const sockets = new Set<net.Socket>();
+  // small event-stream frames through a tunnel: without noDelay, Nagle and delayed ACKs add ~40 ms stalls
   const track = (s: net.Socket) => {
+    s.setNoDelay?.(true);
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   };
   const regions: Record<string, Region> = {};
   const fronts = new Map<string, { port: number; server: https.Server; agent: http.Agent }>();
 
+  const upstreams = new Map<string, { url: URL; agent: http.Agent }>();
+  /** One region's answer to a request: its mode decides, else its fake does. */
+  function serve(region: Region, req: http.IncomingMessage, res: http.ServerResponse, bedrock: boolean) {
+    const name = region.name;
+    if (bedrock) region.hits++;
+    const fail = (status: number, type: string, message: string) => {
+      req.resume();
+      res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message }));
+    };
+    if (bedrock && region.mode === "down") return void req.socket.destroy();
+    if (bedrock && region.mode === "throttle") return fail(429, "ThrottlingException", `Too many requests in ${name}, please wait before trying again.`);
+    if (bedrock && region.mode === "unavailable") return fail(503, "ServiceUnavailableException", `Bedrock is unavailable in ${name}.`);
+    if (bedrock && region.mode === "stall") return void req.resume();
+    if (bedrock && region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": crypto.randomUUID() });
+      res.write(eventFrame("messageStart", { role: "assistant" }));
+      res.end(exceptionFrame("modelStreamErrorException", { message: `The model stream failed in ${name}`, originalStatusCode: 500 }));
+      return;
+    }
+    const { url: upstream, agent } = upstreams.get(name)!;
+    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
+      ur.socket?.setNoDelay?.(true);
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    up.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    req.pipe(up);
+  }
+
   for (const name of o.regions) {
     const fake = await startFakeAws({ delayMs: o.delayMs, chunkDelayMs: o.chunkDelayMs });
-    const region: Region = { name, fake, mode: "up", hits: 0 };
+    const region: Region = { name, fake, mode: "up", hits: 0, tunnels: 0 };
     regions[name] = region;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-    const upstream = new URL(fake.url);
-    const server = https.createServer({ key, cert }, (req, res) => {
-      const bedrock = (req.headers.host ?? "").startsWith("bedrock-runtime.");
-      if (bedrock) region.hits++;
-      const fail = (status: number, type: string, message: string) => {
-        req.resume();
-        res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message }));
-      };
-      if (bedrock && region.mode === "throttle") return fail(429, "ThrottlingException", `Too many requests in ${name}, please wait before trying again.`);
-      if (bedrock && region.mode === "unavailable") return fail(503, "ServiceUnavailableException", `Bedrock is unavailable in ${name}.`);
-      if (bedrock && region.mode === "stall") return void req.resume();
-      if (bedrock && region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
-        req.resume();
-        res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": crypto.randomUUID() });
-        res.write(eventFrame("messageStart", { role: "assistant" }));
-        res.end(exceptionFrame("modelStreamErrorException", { message: `The model stream failed in ${name}`, originalStatusCode: 500 }));
-        return;
-      }
-      const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
-      up.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
-      req.pipe(up);
-    });
+    upstreams.set(name, { url: new URL(fake.url), agent });
+    const server = https.createServer({ key, cert }, (req, res) => serve(region, req, res, (req.headers.host ?? "").startsWith("bedrock-runtime.")));
     server.on("connection", track);
+    server.on("secureConnection", (s: net.Socket) => s.setNoDelay?.(true));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     fronts.set(name, { port: (server.address() as net.AddressInfo).port, server, agent });
   }
@@ -103,13 +117,20 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
   const refused: string[] = [];
   const control = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fleet.invalid");
+    if (url.pathname.startsWith("/model/")) {
+      // the endpoint way in (AWS_ENDPOINT_URL_BEDROCK_RUNTIME=proxyUrl): the region is the SigV4 scope's
+      const scope = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(req.headers.authorization ?? "")?.[1];
+      const region = scope ? regions[scope] : undefined;
+      if (!region) return void res.writeHead(404, { "x-amzn-errortype": "UnknownOperationException" }).end();
+      return serve(region, req, res, true);
+    }
     if (url.pathname !== "/__fleet") return void res.writeHead(404).end();
     if (req.method === "POST") {
       const r = regions[url.searchParams.get("region") ?? ""];
       if (!r) return void res.writeHead(400).end("unknown region");
       r.mode = url.searchParams.get("mode") as RegionMode;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Object.fromEntries(Object.values(regions).map((r) => [r.name, { mode: r.mode, hits: r.hits }]))));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Object.fromEntries(Object.values(regions).map((r) => [r.name, { mode: r.mode, hits: r.hits, tunnels: r.tunnels }]))));
   });
   control.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     track(client);
@@ -128,6 +149,7 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       return void client.destroy();
     }
+    region.tunnels++;
     const up = net.connect(fronts.get(region.name)!.port, "127.0.0.1", () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       if (head.length) up.write(head);
@@ -154,6 +176,7 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
       for (const r of Object.values(regions)) {
         r.mode = "up";
         r.hits = 0;
+        r.tunnels = 0;
         r.fake.reset();
       }
     },
@@ -168,6 +191,21 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The fleet in a process of its own (benches: their timing loops block this one); resolves once it has printed. */
+export async function startFleetProcess(args: string[]): Promise<{ proxyUrl: string; caPath: string; hits(): Promise<Record<string, { mode: RegionMode; hits: number; tunnels: number }>>; close(): void }> {
+  const p = Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "inherit" });
+  const reader = p.stdout.getReader();
+  let buf = "";
+  while (!buf.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the fleet exited before it printed its URL");
+    buf += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  const { proxyUrl, caPath } = JSON.parse(buf.split("\n")[0]!) as { proxyUrl: string; caPath: string };
+  return { proxyUrl, caPath, hits: async () => (await fetch(`${proxyUrl}/__fleet`)).json() as never, close: () => p.kill() };
 }
 
 if (import.meta.main) {
