@@ -12,6 +12,7 @@ interface Args {
   "endpoint-url"?: string;
   timeout?: string;
   invoke?: boolean;
+  fallbacks?: string[];
   json?: boolean;
   quiet?: boolean;
   debug?: boolean;
@@ -40,7 +41,7 @@ export async function smokeTest(args: Args) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
   const result = await Promise.race([
-    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }, partial),
+    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, fallbacks: args.fallbacks, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }, partial),
     deadline,
   ]);
   clearTimeout(timer);

@@ -5,6 +5,11 @@ import { chooseModel, type ModelChoice } from "./model-choice.ts";
 import { resolveCredentials, type DebugLog, type ResolvedCredentials } from "../aws/credentials.ts";
 import { callerIdentity } from "../aws/identity.ts";
 import { maskKeyId } from "../redact.ts";
+import { chooseFallbacks, targetList } from "./targets.ts";
+import { regionClients } from "./clients.ts";
+import { readSettings } from "../settings.ts";
+import { resolveRegion } from "../aws/profile.ts";
+import type { ModelRef } from "./model-string.ts";
 
 export interface Check {
   name: "model" | "credentials" | "identity" | "invoke";
@@ -13,6 +18,8 @@ export interface Check {
   detail: string;
   error?: string;
   hint?: string;
+  /** invoke, with fallbacks: the target this check called. */
+  target?: string;
 }
 
 /** `--json` output of redux-test-model (schemas/test-model-output.schema.json). */
@@ -33,6 +40,8 @@ export interface SmokeReport {
   latency_ms: number | null;
   usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null;
   checks: Check[];
+  /** With fallbacks: every target in order, and whether it answered. */
+  targets?: { model: string; region: string; model_id: string; ok: boolean; latency_ms: number | null; error?: string }[];
 }
 
 export interface SmokeOptions {
@@ -41,6 +50,8 @@ export interface SmokeOptions {
   profile?: string;
   endpoint?: string;
   invoke: boolean;
+  /** Every --fallback given; else AMAZON_Q_FALLBACK_MODELS, else the setting chat.fallbackModels. */
+  fallbacks?: string[];
   timeoutMs: number;
   debug?: DebugLog;
   /** Called as each check finishes, so a person sees progress. */
@@ -73,9 +84,26 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
   try {
     model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile });
     Object.assign(report, { model: model.model, region: model.region, model_id: model.modelId, model_kind: model.kind });
-    add({ name: "model", ok: true, detail: `${model.model} · region ${model.region} · ${KIND[model.kind]} (from ${model.source})` });
   } catch (err) {
     fail("model", err);
+  }
+  // the fallbacks are checked with the model: a malformed one stops the run before anything is sent
+  let fallbacks: ModelRef[] = [];
+  if (model) {
+    try {
+      const setting = readSettings()["chat.fallbackModels"];
+      const flags = o.fallbacks ?? [];
+      const chosen = chooseFallbacks({ flags, setting: typeof setting === "string" ? setting : undefined, defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined });
+      fallbacks = chosen.models;
+      const also = fallbacks.length ? ` · fallbacks ${fallbacks.map((f) => f.model).join(", ")} (from ${chosen.source})` : "";
+      add({ name: "model", ok: true, detail: `${model.model} · region ${model.region} · ${KIND[model.kind]} (from ${model.source})${also}` });
+    } catch (err) {
+      fail("model", err);
+      for (const name of ["credentials", "identity", "invoke"] as const) add({ name, ok: false, skipped: true, detail: "skipped: fix the fallback models first" });
+      report.ok = false;
+      report.exit_code = firstFailure!.code;
+      return report;
+    }
   }
   const region = model?.region ?? o.region ?? process.env.AWS_REGION ?? "us-east-1";
 
@@ -115,19 +143,40 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
   if (!o.invoke) {
     add({ name: "invoke", ok: true, skipped: true, detail: "skipped (--no-invoke)" });
   } else if (model && creds) {
-    try {
-      const { createBedrockClient, converseOnce } = await import("./runtime.ts");
-      const client = await createBedrockClient({ region: model.region, profile: o.profile, endpoint: o.endpoint, timeoutMs: o.timeoutMs, maxAttempts: 2, debug: o.debug });
-      const r = await converseOnce(
-        client,
-        { modelId: model.modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inference: { max_tokens: 1 } },
-        { timeoutMs: o.timeoutMs, ctx: { region: model.region, modelId: model.modelId, profile: o.profile, selfTest: true, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
-      );
-      report.latency_ms = r.latencyMs;
-      report.usage = r.usage ?? null;
-      add({ name: "invoke", ok: true, detail: `answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${r.stopReason ?? "?"}` });
-    } catch (err) {
-      fail("invoke", err);
+    // every target at once (each bounded by the timeout), reported in order: which ones work
+    const targets = targetList(model, fallbacks);
+    const clientFor = regionClients({ credentialRegion: model.region, profile: o.profile, endpoint: o.endpoint, timeoutMs: o.timeoutMs, maxAttempts: 2, debug: o.debug });
+    const { converseOnce } = await import("./runtime.ts");
+    const results = await Promise.all(
+      targets.map(async (t) => {
+        try {
+          const r = await converseOnce(
+            await clientFor(t.region),
+            { modelId: t.modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inference: { max_tokens: 1 } },
+            { timeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile, selfTest: true, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
+          );
+          return { t, r };
+        } catch (err) {
+          return { t, err };
+        }
+      }),
+    );
+    const multi = targets.length > 1;
+    if (multi) report.targets = [];
+    for (const { t, r, err } of results) {
+      const label = multi ? `${t.primary ? "" : "fallback "}${t.model}: ` : "";
+      report.targets?.push({ model: t.model, region: t.region, model_id: t.modelId, ok: !!r, latency_ms: r?.latencyMs ?? null, ...(err ? { error: (isReduxError(err) ? err : new ReduxError(ExitCode.internal, String(err))).errorClass } : {}) });
+      if (!r) {
+        const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
+        firstFailure ??= e;
+        add({ name: "invoke", ok: false, detail: `${label}${e.message}`, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}), ...(multi ? { target: t.model } : {}) });
+        continue;
+      }
+      if (t.primary) {
+        report.latency_ms = r.latencyMs;
+        report.usage = r.usage ?? null;
+      }
+      add({ name: "invoke", ok: true, detail: `${label}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${r.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
     }
   } else {
     add({ name: "invoke", ok: false, skipped: true, detail: `skipped: no ${model ? "credentials" : "valid model"}` });

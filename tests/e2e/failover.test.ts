@@ -295,3 +295,51 @@ describe("batch: one region dead", () => {
     expect(hits()).toEqual({ "us-east-1": 0, "us-west-2": 0, "eu-west-1": 0 });
   });
 });
+
+describe("redux-test-model with fallbacks", () => {
+  const smoke = (args: string[], extra: Record<string, string> = {}) => run(bin("redux-test-model"), args, { env: { ...env, ...extra } });
+
+  test("checks every target and says which ones work", async () => {
+    fleet.setMode("us-west-2", "down");
+    const r = await smoke(["-m", EAST, "--fallback", WEST, "--fallback", EU, "--json"]);
+    const j = JSON.parse(r.stdout);
+    assertValid("test-model-output.schema.json", j);
+    expect(r.code).toBe(5);
+    expect(j.targets.map((t: { model: string; region: string; ok: boolean; error?: string }) => [t.model, t.region, t.ok, t.error ?? null])).toEqual([
+      [EAST, "us-east-1", true, null],
+      [WEST, "us-west-2", false, "unavailable"],
+      [EU, "eu-west-1", true, null],
+    ]);
+    const invokes = j.checks.filter((c: { name: string }) => c.name === "invoke");
+    expect(invokes.map((c: { target: string; ok: boolean }) => [c.target, c.ok])).toEqual([[EAST, true], [WEST, false], [EU, true]]);
+    expect(j.checks[0].detail).toContain(`fallbacks ${WEST}, ${EU} (from --fallback)`);
+    // every region was called once, signed for itself (the down one: a reset connection, retried once)
+    expect(fleet.regions["eu-west-1"]!.fake.requests.filter((q) => q.service === "bedrock").map((q) => [q.operation, q.region])).toEqual([["Converse", "eu-west-1"]]);
+
+    // as lines: one invoke line per target, marked
+    fleet.reset();
+    fleet.setMode("eu-west-1", "unavailable");
+    const t = await smoke(["-m", EAST], { AMAZON_Q_FALLBACK_MODELS: `${WEST},${EU}` });
+    expect(t.code).toBe(5);
+    const lines = t.stdout.split("\n").filter((l) => /invoke/.test(l));
+    expect(lines.length).toBe(3);
+    expect(lines[0]).toMatch(new RegExp(`^✔ invoke +${EAST.replace(/[.:]/g, "\\$&")}: answered in`));
+    expect(lines[1]).toContain(`✔ invoke       fallback ${WEST}: answered in`);
+    expect(lines[2]).toContain(`✖ invoke       fallback ${EU}: Bedrock is unavailable in eu-west-1`);
+  });
+
+  test("all targets work: exit 0; a malformed fallback: exit 2 and nothing is sent", async () => {
+    const ok = await smoke(["-m", EAST, "--fallback", WEST]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split("\n").filter((l) => l.startsWith("✔ invoke")).length).toBe(2);
+    fleet.reset();
+    const bad = await smoke(["-m", EAST, "--fallback", "custom:us-west-2:", "--json"]);
+    expect(bad.code).toBe(2);
+    const j = JSON.parse(bad.stdout);
+    expect(j.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([["model", false], ["credentials", false], ["identity", false], ["invoke", false]]);
+    expect(j.checks[0].detail).toContain("invalid fallback model");
+    const sent = Object.values(fleet.regions).flatMap((g) => g.fake.requests);
+    expect(sent).toEqual([]);
+    expect(hits()).toEqual({ "us-east-1": 0, "us-west-2": 0, "eu-west-1": 0 });
+  });
+});
