@@ -146,22 +146,26 @@ export function toolPartText(b: ToolUseBlock | ToolResultBlock): string {
 export const messageFullText = (m: Message) => m.content.map((b) => ("text" in b ? b.text : toolPartText(b))).join("\n").replace(/^\n+|\n+$/g, "");
 
 /**
- * The history to send to Bedrock: user/assistant alternating, ending with the new user turn. A user message whose
- * answer was lost (an error before any text) is merged with the next one so Bedrock's alternation rule holds.
+ * The history to send to Bedrock: user/assistant alternating, ending with the new user turn. A turn that failed
+ * before any answer (its answer is empty, or missing after a crash) is not sent again: its prompt stays in the file,
+ * but the model never saw it, so the next prompt goes on its own rather than glued to it.
  */
 export function toBedrockMessages(c: Conversation): { role: "user" | "assistant"; content: { text: string }[] }[] {
   const out: { role: "user" | "assistant"; content: { text: string }[] }[] = [];
-  for (const m of c.messages) {
+  const msgs = c.messages;
+  msgs.forEach((m, i) => {
     // tool parts go as text: redux sends no tool definitions, and Bedrock refuses toolUse blocks without them
     const text = messageFullText(m);
-    if (m.role === "assistant" && text === "") continue;
+    if (m.role === "assistant" && text === "") return;
+    const next = msgs[i + 1];
+    if (m.role === "user" && next && !(next.role === "assistant" && messageFullText(next) !== "")) return;
     const last = out.at(-1);
     if (last && last.role === m.role) {
       last.content.push({ text });
-      continue;
+      return;
     }
     out.push({ role: m.role, content: [{ text }] });
-  }
+  });
   return out;
 }
 

@@ -20,12 +20,21 @@ test("the validator names what is wrong", () => {
   expect(() => parseConversation([])).toThrow(/object/);
 });
 
-test("history sent to Bedrock alternates roles: a failed empty answer is dropped and its prompt merged with the next", () => {
+test("history sent to Bedrock: a turn that failed before any answer is not sent again (nor glued to the next prompt)", () => {
   const c = base();
   const t = new Date().toISOString();
   c.messages.push({ role: "user", content: [{ text: "a" }], timestamp: t });
   c.messages.push({ role: "assistant", content: [{ text: "" }], timestamp: t, status: "error" });
   c.messages.push({ role: "user", content: [{ text: "b" }], timestamp: t });
-  expect(toBedrockMessages(c)).toEqual([{ role: "user", content: [{ text: "a" }, { text: "b" }] }]);
+  expect(toBedrockMessages(c)).toEqual([{ role: "user", content: [{ text: "b" }] }]);
   expect(turnCount(c)).toBe(2);
+  // a crash left a prompt with no answer at all; a cut-off answer with some text is kept
+  c.messages.push({ role: "assistant", content: [{ text: "par" }], timestamp: t, status: "interrupted" });
+  c.messages.push({ role: "user", content: [{ text: "c" }], timestamp: t });
+  c.messages.push({ role: "user", content: [{ text: "d" }], timestamp: t });
+  expect(toBedrockMessages(c)).toEqual([
+    { role: "user", content: [{ text: "b" }] },
+    { role: "assistant", content: [{ text: "par" }] },
+    { role: "user", content: [{ text: "d" }] },
+  ]);
 });
