@@ -95,7 +95,8 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   const opts = { cause: err };
   const svc = ctx.service ?? "Bedrock";
   const showSources = ctx.selfTest ? "--debug shows each source tried" : "`redux-test-model --debug` shows each source tried";
-  const bearer = process.env.AWS_BEARER_TOKEN_BEDROCK !== undefined && svc === "Bedrock";
+  // an empty AWS_BEARER_TOKEN_BEDROCK is ignored (lib/aws/credentials.ts): only a set one is what was rejected
+  const bearer = Boolean(process.env.AWS_BEARER_TOKEN_BEDROCK) && svc === "Bedrock";
 
   if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
   if (CREDENTIAL_NAMES.has(name) || /could not load credentials|credential is missing/i.test(message)) {

@@ -5,13 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeAws } from "../tests/fakes/fake-aws.ts";
 import { fakeEnv } from "../tests/e2e/harness.ts";
+import { color } from "../bin/shared/ui.ts";
 
 const root = join(import.meta.dir, "..");
-const say = (s: string) => process.stderr.write(`\x1b[36m▸\x1b[0m ${s}\n`);
+// colours as the binaries decide them (bin/shared/ui.ts): none under NO_COLOR or when stderr is not a terminal
+const say = (s: string) => process.stderr.write(`${color.cyan("▸")} ${s}\n`);
 
-say("building dist/ (bun build --compile)…");
-const build = Bun.spawnSync([process.execPath, join(root, "scripts", "build.ts")], { stdout: "inherit", stderr: "inherit" });
-if (build.exitCode !== 0) process.exit(build.exitCode ?? 1);
+// --no-build: use the dist/ already built (the tests run the demo this way)
+if (!process.argv.includes("--no-build")) {
+  say("building dist/ (bun build --compile)…");
+  const build = Bun.spawnSync([process.execPath, join(root, "scripts", "build.ts")], { stdout: "inherit", stderr: "inherit" });
+  if (build.exitCode !== 0) process.exit(build.exitCode ?? 1);
+}
 
 const fake = await startFakeAws({ chunkDelayMs: 60 });
 const home = mkdtempSync(join(tmpdir(), "redux-demo-"));

@@ -1,10 +1,11 @@
 // The interactive REPL: line editing and history from readline, multi-line input (a trailing backslash, or a paste),
-// slash commands, answers streamed to stdout, and Ctrl-C that stops an answer without leaving the chat.
+// slash commands, answers streamed to stdout, and Ctrl-C that stops an answer without leaving the chat. On TERM=dumb
+// (or a stderr that is not a terminal) the terminal's own line editing is used and no cursor escape is written.
 import { createInterface, type Interface } from "node:readline";
 import { newConversation, turnCount } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import type { Session } from "../../lib/chat/session.ts";
-import { color, type Ui } from "../shared/ui.ts";
+import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { err, out } from "../shared/io.ts";
 
@@ -21,8 +22,19 @@ end a line with \\ to continue on the next line; pasted text is sent as one mess
 // lines arriving closer together than this are one paste, sent as a single message
 const PASTE_GAP_MS = 30;
 
+/** Holds the terminal's resize redraws while an answer streams: readline's redraw would erase the streamed lines. */
+function holdResizeRedraws(): () => void {
+  const held = process.stderr.listeners("resize") as ((...a: unknown[]) => void)[];
+  for (const l of held) process.stderr.off("resize", l);
+  return () => {
+    for (const l of held) process.stderr.on("resize", l);
+  };
+}
+
 export async function repl(session: Session, ui: Ui) {
-  const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: true, historySize: 500, prompt: color.cyan("> ") });
+  // a person should hear about missing credentials before typing a prompt, not after
+  await session.checkCredentials();
+  const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: canRedraw, historySize: 500, prompt: color.cyan("> ") });
   const say = (s: string) => err(`${s}\n`);
   say(color.gray(`redux-chat · ${session.conversation.model} · /help for commands`));
 
@@ -47,26 +59,34 @@ export async function repl(session: Session, ui: Ui) {
     done();
   };
 
-  rl.on("SIGINT", () => {
+  const onInterrupt = () => {
     if (streaming) {
       streaming.abort();
       return;
     }
-    if (rl.line.length === 0 && pending.length === 0) {
+    // on TERM=dumb the terminal holds the typed line, unseen: Ctrl-C only clears it (leave with Ctrl-D or /exit)
+    if (canRedraw && rl.line.length === 0 && pending.length === 0) {
       err("\n");
       close();
       return;
     }
     pending = [];
-    err("^C\n");
+    err(canRedraw ? "^C\n" : "\n");
     prompt();
-  });
+  };
+  rl.on("SIGINT", onInterrupt);
+  // without readline's raw mode (TERM=dumb), Ctrl-C is a signal
+  if (!canRedraw) process.on("SIGINT", onInterrupt);
   rl.on("close", () => {
+    // Ctrl-D: end the line the prompt is on, so the shell's prompt starts on its own
+    if (!closed && !streaming) err("\n");
     closed = true;
     done();
   });
 
   const submit = () => {
+    // a paste that did not end with a newline leaves its last line in the editor: that line's Enter sends it all
+    if (rl.line) return;
     const text = pending.join("\n");
     pending = [];
     busy = busy.then(() => handle(text)).then(() => prompt());
@@ -83,12 +103,19 @@ export async function repl(session: Session, ui: Ui) {
     pasteTimer = setTimeout(submit, PASTE_GAP_MS);
   });
 
-  async function handle(input: string) {
+  async function handle(input: string): Promise<void> {
     const text = input.trim();
     if (!text) return;
-    if (text.startsWith("/")) return command(text);
+    if (text.startsWith("/")) {
+      // a command is one line: lines pasted after it are the next message, not the command's argument
+      const nl = text.indexOf("\n");
+      await command(nl < 0 ? text : text.slice(0, nl).trim());
+      if (nl >= 0 && !closed) await handle(text.slice(nl + 1));
+      return;
+    }
     const ac = new AbortController();
     streaming = ac;
+    const resumeRedraws = canRedraw ? holdResizeRedraws() : () => {};
     const spinner = ui.spinner("thinking");
     let last = "";
     try {
@@ -110,6 +137,7 @@ export async function repl(session: Session, ui: Ui) {
       ui.error(e);
     } finally {
       streaming = undefined;
+      resumeRedraws();
     }
   }
 
@@ -159,4 +187,5 @@ export async function repl(session: Session, ui: Ui) {
   prompt();
   await finished;
   await busy;
+  process.off("SIGINT", onInterrupt);
 }

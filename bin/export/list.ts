@@ -9,19 +9,65 @@ import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+const width = (s: string) => Bun.stringWidth(s);
 
-function table(rows: ConversationSummary[]): string {
-  const head = ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "STATUS", "FIRST PROMPT"];
-  const cells = rows.map((r) => [r.id.slice(0, 8), short(r.created_at), short(r.updated_at), r.model.replace(/^custom:/, ""), String(r.turns), String(r.total_tokens), r.status, r.first_prompt]);
-  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const cols = columns();
-  const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(width[i]!))).join("  ").slice(0, cols);
-  return [colorOut.bold(line(head)), ...cells.map(line)].join("\n");
+/** `s` cut to `w` terminal columns, with … where it was cut. */
+function fit(s: string, w: number): string {
+  if (width(s) <= w) return s;
+  let out = "";
+  for (const ch of s) {
+    if (width(out + ch) > w - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
 }
+
+const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - width(s)));
+
+/**
+ * The table for a terminal, fitted to its width: the id prefix, dates, counts and status keep their width; the model
+ * and the first prompt are cut (with …) to what is left, and CREATED makes way when that is too little.
+ */
+function table(rows: ConversationSummary[], cols: number): string {
+  let cells = [
+    ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "STATUS", "FIRST PROMPT"],
+    ...rows.map((r) => [r.id.slice(0, 8), short(r.created_at), short(r.updated_at), r.model.replace(/^custom:/, ""), String(r.turns), String(r.total_tokens), r.status, r.first_prompt]),
+  ];
+  const layout = () => {
+    const w = cells[0]!.map((_, i) => Math.max(...cells.map((c) => width(c[i]!))));
+    const [model, prompt] = [cells[0]!.indexOf("MODEL"), w.length - 1];
+    const room = cols - w.reduce((n, x, i) => (i === model || i === prompt ? n : n + x), 0) - 2 * (w.length - 1);
+    return { w, model, prompt, room };
+  };
+  let l = layout();
+  // too narrow for the model and the prompt to show something: CREATED, then TOKENS, then TURNS make way
+  for (const name of ["CREATED", "TOKENS", "TURNS"]) {
+    if (l.w[l.model]! + l.w[l.prompt]! <= l.room || l.room >= 20) break;
+    const i = cells[0]!.indexOf(name);
+    cells = cells.map((c) => c.filter((_, j) => j !== i));
+    l = layout();
+  }
+  const { w, model, prompt, room } = l;
+  if (w[model]! + w[prompt]! > room) {
+    w[model] = Math.min(w[model]!, Math.max(8, Math.floor(room * 0.55)));
+    w[prompt] = Math.max(room - w[model]!, 1);
+  }
+  // narrower still: the line is cut rather than wrapped (a wrapped table is unreadable)
+  const line = (c: string[]) => fit(c.map((v, i) => (i === prompt ? fit(v, w[i]!) : pad(fit(v, w[i]!), w[i]!))).join("  ").trimEnd(), cols);
+  const [head, ...body] = cells.map(line);
+  return [colorOut.bold(head!), ...body].join("\n");
+}
+
+const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "status", "first_prompt"];
 
 export default defineCommand({
   meta: { name: "list", description: "List saved conversations (newest first)" },
-  args: { ...filterArgs, ...keyArgs, ...outputArgs },
+  args: {
+    ...filterArgs,
+    ...keyArgs,
+    header: { type: "boolean", default: true, description: "piped output starts with a line naming the columns (--no-header: leave it out)", negativeDescription: "no column-name line in piped output" },
+    ...outputArgs,
+  },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     const { items, skipped } = listFiltered(exportStore(args["key-file"]), args);
@@ -29,8 +75,11 @@ export default defineCommand({
     if (warning) ui.warn(warning);
     const rows = items.map(summarize).reverse();
     if (args.json) out(`${JSON.stringify(rows)}\n`);
-    else if (isTTY(1)) out(rows.length ? `${table(rows)}\n` : "");
-    else for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.status, r.first_prompt].join("\t")}\n`);
+    else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
+    else {
+      if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);
+      for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.status, r.first_prompt].join("\t")}\n`);
+    }
     if (!rows.length) ui.info("no conversations");
   },
 });

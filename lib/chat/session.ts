@@ -1,6 +1,6 @@
 // A chat session: the model, the conversation (new, resumed by id/path, or the newest), its lock, where it is saved,
 // and the Bedrock client, set up the same way for the one-shot prompt and the REPL.
-import { ReduxError, ExitCode } from "../errors.ts";
+import { ReduxError, ExitCode, translateAwsError } from "../errors.ts";
 import { newConversation, type Conversation, type InferenceConfig } from "../conversations/conversation.ts";
 import { findConversation, lockFile, newestConversation, type StoreOptions } from "../conversations/store.ts";
 import { chooseModel, type ModelChoice } from "../bedrock/model-choice.ts";
@@ -15,7 +15,7 @@ import { regionClients } from "../bedrock/clients.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import { runTurn, type TurnOutcome } from "./turn.ts";
-import type { DebugLog } from "../aws/credentials.ts";
+import { bearerToken, type DebugLog } from "../aws/credentials.ts";
 
 export interface SessionOptions {
   model?: string;
@@ -52,6 +52,8 @@ export interface Session {
   fallbackSource?: string;
   /** The conversation's model, then the fallbacks. */
   targets(): Target[];
+  /** Resolves the credentials now (the REPL, before its first prompt): a missing or broken source fails here. */
+  checkCredentials(): Promise<void>;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
@@ -132,6 +134,14 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     fallbacks: fallbacks.models,
     fallbackSource: fallbacks.source,
     targets: () => targetList(parseModelString(session.conversation.model), fallbacks.models),
+    async checkCredentials() {
+      // a Bedrock API key is not resolved: the SDK sends it as it is
+      if (bearerToken(env) === "set") return;
+      const c = await clientFor(session.conversation.region);
+      await c.config.credentials().catch((e: unknown) => {
+        throw translateAwsError(e, { region: session.conversation.region, profile: o.profile });
+      });
+    },
     async setModel(model) {
       const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
       session.conversation.model = next.model;

@@ -59,7 +59,11 @@ describe("list", () => {
     expect(rows[0]).toMatchObject({ turns: 1, total_tokens: 12, status: "error", model: "custom:eu-west-1:eu.amazon.nova-pro-v1:0" });
 
     const tsv = await exp(["list"]);
-    expect(tsv.stdout.trim().split("\n").map((l) => l.split("\t").length)).toEqual([8, 8]);
+    const [header, ...lines] = tsv.stdout.trim().split("\n");
+    expect(header).toBe("id\tcreated_at\tupdated_at\tmodel\tturns\ttotal_tokens\tstatus\tfirst_prompt");
+    expect(lines.map((l) => l.split("\t").length)).toEqual([8, 8]);
+    expect(lines[0]!.split("\t")[7]).toBe("newest question");
+    expect((await exp(["list", "--no-header"])).stdout.trim().split("\n")).toEqual(lines);
 
     expect(JSON.parse((await exp(["list", "--json", "--since", "7d"])).stdout).length).toBe(1);
     expect(JSON.parse((await exp(["list", "--json", "--until", "30d"])).stdout).length).toBe(1);
