@@ -78,6 +78,10 @@ export default defineCommand({
     const pollSecs = args["poll-interval"] === undefined ? 60 : Number(args["poll-interval"]);
     if (!Number.isFinite(pollSecs) || pollSecs < 0.05 || pollSecs > 3600) throw usageError(`--poll-interval must be a number of seconds from 0.05 to 3600, got ${JSON.stringify(args["poll-interval"])}`);
     if (engine !== "local" && (!args.output || args.output === "-")) throw usageError(`--engine ${engine} needs -o OUT`, "the job state is kept beside OUT (OUT.bedrock.json), so a re-run can attach to the jobs");
+    // budgets and --save act on requests sent from here: a Bedrock job cannot honour them
+    const localOnly = (["max-items", "max-total-tokens", "save"] as const).find((f) => args[f] !== undefined && args[f] !== false);
+    if (engine === "bedrock" && localOnly) throw usageError(`--${localOnly} applies to --engine local only`, "drop it, or use --engine auto (it applies to what runs locally)");
+    if (engine === "local" && (args.s3 || args["role-arn"] || args.detach || args["retry-failed"])) throw usageError("--s3, --role-arn, --detach and --retry-failed need --engine bedrock or auto");
     const format = (args.format ?? "auto") as BatchInputFormat;
     if (!["auto", "jsonl", "text"].includes(format)) throw usageError(`--format must be auto, jsonl or text, got ${JSON.stringify(args.format)}`, "auto reads JSONL when the first line starts with {, else one prompt a line");
     const concurrency = whole(args.concurrency, "--concurrency", 256) ?? 4;

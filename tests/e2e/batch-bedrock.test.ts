@@ -165,6 +165,12 @@ describe("batch --engine bedrock", () => {
     expect(noS3.stderr).toMatch(/needs an S3 location/);
     const badS3 = await batch([write("n.jsonl", items(150)), "-o", out, ...flags(), "--s3", "s3://Bad_Bucket/x"]);
     expect(badS3.code).toBe(2);
+    const budget = await batch([write("n.jsonl", items(150)), "-o", out, ...flags(), "--max-items", "10"]);
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toMatch(/--max-items applies to --engine local only/);
+    const detachLocal = await batch([write("n.jsonl", items(150)), "-o", out, "-m", MODEL, "--detach"]);
+    expect(detachLocal.code).toBe(2);
+    expect(detachLocal.stderr).toMatch(/need --engine bedrock or auto/);
     const noOut = await batch([write("n.jsonl", items(150)), ...flags()]);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/needs -o OUT/);
