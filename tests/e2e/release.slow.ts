@@ -143,6 +143,22 @@ describe("npm run release", () => {
   }, 180_000);
 });
 
+describe("npm run build -- --target", () => {
+  test("builds one other target into dist/<target>/, and refuses one it does not know", async () => {
+    const build = (t: string) => run(process.execPath, [join(ROOT, "scripts", "build.ts"), "--target", t], { env: scrubbedEnv(), cwd: ROOT, timeoutMs: 120_000 });
+    const r = await build("bun-linux-arm64");
+    expect(r.code).toBe(0);
+    const dir = join(ROOT, "dist", "linux-arm64");
+    expect(readdirSync(dir).sort()).toEqual(["redux", "redux-chat", "redux-export", "redux-test-model"]);
+    expect(sh(["file", "-b", join(dir, "redux-chat")]).out).toContain("ARM aarch64");
+    const v = await run("qemu-aarch64-static", ["-L", "/usr/aarch64-linux-gnu", join(dir, "redux-export"), "--version"], { env: scrubbedEnv(), timeoutMs: 60_000 });
+    expect(v.stdout).toMatch(versionRe("redux-export", "linux-arm64"));
+    const bad = await build("bun-plan9-mips");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("unknown target bun-plan9-mips: one of linux-x64, linux-x64-baseline, linux-arm64");
+  }, 180_000);
+});
+
 describe("install.sh", () => {
   const install = (args: string[], env: Record<string, string> = {}) =>
     run("sh", [join(RELEASE, "install.sh"), ...args], { env: { ...scrubbedEnv(), ...env }, timeoutMs: 120_000 });
