@@ -118,11 +118,14 @@ describe("credential sources", () => {
     secrets.add(src.secretAccessKey);
     writeAws({
       credentials: `[base]\naws_access_key_id = ${src.accessKeyId}\naws_secret_access_key = ${src.secretAccessKey}\n`,
-      config: "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\nregion = us-east-1\n",
+      config: "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\nregion = eu-west-1\n",
     });
     const r = await both(baseEnv(), ["--profile", "deploy"]);
     expectSource(r, "assume-role", fake.issued.assumeRole);
     expect(r.report.credential_label).toBe("assume-role (profile deploy)");
+    // STS is signed for the profile's region (the SDK's rule), the model's us-east-1 only for Bedrock
+    expect(new Set(fake.requests.filter((q) => q.operation === "AssumeRole").map((q) => q.region))).toEqual(new Set(["eu-west-1"]));
+    expect(new Set(fake.requests.filter((q) => q.service === "bedrock").map((q) => q.region))).toEqual(new Set(["us-east-1"]));
     // one exchange per run: the smoke test's STS and Bedrock calls share the provider that won (three runs here)
     const assume = fake.requests.filter((q) => q.operation === "AssumeRole");
     expect(assume.length).toBe(3);
