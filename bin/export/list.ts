@@ -67,6 +67,7 @@ export default defineCommand({
     ...keyArgs,
     header: { type: "boolean", default: true, description: "piped output starts with a line naming the columns (--no-header: leave it out)", negativeDescription: "no column-name line in piped output" },
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print the rows as one JSON array (schemas/export-list.schema.json)" },
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
