@@ -2,7 +2,7 @@
 // HTTPS_PROXY is a loopback CONNECT proxy that routes bedrock-runtime.<region>.amazonaws.com to one fake per region,
 // behind TLS signed by a test CA (AWS_CA_BUNDLE). No endpoint override, no test-only switch in the binaries.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRegionFleet, type RegionFleet } from "../fakes/region-fleet.ts";
 import { bin, fakeEnv, run, tempHome, FAKE_KEY } from "./harness.ts";
@@ -100,6 +100,17 @@ describe("chat: a turn one region cannot serve is answered by the next", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("Echo: c\n");
     expect(r.stderr).toContain(`answered by fallback ${WEST} (${EAST}: rejected)`);
+  });
+
+  test("internal errors, models not ready and model timeouts move on too", async () => {
+    for (const mode of ["internal", "not-ready", "model-timeout"] as const) {
+      fleet.reset();
+      fleet.setMode("us-east-1", mode);
+      const r = await chat(["-m", EAST, "--fallback", WEST, "--json", "--no-save", mode]);
+      expect([mode, r.code]).toEqual([mode, 0]);
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({ text: `Echo: ${mode}`, model: WEST, failed_attempts: [{ target: EAST, class: "unavailable" }] });
+    }
   });
 
   test("a stream that fails after text reached stdout is not restarted elsewhere; the partial answer is saved", async () => {
@@ -341,5 +352,54 @@ describe("redux-test-model with fallbacks", () => {
     const sent = Object.values(fleet.regions).flatMap((g) => g.fake.requests);
     expect(sent).toEqual([]);
     expect(hits()).toEqual({ "us-east-1": 0, "us-west-2": 0, "eu-west-1": 0 });
+  });
+});
+
+// the REPL, in a real terminal (tmux): within one process a target that just failed is skipped on the next turns
+const tmuxPath = Bun.which("tmux");
+if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the REPL failover test did not run");
+describe.skipIf(!tmuxPath)("REPL: a target that just failed is skipped for its cool-down", () => {
+  const socket = `redux-failover-${process.pid}`;
+  const tmux = (...args: string[]) => Bun.spawnSync([tmuxPath!, "-L", socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
+  const screen = () => tmux("capture-pane", "-p", "-J", "-t", "repl", "-S", "-200");
+  async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) {
+    const end = Date.now() + ms;
+    let s = "";
+    while (Date.now() < end) {
+      s = screen();
+      if (pred(s)) return s;
+      await Bun.sleep(60);
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+  }
+  afterEach(() => void tmux("kill-server"));
+
+  test("the first turn finds the primary dead and is answered by the fallback; the next turn goes straight there", async () => {
+    fleet.setMode("us-east-1", "down");
+    const script = join(home, "start.sh");
+    const pairs = Object.entries({ ...env, TERM: "xterm-256color" }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+    const args = ["-m", EAST, "--fallback", WEST, "--debug"].map((a) => JSON.stringify(a)).join(" ");
+    writeFileSync(script, `#!/bin/sh\ncd ${JSON.stringify(home)}\nenv -i ${pairs} ${JSON.stringify(bin("redux-chat"))} ${args} 2>>${JSON.stringify(join(home, "stderr.log"))}\necho "[exit $?]"\nsleep 30\n`);
+    chmodSync(script, 0o700);
+    tmux("new-session", "-d", "-s", "repl", "-x", "200", "-y", "50", script);
+    await waitFor(() => existsSync(join(home, "stderr.log")) && readFileSync(join(home, "stderr.log"), "utf8").includes("/help for commands"), "the banner");
+    tmux("send-keys", "-t", "repl", "-l", "first");
+    tmux("send-keys", "-t", "repl", "Enter");
+    await waitFor((s) => s.includes("Echo: first"), "the first answer");
+    const deadAfterFirst = hits()["us-east-1"];
+    expect(deadAfterFirst).toBeGreaterThanOrEqual(1);
+    tmux("send-keys", "-t", "repl", "-l", "second");
+    tmux("send-keys", "-t", "repl", "Enter");
+    await waitFor((s) => s.includes("Echo: second"), "the second answer");
+    tmux("send-keys", "-t", "repl", "C-d");
+    await waitFor((s) => s.includes("[exit 0]"), "a clean exit");
+    // the dead region saw nothing more; the fallback answered both turns
+    expect(hits()["us-east-1"]).toBe(deadAfterFirst);
+    expect(hits()["us-west-2"]).toBe(2);
+    const log = readFileSync(join(home, "stderr.log"), "utf8");
+    expect(log).toMatch(new RegExp(`failover: skipping ${EAST.replace(/[.:]/g, "\\$&")}: cooling down for (29|30) s after unavailable`));
+    expect(log.split("\n").filter((l) => l.includes("answered by fallback")).length).toBe(2);
+    const c = saved();
+    expect(c.messages.filter((m: { role: string }) => m.role === "assistant").map((m: { model: string; failed_attempts: unknown[] }) => [m.model, m.failed_attempts.length])).toEqual([[WEST, 1], [WEST, 0]]);
   });
 });

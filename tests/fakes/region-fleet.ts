@@ -1,8 +1,8 @@
 // Several Bedrock regions on loopback, told apart by their real hostnames: a CONNECT proxy (HTTPS_PROXY) routes
 // `bedrock-runtime.<region>.amazonaws.com` and `sts.<region>.amazonaws.com` to one TLS front per region, whose
 // certificate is signed by a throwaway test CA (AWS_CA_BUNDLE); each front forwards to a fake AWS of its own. A region
-// can be switched to down (the tunnel is reset), throttling (429), unavailable (503), stalling (never answers) or
-// early-stream-error (an exception frame before any text). Unknown hosts are refused, so nothing leaves the machine.
+// can be switched to down (the tunnel is reset), throttling (429), unavailable (503), internal (500), not-ready (429),
+// model-timeout (408), stalling (never answers) or early-stream-error (an exception frame before any text). Unknown hosts are refused, so nothing leaves the machine.
 // The same URL also serves as a plain-HTTP endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) that routes by the SigV4 scope's
 // region: the bench uses it, because under Bun the proxy agent opens a new tunnel (CONNECT + TLS) for every request.
 // Run standalone: `bun tests/fakes/region-fleet.ts --regions us-east-1,us-west-2 [--mode us-east-1=down]
@@ -17,7 +17,16 @@ import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "./fake-aws.ts";
 import { eventFrame, exceptionFrame } from "./eventstream.ts";
 
-export type RegionMode = "up" | "down" | "throttle" | "unavailable" | "stall" | "early-stream-error";
+export type RegionMode = "up" | "down" | "throttle" | "unavailable" | "internal" | "not-ready" | "model-timeout" | "stall" | "early-stream-error";
+
+/** The modes that answer with an error of Bedrock's own: status, x-amzn-errortype. */
+const ERRORS: Partial<Record<RegionMode, [number, string, string]>> = {
+  throttle: [429, "ThrottlingException", "Too many requests, please wait before trying again."],
+  unavailable: [503, "ServiceUnavailableException", "Bedrock is unavailable."],
+  internal: [500, "InternalServerException", "An internal server error occurred."],
+  "not-ready": [429, "ModelNotReadyException", "The model is not ready to serve inference requests."],
+  "model-timeout": [408, "ModelTimeoutException", "The request took too long to process."],
+};
 
 export interface Region {
   name: string;
@@ -81,8 +90,8 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
       res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message }));
     };
     if (bedrock && region.mode === "down") return void req.socket.destroy();
-    if (bedrock && region.mode === "throttle") return fail(429, "ThrottlingException", `Too many requests in ${name}, please wait before trying again.`);
-    if (bedrock && region.mode === "unavailable") return fail(503, "ServiceUnavailableException", `Bedrock is unavailable in ${name}.`);
+    const error = bedrock ? ERRORS[region.mode] : undefined;
+    if (error) return fail(error[0], error[1], `${error[2]} (${name})`);
     if (bedrock && region.mode === "stall") return void req.resume();
     if (bedrock && region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
       req.resume();
