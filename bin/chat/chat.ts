@@ -3,10 +3,13 @@ import type { ParsedArgs } from "citty";
 import type { chatArgs } from "./args.ts";
 import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
 import { parseEndpoint, parseInference } from "../../lib/bedrock/inference.ts";
-import { openSession } from "../../lib/chat/session.ts";
+import { openSession, type Session } from "../../lib/chat/session.ts";
+import type { ChatJsonOutput, TurnOptions } from "../../lib/chat/turn.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
-import type { ChatJsonOutput } from "../../lib/chat/turn.ts";
-import { createUi, stdinIsTTY } from "../shared/ui.ts";
+import { parseFeatureFlags, stopReasonNote } from "../../lib/bedrock/features.ts";
+import { checkStructuredAnswer } from "../../lib/bedrock/structured-output.ts";
+import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conversations/attachments.ts";
+import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
 import { out, readStdin } from "../shared/io.ts";
 
@@ -15,7 +18,10 @@ type ChatArgs = ParsedArgs<typeof chatArgs>;
 export async function chat(args: ChatArgs, rawArgs: string[]) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const words = (args._ as string[]).join(" ");
-  const piped = stdinIsTTY ? "" : await readStdin();
+  const attach = repeated(rawArgs, "attach");
+  // `--attach -` takes stdin's bytes, so the prompt then comes from the arguments only
+  const stdinBytes = attach.includes("-") && !stdinIsTTY ? new Uint8Array(await Bun.stdin.arrayBuffer()) : undefined;
+  const piped = stdinIsTTY || stdinBytes ? "" : await readStdin();
   const prompt = [piped.replace(/\s+$/, ""), words].filter((s) => s.trim() !== "").join("\n\n");
   if (args.resume && args.continue) throw usageError("--resume and --continue cannot be used together", "--continue picks the newest conversation; --resume ID picks one");
   if (!prompt && !stdinIsTTY) {
@@ -23,13 +29,27 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   }
   if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)", 'e.g. redux-chat --json "hello"');
 
+  const { inference: featureInference, features } = await parseFeatureFlags({
+    thinking: args.thinking,
+    effort: args.effort,
+    cache: args.cache,
+    jsonSchema: args["json-schema"],
+    serviceTier: args["service-tier"],
+    latency: args.latency,
+    guardrail: args.guardrail,
+    requestMetadata: repeated(rawArgs, "request-metadata"),
+  });
+  const files = attach.map((p) => readAttachment(p, { type: args["attach-type"], stdin: () => stdinBytes ?? new Uint8Array() }));
+  if (files.length) checkAttachments(files, prompt);
+  if (files.length && !prompt) throw usageError("--attach needs a prompt", 'say what to do with the files: redux-chat -a report.pdf "summarise this"');
+
   const session = await openSession({
     model: args.model,
     region: args.region,
     profile: args.profile,
     endpoint: parseEndpoint(args["endpoint-url"]),
     system: args.system,
-    inference: parseInference({ maxTokens: args["max-tokens"], temperature: args.temperature, topP: args["top-p"], stop: repeated(rawArgs, "stop") }),
+    inference: { ...parseInference({ maxTokens: args["max-tokens"], temperature: args.temperature, topP: args["top-p"], stop: repeated(rawArgs, "stop") }), ...featureInference },
     resume: args.resume,
     continueLast: args.continue,
     save: args.save !== false,
@@ -45,16 +65,17 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   try {
     if (!prompt) {
       const { repl } = await import("./repl.ts");
-      await repl(session, ui);
+      await repl(session, ui, features);
       return;
     }
-    await oneShot(session, prompt, args, ui);
+    const attachments = files.map((f) => attachmentPart(f, session.store));
+    await oneShot(session, prompt, args, ui, { attachments, features });
   } finally {
     session.close();
   }
 }
 
-async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt: string, args: ChatArgs, ui: ReturnType<typeof createUi>) {
+async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui, extra: Pick<TurnOptions, "attachments" | "features">) {
   const c = session.conversation;
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
   if (session.fallbacks.length) ui.debug(`fallbacks ${session.fallbacks.map((f) => f.model).join(", ")} (from ${session.fallbackSource})`);
@@ -72,11 +93,20 @@ async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt:
   let result;
   try {
     result = await session.turn(prompt, {
+      ...extra,
       signal: ac.signal,
+      // reasoning goes to stderr (dim on a terminal), never into the answer on stdout
+      onReasoning: args.json || args.quiet
+        ? undefined
+        : (chunk) => {
+            spinner.stop();
+            ui.reasoning(chunk);
+          },
       onText: args.json
         ? undefined
         : (chunk) => {
             spinner.stop();
+            ui.reasoning("");
             out(chunk);
             wroteAny = true;
             lastChar = chunk.at(-1) ?? lastChar;
@@ -87,6 +117,7 @@ async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt:
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
   }
+  ui.reasoning("");
   if (wroteAny && lastChar !== "\n") out("\n");
   if (args.json) {
     const json: ChatJsonOutput = {
@@ -96,6 +127,7 @@ async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt:
       region: result.target.region,
       model_id: result.target.modelId,
       stop_reason: result.stopReason ?? null,
+      reasoning: result.reasoning?.length ? result.reasoning.map((r) => r.reasoning.text ?? "").join("") : null,
       usage: result.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
       latency_ms: result.latencyMs,
       status: result.status,
@@ -115,4 +147,8 @@ async function oneShot(session: Awaited<ReturnType<typeof openSession>>, prompt:
     if (result.path && result.text) ui.warn(`the partial answer was saved to ${result.path}`);
     throw result.error;
   }
+  const note = stopReasonNote(result.stopReason, c.inference_config);
+  if (note?.fails) throw new ReduxError(ExitCode.rejected, note.message, note.hint);
+  if (note) ui.warn(note.message);
+  if (extra.features?.jsonSchema) await checkStructuredAnswer(result.text, extra.features.jsonSchema.schema);
 }

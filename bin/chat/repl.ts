@@ -5,6 +5,8 @@ import { createInterface, type Interface } from "node:readline";
 import { newConversation, turnCount } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import type { Session } from "../../lib/chat/session.ts";
+import type { TurnFeatures } from "../../lib/bedrock/features.ts";
+import { attachmentPart, checkAttachments, readAttachment, type Attachment } from "../../lib/conversations/attachments.ts";
 import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { err, out } from "../shared/io.ts";
@@ -16,6 +18,7 @@ const HELP = `commands:
   /clear           start a new conversation
   /usage           tokens used so far
   /save PATH       write a copy of the conversation to PATH
+  /attach PATH     send this file (image or document) with the next message
   /exit            leave (also Ctrl-D, or Ctrl-C at an empty prompt)
 end a line with \\ to continue on the next line; pasted text is sent as one message`;
 
@@ -31,7 +34,7 @@ function holdResizeRedraws(): () => void {
   };
 }
 
-export async function repl(session: Session, ui: Ui) {
+export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}) {
   // a person should hear about missing credentials before typing a prompt, not after
   await session.checkCredentials();
   const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: canRedraw, historySize: 500, prompt: color.cyan("> ") });
@@ -39,6 +42,8 @@ export async function repl(session: Session, ui: Ui) {
   say(color.gray(`redux-chat · ${session.conversation.model} · /help for commands`));
 
   let streaming: AbortController | undefined;
+  // /attach: files waiting for the next message
+  let attached: Attachment[] = [];
   let pending: string[] = [];
   let pasteTimer: ReturnType<typeof setTimeout> | undefined;
   let busy = Promise.resolve();
@@ -119,10 +124,20 @@ export async function repl(session: Session, ui: Ui) {
     const spinner = ui.spinner("thinking");
     let last = "";
     try {
+      checkAttachments(attached, input);
+      const attachments = attached.map((a) => attachmentPart(a, session.store));
+      attached = [];
       const r = await session.turn(input, {
         signal: ac.signal,
+        features,
+        attachments,
+        onReasoning: (chunk) => {
+          spinner.stop();
+          ui.reasoning(chunk);
+        },
         onText: (chunk) => {
           spinner.stop();
+          ui.reasoning("");
           out(chunk);
           last = chunk.at(-1) ?? last;
         },
@@ -171,6 +186,13 @@ export async function repl(session: Session, ui: Ui) {
         }
         case "/usage":
           return say(`${turnCount(c)} turns · input ${c.usage.input_tokens} · output ${c.usage.output_tokens} · total ${c.usage.total_tokens} tokens`);
+        case "/attach": {
+          if (!arg) return say(attached.length ? `attached: ${attached.map((a) => a.name).join(", ")}` : color.yellow("usage: /attach PATH"));
+          const a = readAttachment(arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
+          checkAttachments([...attached, a], "(checked again with the message)");
+          attached.push(a);
+          return say(color.green(`attached ${a.name} (${a.format}, ${a.bytes.length} bytes) to the next message`));
+        }
         case "/save": {
           if (!arg) return say(color.yellow("usage: /save PATH"));
           const path = saveConversation(c, session.storeForRead, arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { exportStore, listFiltered } from "../../lib/conversations/export-store.ts";
 import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
+import { attachmentReader } from "../../lib/conversations/attachments.ts";
 import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
 import { usageError } from "../../lib/errors.ts";
@@ -35,11 +36,11 @@ export async function exportConversations(args: ExportArgs) {
     if (warning) ui.warn(warning);
     if (!args.output) {
       if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
-      for (const it of items) out(render(it.conversation, format));
+      for (const it of items) out(render(it.conversation, format, attachmentReader(store)));
       return;
     }
     ensurePrivateDir(args.output);
-    for (const it of items) writeFileAtomic(join(args.output, `${it.conversation.conversation_id}.${format}`), render(it.conversation, format));
+    for (const it of items) writeFileAtomic(join(args.output, `${it.conversation.conversation_id}.${format}`), render(it.conversation, format, attachmentReader(store)));
     ui.success(`exported ${items.length} conversation${items.length === 1 ? "" : "s"} to ${args.output}`);
     return;
   }
@@ -52,7 +53,7 @@ export async function exportConversations(args: ExportArgs) {
     found = r.newest;
   } else found = findConversation(args.conversation!, store);
   if (!found) throw usageError(`no conversations in ${store.dir}`, "start one with redux-chat, or point REDUX_CONVERSATIONS_DIR at the directory that has them");
-  const text = render(found.conversation, format);
+  const text = render(found.conversation, format, attachmentReader(store));
   if (args.output) {
     writeFileAtomic(args.output, text);
     ui.success(`wrote ${args.output}`);

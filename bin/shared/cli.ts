@@ -17,7 +17,7 @@ export interface CommandSpec {
 }
 
 /** Flags that may be given more than once, every value kept; any other flag given twice: the last one counts. */
-const REPEATABLE = new Set(["stop", "fallback"]);
+const REPEATABLE = new Set(["stop", "fallback", "attach", "request-metadata"]);
 
 export interface ArgvScan {
   /** The subcommands walked (`["batch"]` for `redux-chat -m M batch in.jsonl`). */

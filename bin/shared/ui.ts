@@ -84,6 +84,8 @@ export interface Ui {
   /** One clear line plus a hint; the stack only with --debug. */
   error(err: unknown): void;
   spinner(text: string): Spinner;
+  /** The model's reasoning as it streams: dim on stderr; "" ends its line. Nothing with -q. */
+  reasoning(chunk: string): void;
 }
 
 const KIND: Record<string, LineKind> = { warn: "warning", success: "success", debug: "debug", error: "error", fatal: "error" };
@@ -96,7 +98,20 @@ export function createUi(o: UiOptions = {}): Ui {
       level: o.quiet ? 0 : o.debug ? 4 : 3,
       reporters: [{ log: (l: LogObject) => err(`${formatLine(KIND[l.type] ?? "info", l.args.map(String).join(" "))}\n`) }],
     }));
+  let reasoningOpen = false;
+  let reasoningEnd = "\n";
   const ui: Ui = {
+    reasoning(chunk) {
+      if (o.quiet) return;
+      if (chunk === "") {
+        if (reasoningOpen && reasoningEnd !== "\n") err("\n");
+        reasoningOpen = false;
+        return;
+      }
+      reasoningOpen = true;
+      reasoningEnd = chunk.at(-1)!;
+      err(color.gray(chunk));
+    },
     quiet: Boolean(o.quiet),
     debugEnabled: Boolean(o.debug),
     info: (m) => logger().info(m),

@@ -3,7 +3,8 @@
 import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "../errors.ts";
-import type { InferenceConfig, Usage } from "../conversations/conversation.ts";
+import type { InferenceConfig, ReasoningBlock, Usage } from "../conversations/conversation.ts";
+import { featureFields, thinkingMaxTokens, type TurnFeatures } from "./features.ts";
 import { bearerToken, credentialProvider, type DebugLog } from "../aws/credentials.ts";
 import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
 import { redactHeaders } from "../redact.ts";
@@ -65,10 +66,13 @@ export interface TurnRequest {
   messages: BedrockMessage[];
   system?: string;
   inference: InferenceConfig;
+  features?: TurnFeatures;
 }
 
 export interface TurnResult {
   text: string;
+  /** Reasoning blocks (extended thinking), in the order they arrived; saved and sent back unchanged next turn. */
+  reasoning?: ReasoningBlock[];
   status: "complete" | "interrupted" | "error";
   stopReason?: string;
   usage?: Usage;
@@ -79,6 +83,8 @@ export interface TurnResult {
 
 export interface StreamOptions {
   onText?: (chunk: string) => void;
+  /** Reasoning text as it streams (shown on stderr, never on stdout). */
+  onReasoning?: (chunk: string) => void;
   /** Aborting it (Ctrl-C) stops the answer; what arrived is returned with status "interrupted". */
   signal?: AbortSignal;
   /** Longest wait for the first event, and for the silence between events (ms). */
@@ -96,13 +102,29 @@ export const toBedrockInference = (c: InferenceConfig) => {
   return out;
 };
 
+const CACHE_POINT = { cachePoint: { type: "default" as const } };
+
 /** The request body shared by Converse and ConverseStream. */
-const commandInput = (req: TurnRequest) => ({
-  modelId: req.modelId,
-  messages: req.messages,
-  ...(req.system ? { system: [{ text: req.system }] } : {}),
-  inferenceConfig: toBedrockInference(req.inference),
-});
+function commandInput(req: TurnRequest) {
+  const f = req.features ?? {};
+  const inferenceConfig = toBedrockInference(req.inference);
+  const room = thinkingMaxTokens(req.inference);
+  if (room !== undefined) inferenceConfig.maxTokens = room;
+  let messages = req.messages;
+  // --cache: one cache point after the system prompt and one after the history (the end of the newest message), so
+  // the next turn of a REPL or a resumed chat reads the whole prefix from the cache
+  if (f.cache && messages.length) {
+    const last = messages.at(-1)!;
+    messages = [...messages.slice(0, -1), { ...last, content: [...(last.content ?? []), CACHE_POINT] }];
+  }
+  return {
+    modelId: req.modelId,
+    messages,
+    ...(req.system ? { system: f.cache ? [{ text: req.system }, CACHE_POINT] : [{ text: req.system }] } : {}),
+    inferenceConfig,
+    ...featureFields(req.inference, f),
+  };
+}
 
 const toUsage = (u?: { inputTokens?: number; outputTokens?: number; totalTokens?: number }): Usage | undefined =>
   u ? { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) } : undefined;
@@ -129,12 +151,14 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
   if (o.signal?.aborted) ac.abort();
 
   let text = "";
+  const reasoning = new Map<number, ReasoningBlock["reasoning"]>();
   let stopReason: string | undefined;
   let usage: Usage | undefined;
   let sawStop = false;
   let sawMetadata = false;
   const finish = (status: TurnResult["status"], error?: ReduxError): TurnResult => ({
     text,
+    reasoning: [...reasoning.values()].map((r) => ({ reasoning: r })),
     status,
     stopReason,
     usage,
@@ -154,6 +178,17 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
         const chunk = ev.contentBlockDelta.delta.text;
         text += chunk;
         o.onText?.(chunk);
+      } else if (ev.contentBlockDelta?.delta?.reasoningContent) {
+        const d = ev.contentBlockDelta.delta.reasoningContent;
+        const i = ev.contentBlockDelta.contentBlockIndex ?? 0;
+        const r = reasoning.get(i) ?? {};
+        reasoning.set(i, r);
+        if (d.text) {
+          r.text = (r.text ?? "") + d.text;
+          o.onReasoning?.(d.text);
+        }
+        if (d.signature) r.signature = (r.signature ?? "") + d.signature;
+        if (d.redactedContent) r.redacted = Buffer.concat([Buffer.from(r.redacted ?? "", "base64"), Buffer.from(d.redactedContent)]).toString("base64");
       } else if (ev.messageStop) {
         sawStop = true;
         stopReason = ev.messageStop.stopReason;
@@ -187,6 +222,7 @@ const timeoutError = (what: string, ctx?: AwsErrorContext) =>
 
 export interface ConverseResult {
   text: string;
+  reasoning?: ReasoningBlock[];
   stopReason?: string;
   usage?: Usage;
   latencyMs: number;

@@ -14,7 +14,7 @@ import { createHealth } from "../bedrock/health.ts";
 import { regionClients } from "../bedrock/clients.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
-import { runTurn, type TurnOutcome } from "./turn.ts";
+import { runTurn, type TurnOptions, type TurnOutcome } from "./turn.ts";
 import { bearerToken, type DebugLog } from "../aws/credentials.ts";
 
 export interface SessionOptions {
@@ -57,7 +57,7 @@ export interface Session {
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
-  turn(prompt: string, o: { onText?: (chunk: string) => void; signal?: AbortSignal }): Promise<TurnOutcome>;
+  turn(prompt: string, o: Pick<TurnOptions, "onText" | "onReasoning" | "signal" | "attachments" | "features">): Promise<TurnOutcome>;
   /** Releases the conversation lock. */
   close(): void;
 }
@@ -161,9 +161,12 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         debug: o.debug,
         conversation: session.conversation,
         prompt,
+        attachments: t.attachments,
+        features: t.features,
         store: session.store,
         path: session.path,
         onText: t.onText,
+        onReasoning: t.onReasoning,
         signal: t.signal,
         firstEventTimeoutMs: timeoutMs,
         idleTimeoutMs: timeoutMs,

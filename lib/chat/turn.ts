@@ -1,8 +1,10 @@
 // One chat turn: append the prompt, stream the answer, and save the conversation before and after, so neither what
 // the user wrote nor what arrived is ever lost (a crash mid-answer leaves the prompt saved as "interrupted").
-import { addUsage, toBedrockMessages, type AssistantMessage, type Conversation, type Usage } from "../conversations/conversation.ts";
+import { addUsage, toBedrockMessages, type AssistantMessage, type Conversation, type DocumentBlock, type ImageBlock, type Usage } from "../conversations/conversation.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
+import { attachmentReader } from "../conversations/attachments.ts";
 import { streamTurn } from "../bedrock/runtime.ts";
+import { checkFeatures, type TurnFeatures } from "../bedrock/features.ts";
 import { answerWithFailover, type FailedAttempt, type FailoverResult } from "../bedrock/failover.ts";
 import type { ClientFor } from "../bedrock/clients.ts";
 import type { Target } from "../bedrock/targets.ts";
@@ -16,11 +18,15 @@ export interface TurnOptions {
   debug?: (line: string) => void;
   conversation: Conversation;
   prompt: string;
+  /** Files sent with the prompt (already checked and stored: see lib/conversations/attachments.ts). */
+  attachments?: (ImageBlock | DocumentBlock)[];
+  features?: TurnFeatures;
   /** Where to save; undefined means --no-save. */
   store?: StoreOptions;
   /** The file the conversation lives in (set after the first save, or by --resume). */
   path?: string;
   onText?: (chunk: string) => void;
+  onReasoning?: (chunk: string) => void;
   signal?: AbortSignal;
   firstEventTimeoutMs: number;
   idleTimeoutMs: number;
@@ -33,8 +39,10 @@ export interface TurnOutcome extends FailoverResult {
 
 export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
   const c = o.conversation;
+  // what Bedrock would refuse of any target is refused before the prompt is saved or sent
+  for (const t of o.targets) checkFeatures(t.modelId, c.inference_config, o.features ?? {});
   const now = () => new Date().toISOString();
-  c.messages.push({ role: "user", content: [{ text: o.prompt }], timestamp: now() });
+  c.messages.push({ role: "user", content: [...(o.attachments ?? []), { text: o.prompt }], timestamp: now() });
   c.updated_at = now();
   c.status = "interrupted";
   let path = o.path;
@@ -43,6 +51,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
   // a target that fails before any text reached the user hands the turn to the next one; after that, never
   let shown = false;
   const onText = o.onText && ((chunk: string) => ((shown = true), o.onText!(chunk)));
+  const messages = toBedrockMessages(c, o.store ? attachmentReader(o.store) : undefined);
   const result = await answerWithFailover({
     targets: o.targets,
     health: o.health,
@@ -51,14 +60,14 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
     attempt: async (t) =>
       streamTurn(
         await o.clientFor(t.region),
-        { modelId: t.modelId, messages: toBedrockMessages(c), system: c.system, inference: c.inference_config },
-        { onText, signal: o.signal, firstEventTimeoutMs: o.firstEventTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
+        { modelId: t.modelId, messages, system: c.system, inference: c.inference_config, features: o.features },
+        { onText, onReasoning: o.onReasoning, signal: o.signal, firstEventTimeoutMs: o.firstEventTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
       ),
   });
 
   const answer: AssistantMessage = {
     role: "assistant",
-    content: [{ text: result.text }],
+    content: [...(result.reasoning ?? []), { text: result.text }],
     timestamp: now(),
     model: result.target.model,
     region: result.target.region,
@@ -86,6 +95,8 @@ export interface ChatJsonOutput {
   region: string;
   model_id: string;
   stop_reason: string | null;
+  /** The model's reasoning (extended thinking), null when it did not think. */
+  reasoning: string | null;
   usage: Usage;
   latency_ms: number;
   status: "complete" | "interrupted" | "error";

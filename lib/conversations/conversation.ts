@@ -2,6 +2,7 @@
 // files read from disk, and pure helpers that build and extend a conversation.
 import { randomUUID } from "node:crypto";
 import type { FailedAttempt } from "../bedrock/failover.ts";
+import type { ContentBlock as SdkContentBlock } from "@aws-sdk/client-bedrock-runtime";
 
 export const CONVERSATION_VERSION = 1;
 
@@ -18,6 +19,10 @@ export interface InferenceConfig {
   temperature?: number;
   top_p?: number;
   stop_sequences?: string[];
+  /** Extended thinking (--thinking): a token budget, or adaptive. Kept for the conversation's later turns. */
+  thinking?: number | "adaptive";
+  /** How hard an adaptive thinker works (--effort). */
+  effort?: "low" | "medium" | "high";
 }
 
 export interface TextBlock {
@@ -34,7 +39,35 @@ export interface ToolResultBlock {
   tool_result: { tool_use_id: string; status: "success" | "error"; content: ({ text: string } | { json: unknown })[] };
 }
 
-export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
+/** The model's reasoning before its answer (extended thinking): sent back unchanged, with its signature, next turn. */
+export interface ReasoningBlock {
+  reasoning: { text?: string; signature?: string; /** base64 of reasoning the provider encrypted */ redacted?: string };
+}
+
+export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
+export type DocumentFormat = "pdf" | "csv" | "doc" | "docx" | "xls" | "xlsx" | "html" | "txt" | "md";
+
+/**
+ * An attached file's bytes: inline (`bytes`, base64) or, above a size, in a content-addressed file beside the
+ * conversation (`file`: `attachments/<sha256>.<format>`, relative to the conversations directory).
+ */
+export interface AttachmentData {
+  name: string;
+  size: number;
+  sha256: string;
+  bytes?: string;
+  file?: string;
+}
+
+export interface ImageBlock {
+  image: AttachmentData & { format: ImageFormat };
+}
+
+export interface DocumentBlock {
+  document: AttachmentData & { format: DocumentFormat };
+}
+
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | ReasoningBlock | ImageBlock | DocumentBlock;
 
 /** Where an imported conversation came from (absent on conversations redux started). */
 export interface ConversationSource {
@@ -142,29 +175,85 @@ export function toolPartText(b: ToolUseBlock | ToolResultBlock): string {
   return `[tool result ${b.tool_result.tool_use_id} (${b.tool_result.status}): ${body}]`;
 }
 
-/** Every part as text: text blocks as they are, tool parts as toolPartText lines. */
-export const messageFullText = (m: Message) => m.content.map((b) => ("text" in b ? b.text : toolPartText(b))).join("\n").replace(/^\n+|\n+$/g, "");
+/** An attachment as one line of plain text. */
+export const attachmentText = (b: ImageBlock | DocumentBlock) => {
+  const a = "image" in b ? b.image : b.document;
+  return `[${"image" in b ? "image" : "document"} ${a.name} (${a.format}, ${a.size} bytes)]`;
+};
+
+/** Every part a person reads, as text: text as it is, tool parts and attachments as one line each; reasoning left out. */
+export const messageFullText = (m: Message) =>
+  m.content
+    .map((b) => ("text" in b ? b.text : "tool_use" in b || "tool_result" in b ? toolPartText(b) : "reasoning" in b ? "" : attachmentText(b)))
+    .filter((t, i, all) => t !== "" || all.length === 1)
+    .join("\n")
+    .replace(/^\n+|\n+$/g, "");
+
+/** The reasoning of an answer, as text (redacted reasoning is not readable). */
+export const messageReasoning = (m: Message) =>
+  m.content.map((b) => ("reasoning" in b ? (b.reasoning.text ?? "") : "")).join("");
+
+/** Reads an attachment stored beside the conversation (`file`), for the request. */
+export type AttachmentReader = (file: string) => Uint8Array;
+
+/** A Bedrock content block, as the runtime SDK takes it (a type only: nothing of the SDK is loaded here). */
+export type BedrockBlock = SdkContentBlock;
+
+const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
+
+function attachmentBytes(a: AttachmentData, read?: AttachmentReader): Uint8Array {
+  if (a.bytes !== undefined) return fromBase64(a.bytes);
+  if (a.file && read) return read(a.file);
+  throw new ConversationFormatError(`attachment ${a.name} has no bytes`);
+}
+
+function toBedrockBlocks(m: Message, read?: AttachmentReader): BedrockBlock[] {
+  const out: BedrockBlock[] = [];
+  for (const b of m.content) {
+    if ("text" in b) {
+      if (b.text !== "") out.push({ text: b.text });
+    } else if ("reasoning" in b) {
+      // only whole reasoning goes back: Bedrock refuses reasoning without its signature (an answer cut off mid-thought)
+      if (b.reasoning.redacted) out.push({ reasoningContent: { redactedContent: fromBase64(b.reasoning.redacted) } });
+      else if (b.reasoning.signature) out.push({ reasoningContent: { reasoningText: { text: b.reasoning.text ?? "", signature: b.reasoning.signature } } });
+    } else if ("image" in b) {
+      out.push({ image: { format: b.image.format, source: { bytes: attachmentBytes(b.image, read) } } });
+    } else if ("document" in b) {
+      out.push({ document: { format: b.document.format, name: documentName(b.document.name), source: { bytes: attachmentBytes(b.document, read) } } });
+    } else {
+      // tool parts go as text: redux sends no tool definitions, and Bedrock refuses toolUse blocks without them
+      out.push({ text: toolPartText(b) });
+    }
+  }
+  return out;
+}
+
+/** Bedrock's document name: letters, digits, single spaces, hyphens, parentheses and square brackets, 1-200. */
+export function documentName(name: string): string {
+  const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, "");
+  const clean = base.replace(/[^A-Za-z0-9\s\-()[\]]+/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
+  return clean || "document";
+}
 
 /**
  * The history to send to Bedrock: user/assistant alternating, ending with the new user turn. A turn that failed
  * before any answer (its answer is empty, or missing after a crash) is not sent again: its prompt stays in the file,
  * but the model never saw it, so the next prompt goes on its own rather than glued to it.
  */
-export function toBedrockMessages(c: Conversation): { role: "user" | "assistant"; content: { text: string }[] }[] {
-  const out: { role: "user" | "assistant"; content: { text: string }[] }[] = [];
+export function toBedrockMessages(c: Conversation, read?: AttachmentReader): { role: "user" | "assistant"; content: BedrockBlock[] }[] {
+  const out: { role: "user" | "assistant"; content: BedrockBlock[] }[] = [];
   const msgs = c.messages;
   msgs.forEach((m, i) => {
-    // tool parts go as text: redux sends no tool definitions, and Bedrock refuses toolUse blocks without them
-    const text = messageFullText(m);
-    if (m.role === "assistant" && text === "") return;
     const next = msgs[i + 1];
     if (m.role === "user" && next && !(next.role === "assistant" && messageFullText(next) !== "")) return;
+    const blocks = toBedrockBlocks(m, read);
+    if (m.role === "assistant" && !blocks.some((b) => "text" in b)) return;
     const last = out.at(-1);
     if (last && last.role === m.role) {
-      last.content.push({ text });
+      last.content.push(...blocks);
       return;
     }
-    out.push({ role: m.role, content: [{ text }] });
+    out.push({ role: m.role, content: blocks });
   });
   return out;
 }
@@ -180,9 +269,18 @@ const isNonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 const isIsoDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
 const STATUSES = new Set(["complete", "interrupted", "error"]);
 
+const IMAGE_FORMATS = new Set(["png", "jpeg", "gif", "webp"]);
+const DOCUMENT_FORMATS = new Set(["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"]);
+const isAttachment = (a: unknown, formats: Set<string>) =>
+  isObj(a) && typeof a.name === "string" && formats.has(a.format as string) && isNonNegInt(a.size) && typeof a.sha256 === "string" &&
+  (typeof a.bytes === "string" || (typeof a.file === "string" && /^attachments\/[0-9a-f]{64}\.[a-z]+$/.test(a.file)));
+
 function isContentBlock(b: unknown): boolean {
   if (!isObj(b)) return false;
   if ("text" in b) return typeof b.text === "string";
+  if ("reasoning" in b) return isObj(b.reasoning);
+  if ("image" in b) return isAttachment(b.image, IMAGE_FORMATS);
+  if ("document" in b) return isAttachment(b.document, DOCUMENT_FORMATS);
   if (isObj(b.tool_use)) return typeof b.tool_use.id === "string" && typeof b.tool_use.name === "string";
   if (isObj(b.tool_result)) {
     const r = b.tool_result;
@@ -216,7 +314,7 @@ export function parseConversation(v: unknown): Conversation {
     if (!isObj(m)) fail(`${where} must be an object`);
     const msg = m as Record<string, unknown>;
     if (msg.role !== "user" && msg.role !== "assistant") fail(`${where}.role must be user or assistant`);
-    if (!Array.isArray(msg.content) || !msg.content.every(isContentBlock)) fail(`${where}.content must be a list of text, tool_use or tool_result parts`);
+    if (!Array.isArray(msg.content) || !msg.content.every(isContentBlock)) fail(`${where}.content must be a list of text, reasoning, image, document, tool_use or tool_result parts`);
     if (!isIsoDate(msg.timestamp)) fail(`${where}.timestamp must be an ISO date`);
     if (msg.usage !== undefined) checkUsage(msg.usage, where);
     if (msg.status !== undefined && !STATUSES.has(msg.status as string)) fail(`${where}.status is invalid`);

@@ -1,6 +1,6 @@
 // Conversation export formats: json (the file itself), jsonl (one line per message), Markdown, plain text, and one
 // self-contained HTML page in which every piece of conversation text is escaped (model output never executes).
-import { messageFullText, messageText, type AssistantMessage, type Conversation, type Message } from "./conversation.ts";
+import { messageFullText, messageReasoning, messageText, toolPartText, type AssistantMessage, type AttachmentReader, type Conversation, type Message } from "./conversation.ts";
 import { usageError } from "../errors.ts";
 
 export const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
@@ -28,7 +28,8 @@ export interface JsonlLine {
   status?: string;
 }
 
-export function render(c: Conversation, format: ExportFormat): string {
+/** `read` resolves attachments stored beside the conversations, so HTML can show those images too. */
+export function render(c: Conversation, format: ExportFormat, read?: AttachmentReader): string {
   switch (format) {
     case "json":
       return `${JSON.stringify(c, null, 2)}\n`;
@@ -39,7 +40,7 @@ export function render(c: Conversation, format: ExportFormat): string {
     case "txt":
       return text(c);
     case "html":
-      return html(c);
+      return html(c, read);
   }
 }
 
@@ -86,6 +87,8 @@ function markdown(c: Conversation): string {
   if (c.system) out.push(`> **System:** ${c.system.replace(/\n/g, "\n> ")}`, "");
   for (const m of c.messages) {
     out.push(`## ${m.role === "user" ? "User" : "Assistant"} · ${humanTime(m.timestamp)}`, "");
+    const thought = messageReasoning(m);
+    if (thought) out.push(`> *reasoning:* ${thought.replace(/\n/g, "\n> ")}`, "");
     out.push(messageFullText(m) || "_(no text)_", "");
     if (m.role === "assistant") {
       const note = statusNote(m);
@@ -163,9 +166,45 @@ pre{background:var(--code);border-radius:8px;padding:.85rem 1rem;overflow-x:auto
 pre code{background:none;padding:0;font-size:.85rem;line-height:1.5}
 footer{font-size:.8rem;color:var(--muted);margin-top:.5rem}
 .note{color:var(--warn);font-weight:600;font-size:.85rem}
+figure{margin:.75rem 0}
+figure img{max-width:100%;height:auto;border-radius:8px;border:1px solid var(--border)}
+figcaption,.doc{font-size:.85rem;color:var(--muted)}
+.doc{border:1px solid var(--border);border-radius:8px;padding:.4rem .75rem;margin:.5rem 0}
+details.reasoning{color:var(--muted);font-size:.9rem;margin:.25rem 0 .5rem}
 `;
 
-function html(c: Conversation): string {
+/** Attachments first (images inline as data: URLs, allowed by the page's CSP; documents as named blocks), then text. */
+function messageHtml(m: Message, read?: AttachmentReader): string {
+  const out: string[] = [];
+  const thought = messageReasoning(m);
+  if (thought) out.push(`<details class="reasoning"><summary>reasoning</summary>${textToHtml(thought)}</details>`);
+  for (const b of m.content) {
+    if ("image" in b) {
+      const a = b.image;
+      let bytes = a.bytes;
+      if (bytes === undefined && a.file && read) {
+        try {
+          bytes = Buffer.from(read(a.file)).toString("base64");
+        } catch {
+          // shown as a named block below
+        }
+      }
+      if (bytes !== undefined) out.push(`<figure><img src="data:image/${a.format};base64,${bytes.replace(/[^A-Za-z0-9+/=]/g, "")}" alt="${escapeHtml(a.name)}"><figcaption>${escapeHtml(a.name)}</figcaption></figure>`);
+      else out.push(`<div class="doc">image ${escapeHtml(a.name)} (${a.format}, ${a.size} bytes; not found beside the conversation)</div>`);
+    } else if ("document" in b) {
+      out.push(`<div class="doc">document <strong>${escapeHtml(b.document.name)}</strong> (${b.document.format}, ${b.document.size} bytes)</div>`);
+    }
+  }
+  const text = m.content
+    .map((b) => ("text" in b ? b.text : "tool_use" in b || "tool_result" in b ? toolPartText(b) : ""))
+    .filter(Boolean)
+    .join("\n");
+  out.push(textToHtml(text));
+  const body = out.filter(Boolean).join("\n");
+  return body || "<p><em>(no text)</em></p>";
+}
+
+function html(c: Conversation, read?: AttachmentReader): string {
   const articles = c.messages
     .map((m) => {
       const a = m.role === "assistant" ? m : undefined;
@@ -173,7 +212,7 @@ function html(c: Conversation): string {
       const foot = a ? usageLine(a) : "";
       return `<article class="${m.role}">
 <header><strong>${m.role === "user" ? "You" : "Assistant"}</strong><time datetime="${escapeHtml(m.timestamp)}">${escapeHtml(humanTime(m.timestamp))}</time></header>
-${textToHtml(messageFullText(m)) || "<p><em>(no text)</em></p>"}
+${messageHtml(m, read)}
 ${note ? `<p class="note">${escapeHtml(note)}</p>` : ""}${foot ? `<footer>${escapeHtml(foot)}</footer>` : ""}
 </article>`;
     })
@@ -182,7 +221,7 @@ ${note ? `<p class="note">${escapeHtml(note)}</p>` : ""}${foot ? `<footer>${esca
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="redux-export">
 <title>${escapeHtml(titleOf(c))}</title>

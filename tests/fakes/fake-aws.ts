@@ -17,6 +17,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { featureAnswer, invalidConverse, metadataExtras, reasoningFrames } from "./converse-features.ts";
 import { errorFrame, eventFrame, exceptionFrame, unknownEventFrame } from "./eventstream.ts";
 import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
 import { ssoOidcCreateToken } from "./sso-oidc.ts";
@@ -278,6 +279,11 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       rec(400);
       return jsonError(res, 400, "SerializationException", "the request body is not JSON");
     }
+    const invalid = invalidConverse(modelId, parsed);
+    if (invalid) {
+      rec(400);
+      return jsonError(res, 400, "ValidationException", invalid);
+    }
     if (modelId.includes("throttle-always") || (modelId.includes("throttle-once") && count === 1) || (modelId.includes("throttle-10pct") && Math.random() < 0.1)) {
       rec(429);
       return jsonError(res, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
@@ -310,8 +316,13 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     rec(200);
     const extraDelay = Number(/delay-(\d+)ms/.exec(modelId)?.[1] ?? 0);
     const t0 = Date.now();
-    const { text, stopReason, input } = answerFor(parsed);
-    const usage = { inputTokens: input, outputTokens: words(text), totalTokens: input + words(text) };
+    const plain = answerFor(parsed);
+    const lastUser = (parsed.messages ?? []).findLast((m: any) => m?.role === "user");
+    const featured = featureAnswer(modelId, parsed, plain.text, (lastUser?.content ?? []).map((b: any) => b?.text ?? "").join(""));
+    const { text, input } = { ...plain, ...featured };
+    const stopReason = featured.stopReason ?? plain.stopReason;
+    const extras = metadataExtras(parsed, input);
+    const usage = { inputTokens: input, outputTokens: words(text), totalTokens: input + words(text), ...extras.usage };
 
     await sleep(delayMs + extraDelay);
 
@@ -332,6 +343,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
       return true;
     };
     await write(eventFrame("messageStart", { role: "assistant" }));
+    for (const f of reasoningFrames(modelId, parsed)) await write(f);
     if (modelId.includes("unknown-event")) await write(unknownEventFrame());
     if (modelId.includes("stream-error") || modelId.includes("stream-throttle")) {
       await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "partial " } }));
@@ -363,7 +375,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     if (modelId.includes("truncated")) return res.end();
     await write(eventFrame("contentBlockStop", { contentBlockIndex: 0 }));
     await write(eventFrame("messageStop", { stopReason }));
-    await write(eventFrame("metadata", { usage, metrics: { latencyMs: Date.now() - t0 } }));
+    await write(eventFrame("metadata", { usage, metrics: { latencyMs: Date.now() - t0 }, ...(extras.serviceTier ? { serviceTier: extras.serviceTier } : {}) }));
     res.end();
   }
 

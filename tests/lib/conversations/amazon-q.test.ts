@@ -48,7 +48,7 @@ describe("convertQState", () => {
   test("tool parts are sent to Bedrock as text (no tool definitions are sent) and exported as text", () => {
     const c = convertQState(src(toolConversation()), NOW);
     const sent = toBedrockMessages(c);
-    expect(sent[1]!.content[0]!.text).toContain('[tool use execute_bash (tooluse_1): {"command":"ls"}]');
+    expect(sent[1]!.content.map((b) => b.text).join("\n")).toContain('[tool use execute_bash (tooluse_1): {"command":"ls"}]');
     expect(messageFullText(c.messages[2]!)).toContain("[tool result tooluse_1 (success):");
   });
 
