@@ -348,7 +348,7 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
         if (id === undefined || seen.has(id)) continue;
         seen.add(id);
         if (o.out.done.has(id)) continue;
-        const tail = { engine: "bedrock-batch" as const, job_id: jobId };
+        const tail = { region: j.region, model_id: j.modelId, engine: "bedrock-batch" as const, job_id: jobId };
         const mo = rec.modelOutput;
         if (rec.error || !mo) {
           if (o.retryFailedLocal && byId.has(id)) {

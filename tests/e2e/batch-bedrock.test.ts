@@ -85,7 +85,7 @@ describe("batch --engine bedrock", () => {
     expect(job.manifest.inputTokenCount).toBeGreaterThan(0);
     const jobId = job.jobArn.split("/").pop();
     const ok = lines.find((l) => l.id === "q-3");
-    expect(ok).toMatchObject({ status: "ok", text: "[system: be brief] Echo: question 3", engine: "bedrock-batch", job_id: jobId, model: MODEL, stop_reason: "end_turn" });
+    expect(ok).toMatchObject({ status: "ok", text: "[system: be brief] Echo: question 3", engine: "bedrock-batch", job_id: jobId, model: MODEL, region: "us-east-1", model_id: "fake.batch", stop_reason: "end_turn" });
     expect(ok.usage.total_tokens).toBeGreaterThan(0);
     expect(lines.find((l) => l.id === "q-57")).toMatchObject({ status: "error", engine: "bedrock-batch", error: { class: "rejected", code: 6 } });
     expect(lines.find((l) => l.id === "q-57").error.message).toContain("400");
