@@ -1,6 +1,6 @@
 // S3 for batch jobs: s3:// locations parsed and validated, and a lazily built client that follows the SDK's own
-// endpoint settings (AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL) with path-style addressing when one is set, as
-// S3-compatible servers need. Uploads stream through @aws-sdk/lib-storage (multipart past 8 MiB); downloads stream.
+// endpoint settings (AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then the config file's) with path-style addressing
+// when one is set, as S3-compatible servers need. Uploads stream through @aws-sdk/lib-storage (multipart past 8 MiB); downloads stream.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { credentialProvider, sdkLogger, type DebugLog } from "./credentials.ts";
@@ -15,9 +15,22 @@ export interface S3ClientOptions {
   debug?: DebugLog;
 }
 
+/** The endpoint the SDK will use for S3 when one is configured: the environment, else the config file ([services] s3, endpoint_url). */
+async function configuredS3Endpoint(): Promise<string | undefined> {
+  const fromEnv = configuredEndpoint("S3");
+  if (fromEnv) return fromEnv;
+  try {
+    const { resolveEndpointConfig } = await import("@smithy/core/endpoints");
+    const cfg = resolveEndpointConfig({ serviceId: "S3" } as Parameters<typeof resolveEndpointConfig>[0]) as { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    return await cfg.serviceConfiguredEndpoint?.();
+  } catch {
+    // a profile naming a missing [services] section: the SDK's own request says so
+    return undefined;
+  }
+}
+
 export async function createS3Client(o: S3ClientOptions): Promise<S3Client> {
-  const { S3Client } = await import("@aws-sdk/client-s3");
-  const endpoint = configuredEndpoint("S3");
+  const [{ S3Client }, endpoint] = await Promise.all([import("@aws-sdk/client-s3"), configuredS3Endpoint()]);
   // a Bedrock API key cannot sign S3 requests: then the SDK's own default chain is used
   const credentials = await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug });
   return new S3Client({
@@ -26,7 +39,7 @@ export async function createS3Client(o: S3ClientOptions): Promise<S3Client> {
     ...(endpoint ? { forcePathStyle: true } : {}),
     logger: sdkLogger(o.debug),
     ...(credentials ? { credentials } : {}),
-    requestHandler: await requestHandlerFor(serviceUrl("S3", o.region), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8 }),
+    requestHandler: await requestHandlerFor(endpoint ?? serviceUrl("S3", o.region), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8 }),
   });
 }
 

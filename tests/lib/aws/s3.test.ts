@@ -57,3 +57,34 @@ test("a large stream goes up as a multipart upload (path-style, to AWS_ENDPOINT_
   expect(JSON.parse(last).recordId).toBe(`R${n - 1}`);
   client.destroy();
 });
+
+test("an endpoint from the config file ([services] s3 endpoint_url) also gets path-style addressing", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "redux-s3-config-"));
+  const saved = process.env.AWS_ENDPOINT_URL_S3;
+  delete process.env.AWS_ENDPOINT_URL_S3;
+  process.env.AWS_CONFIG_FILE = join(dir, "config");
+  writeFileSync(process.env.AWS_CONFIG_FILE, "[default]\nservices = local\n\n[services local]\ns3 =\n  endpoint_url = http://localhost:9\n");
+  try {
+    const client = await createS3Client({ region: "us-east-1", timeoutMs: 5000 });
+    const seen: string[] = [];
+    client.middlewareStack.add(
+      () => async (args) => {
+        const req = args.request as { hostname?: string; port?: number; path?: string };
+        seen.push(`${req.hostname}:${req.port}${req.path}`);
+        throw new Error("stop here");
+      },
+      { step: "finalizeRequest", name: "stopBeforeSending" },
+    );
+    const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+    await expect(client.send(new PutObjectCommand({ Bucket: "redux-test", Key: "k.jsonl", Body: "x" }))).rejects.toThrow("stop here");
+    expect(seen).toEqual(["localhost:9/redux-test/k.jsonl"]);
+    client.destroy();
+  } finally {
+    process.env.AWS_ENDPOINT_URL_S3 = saved;
+    delete process.env.AWS_CONFIG_FILE;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
