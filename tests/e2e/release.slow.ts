@@ -71,6 +71,15 @@ async function oneShot(cmd: string[], extraEnv: Record<string, string> = {}) {
   expect(readdirSync(join(home, ".amazon-q", "conversations")).length).toBe(1);
 }
 
+/** The load command types of a 64-bit little-endian Mach-O file. */
+function machoLoadCommands(file: string): number[] {
+  const b = readFileSync(file);
+  if (b.readUInt32LE(0) !== 0xfeedfacf) throw new Error(`${file} is not a 64-bit Mach-O file`);
+  const out: number[] = [];
+  for (let i = 0, off = 32; i < b.readUInt32LE(16); i++, off += b.readUInt32LE(off + 4)) out.push(b.readUInt32LE(off));
+  return out;
+}
+
 const versionRe = (name: string, t: Target) => new RegExp(`^${name} ${VERSION.replaceAll(".", "\\.")} \\([0-9a-f]{7}(-dirty)? ${t} \\d{4}-\\d{2}-\\d{2}\\)\\n$`);
 
 describe("npm run release", () => {
@@ -105,6 +114,8 @@ describe("npm run release", () => {
       expect(readdirSync(unpacked(t)).length).toBe(4);
       const f = sh(["file", "-b", exe(t)]).out;
       expect({ t, file: expected[t].test(f) ? "ok" : f }).toEqual({ t, file: "ok" });
+      // macOS on Apple silicon runs no unsigned code: Bun's ad-hoc signature must be there (LC_CODE_SIGNATURE)
+      if (t.startsWith("darwin")) expect({ t, signed: machoLoadCommands(exe(t)).includes(0x1d) }).toEqual({ t, signed: true });
     }
   });
 
