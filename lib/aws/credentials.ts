@@ -140,7 +140,7 @@ async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
     throw new ReduxError(
       ExitCode.credentials,
       `profile ${name} does not exist in ${files}`,
-      `check the name (${o.profile ? "--profile" : "AWS_PROFILE"}), or add [profile ${name}] to ${configFilePath()}${explicitProfileHint(o.profile)}`,
+      `check the name given by ${o.profile ? "--profile" : "AWS_PROFILE"}, or add [profile ${name}] to ${configFilePath()}`,
     );
   }
 
@@ -171,8 +171,7 @@ async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
     say(`failed: ${redactText(String((err as Error)?.message ?? err).split("\n")[0]!)}`);
     // already said plainly (a proxy that is down or wants credentials): no point dressing it up
     if (isReduxError(err)) throw err;
-    const e = err as { message?: string; tryNextLink?: boolean };
-    const exhausted = !explicit && /Could not load credentials from any providers/.test(e.message ?? "");
+    const exhausted = !explicit && /Could not load credentials from any providers/.test((err as Error)?.message ?? "");
     if (exhausted) throw noCredentials(name, files);
     throw credentialError(err, lastInTrail(trail), name, explicit);
   }
@@ -198,8 +197,6 @@ async function keep(provider: AwsCredentialIdentityProvider, first: AwsCredentia
   };
   return memoize(seeded, treatedAsExpired, (c) => c.expiration !== undefined);
 }
-
-const explicitProfileHint = (flag: string | undefined) => (flag ? "" : " (AWS_PROFILE is set in the environment)");
 
 function noCredentials(name: string, files: string): ReduxError {
   const imdsOff = Boolean(process.env.AWS_EC2_METADATA_DISABLED) && process.env.AWS_EC2_METADATA_DISABLED !== "false";
