@@ -63,7 +63,7 @@ function readJsonObject(path: string): Settings | undefined {
     text = readFileSync(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ReduxError(ExitCode.internal, `cannot read ${path}: ${(err as Error).message}`);
+    throw new ReduxError(ExitCode.usage, `cannot read the settings file ${path}: ${(err as Error).message}`, "it must be a file you can read (redux writes it 0600); fix its permissions, or move it away to start afresh");
   }
   try {
     const v = JSON.parse(text);

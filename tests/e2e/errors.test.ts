@@ -53,6 +53,7 @@ const CASES: [string, Bin, string[], number, RegExp, RegExp, ((home: string) => 
     mkdirSync(join(h, ".amazon-q"), { recursive: true });
     writeFileSync(join(h, ".amazon-q", "settings.json"), '{"chat.encryptionKeyFile":"key"}');
   }],
+  ["a settings file that cannot be read", "redux-chat", ["settings"], 2, /^cannot read the settings file .*settings\.json: EISDIR/, /fix its permissions, or move it away/, (h) => void mkdirSync(join(h, ".amazon-q", "settings.json"), { recursive: true })],
   ["a conversation path that cannot be read", "redux-export", ["dir.json"], 2, /^cannot read .*dir\.json: EISDIR/, /permissions/, (h) => void mkdirSync(join(h, "dir.json"))],
   ["a file that is not a conversation", "redux-export", ["x.json"], 2, /x\.json is not a redux conversation/, /saved by redux-chat/, (h) => void writeFileSync(join(h, "x.json"), '{"a":1}')],
   ["a conversations directory that is a file", "redux-export", ["list"], 2, /conversations directory .*blocker is not a directory/, /REDUX_CONVERSATIONS_DIR/, (h) => {
