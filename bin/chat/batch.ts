@@ -2,13 +2,13 @@
 // crashes and re-runs; progress goes to stderr (a bar on a terminal, periodic lines otherwise).
 import { defineCommand } from "citty";
 import { readFileSync, realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { lazy, repeated } from "../shared/cli.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
-import { parseBatchInput, type BatchInputFormat, type BatchItem } from "../../lib/batch/input.ts";
+import { checkItemFeatures, parseBatchInput, type BatchInputFormat, type BatchItem } from "../../lib/batch/input.ts";
 import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
@@ -108,9 +108,16 @@ export default defineCommand({
     }
     // the region lookup can end at EC2 instance metadata: only when some line's model is a bare id
     const bareModel = /"model"\s*:\s*"(?!\s*custom:)/.test(text);
-    let items = parseBatchInput(text, { defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region, source, format });
+    let items = parseBatchInput(text, {
+      defaultRegion: bareModel ? await resolveRegion(args.region, args.profile) : args.region,
+      source,
+      format,
+      // attachment and schema paths in the input are relative to the input file
+      baseDir: args.input === "-" ? process.cwd() : dirname(resolve(args.input)),
+    });
     if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
     const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
+    checkItemFeatures(items, { modelId: model?.modelId, inference }, source);
 
     // everything that can be refused is checked before OUT is locked and repaired
     const settings = readSettings();

@@ -1,7 +1,13 @@
-// Batch input: JSONL items (`{"id","prompt","system"?,"model"?,"max_tokens"?,"temperature"?,"top_p"?,"stop"?}`) or
-// plain text (one prompt a line, id = line number), validated whole before anything is sent. Unknown JSONL fields are
-// refused (a typo such as "max_token" would otherwise be silently ignored).
-import { usageError } from "../errors.ts";
+// Batch input: JSONL items (`{"id","prompt","system"?,"model"?,"max_tokens"?,"temperature"?,"top_p"?,"stop"?,
+// "attachments"?,"thinking"?,"json_schema"?,"service_tier"?}`) or plain text (one prompt a line, id = line number),
+// validated whole before anything is sent: attachment files are read and checked against Bedrock's limits, schema files
+// parsed (each file once), then only their paths kept. Unknown JSONL fields are refused (a typo such as "max_token"
+// would otherwise be silently ignored).
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { usageError, isReduxError } from "../errors.ts";
+import { checkAttachments, readAttachment, type Attachment } from "../conversations/attachments.ts";
+import { checkFeatures, parseJsonSchema, parseServiceTier, parseThinking, type TurnFeatures } from "../bedrock/features.ts";
 import { parseModelString, type ModelRef } from "../bedrock/model-string.ts";
 import { parseInference } from "../bedrock/inference.ts";
 import type { InferenceConfig } from "../conversations/conversation.ts";
@@ -16,6 +22,13 @@ export interface BatchInputLine {
   temperature?: number;
   top_p?: number;
   stop?: string[];
+  /** Files sent with the prompt, relative to the input file's directory. */
+  attachments?: string[];
+  /** Extended thinking: a token budget or "adaptive". */
+  thinking?: number | "adaptive";
+  /** A JSON Schema file (relative to the input file's directory) the answer must follow. */
+  json_schema?: string;
+  service_tier?: "default" | "priority" | "flex";
 }
 
 export interface BatchItem {
@@ -25,15 +38,23 @@ export interface BatchItem {
   system?: string;
   model?: ModelRef;
   inference: InferenceConfig;
+  /** Absolute paths of the item's attachments (checked when the input was read; read again when the item runs). */
+  attachments?: string[];
+  features?: TurnFeatures;
 }
 
-const KEYS = new Set(["id", "prompt", "system", "model", "max_tokens", "temperature", "top_p", "stop"]);
+const KEYS = new Set(["id", "prompt", "system", "model", "max_tokens", "temperature", "top_p", "stop", "attachments", "thinking", "json_schema", "service_tier"]);
 const ID_RE = /^[^\u0000-\u001f]{1,256}$/;
 
 export type BatchInputFormat = "auto" | "jsonl" | "text";
 
 /** `auto` reads JSONL when the first non-blank line starts with `{`, plain text otherwise. */
-export function parseBatchInput(text: string, o: { defaultRegion?: string; source: string; format?: BatchInputFormat }): BatchItem[] {
+export function parseBatchInput(text: string, o: { defaultRegion?: string; source: string; format?: BatchInputFormat; baseDir?: string }): BatchItem[] {
+  const base = o.baseDir ?? process.cwd();
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  // each file once, however many items name it
+  const files = new Map<string, Attachment>();
+  const schemas = new Map<string, TurnFeatures["jsonSchema"]>();
   const lines = text.split("\n");
   const firstReal = lines.find((l) => l.trim() !== "")?.trim() ?? "";
   const jsonl = o.format === "jsonl" || (o.format !== "text" && firstReal.startsWith("{"));
@@ -75,8 +96,62 @@ export function parseBatchInput(text: string, o: { defaultRegion?: string; sourc
     } catch (err) {
       throw usageError(`${where}: ${(err as Error).message.replace(/--(max-tokens|top-p)/, (_, f: string) => f.replace("-", "_"))}`, (err as { hint?: string }).hint);
     }
+    const features: TurnFeatures = {};
+    let attachments: string[] | undefined;
+    try {
+      if (obj.thinking !== undefined) inference.thinking = parseThinking(obj.thinking as string | number, '"thinking"');
+      if (obj.service_tier !== undefined) features.serviceTier = parseServiceTier(String(obj.service_tier), '"service_tier"');
+      if (obj.json_schema !== undefined) {
+        if (typeof obj.json_schema !== "string") throw usageError('"json_schema" must be a file path');
+        const path = at(obj.json_schema);
+        if (!schemas.has(path)) schemas.set(path, parseJsonSchema(readSchema(path), obj.json_schema));
+        features.jsonSchema = schemas.get(path);
+      }
+      if (obj.attachments !== undefined) {
+        if (!Array.isArray(obj.attachments) || !obj.attachments.every((a) => typeof a === "string" && a !== "")) throw usageError('"attachments" must be a list of file paths');
+        attachments = (obj.attachments as string[]).map(at);
+        const list = attachments.map((p) => files.get(p) ?? files.set(p, readAttachment(p)).get(p)!);
+        checkAttachments(list, obj.prompt as string);
+      }
+    } catch (err) {
+      if (!isReduxError(err)) throw err;
+      throw usageError(`${where}: ${err.message}`, err.hint);
+    }
     seen.add(id);
-    items.push({ id, line, prompt: obj.prompt as string, ...(obj.system ? { system: obj.system as string } : {}), ...(model ? { model } : {}), inference });
+    items.push({
+      id,
+      line,
+      prompt: obj.prompt as string,
+      ...(obj.system ? { system: obj.system as string } : {}),
+      ...(model ? { model } : {}),
+      inference,
+      ...(attachments ? { attachments } : {}),
+      ...(Object.keys(features).length ? { features } : {}),
+    });
   });
+  // only the paths are kept: an attachment's bytes are read again when its item runs
+  for (const a of files.values()) a.bytes = new Uint8Array();
   return items;
+}
+
+function readSchema(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw usageError(`cannot read the JSON Schema ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** What Bedrock would refuse of an item's model and features, refused before the run, naming the line. */
+export function checkItemFeatures(items: BatchItem[], defaults: { modelId?: string; inference: InferenceConfig }, source: string): void {
+  for (const it of items) {
+    const modelId = it.model?.modelId ?? defaults.modelId;
+    if (!modelId) continue;
+    try {
+      checkFeatures(modelId, { ...defaults.inference, ...it.inference }, it.features ?? {});
+    } catch (err) {
+      if (!isReduxError(err)) throw err;
+      throw usageError(`${source} line ${it.line}: ${err.message}`, err.hint);
+    }
+  }
 }

@@ -6,7 +6,9 @@ import { answerWithFailover, movesOn, type FailedAttempt } from "../bedrock/fail
 import { createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { targetList, type Target } from "../bedrock/targets.ts";
 import { ExitCode, ReduxError, isReduxError } from "../errors.ts";
-import { addUsage, emptyUsage, newConversation, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
+import { addUsage, emptyUsage, newConversation, toBedrockBlocks, type ContentBlock, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
+import { attachmentPart, readAttachment } from "../conversations/attachments.ts";
+import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import type { BatchItem } from "./input.ts";
@@ -128,14 +130,26 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     const model = item.model ?? o.defaults.model!;
     const targets = targetList(model, fallbacks);
     let attempts = 0;
-    const r = await answerWithFailover({
+    // read now (checked when the input was read), so thousands of queued items do not hold their files
+    const files = (item.attachments ?? []).map((p) => readAttachment(p));
+    const content = [...files.map((f) => attachmentPart(f)), { text: item.prompt }];
+    let r = await answerWithFailover({
       targets,
       health,
       debug: o.debug,
       // nothing of an item reaches the user before its line is written: a failed stream may start again elsewhere
       shown: () => false,
-      attempt: (t) => tryTarget(item, t, targets.length > 1, () => attempts++),
+      attempt: (t) => tryTarget(item, content, t, targets.length > 1, () => attempts++),
     });
+    const schema = item.features?.jsonSchema;
+    if (schema && !r.error && r.status === "complete") {
+      try {
+        await checkStructuredAnswer(r.text, schema.schema);
+      } catch (err) {
+        if (!isReduxError(err)) throw err;
+        r = { ...r, status: "error", error: err };
+      }
+    }
     if (r.status === "interrupted" || (r.error?.code === ExitCode.credentials && fatal)) return;
     if (!r.error && !r.target.primary && !announced.has(r.target.model)) {
       announced.add(r.target.model);
@@ -145,7 +159,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
   }
 
   /** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
-  async function tryTarget(item: BatchItem, t: Target, canMove: boolean, count: () => void): Promise<TurnResult> {
+  async function tryTarget(item: BatchItem, content: ContentBlock[], t: Target, canMove: boolean, count: () => void): Promise<TurnResult> {
     const system = item.system ?? o.defaults.system;
     const inference = { ...o.defaults.inference, ...item.inference };
     const client = await o.clientFor(t.region);
@@ -153,7 +167,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       count();
       const r = await streamTurn(
         client,
-        { modelId: t.modelId, messages: [{ role: "user", content: [{ text: item.prompt }] }], system, inference },
+        { modelId: t.modelId, messages: [{ role: "user", content: toBedrockBlocks({ role: "user", content, timestamp: "" }) }], system, inference, features: item.features },
         { signal: hardStop.signal, firstEventTimeoutMs: o.timeoutMs, idleTimeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
       );
       stats.usage = addUsage(stats.usage, r.usage);
@@ -216,7 +230,8 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     if (o.save) {
       const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? o.defaults.system, inference_config: { ...o.defaults.inference, ...item.inference } });
       const now = new Date().toISOString();
-      c.messages.push({ role: "user", content: [{ text: item.prompt }], timestamp: now });
+      const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), o.save));
+      c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
       c.messages.push({ role: "assistant", content: [{ text }], timestamp: now, model: target.model, region: target.region, model_id: target.modelId, failed_attempts: failedAttempts, ...(usage ? { usage } : {}), ...(stopReason ? { stop_reason: stopReason } : {}), latency_ms: latencyMs, status: err ? "error" : "complete", ...(err ? { error: err.message } : {}) });
       c.usage = usage ?? emptyUsage();
       c.status = err ? "error" : "complete";

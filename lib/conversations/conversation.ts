@@ -207,7 +207,8 @@ function attachmentBytes(a: AttachmentData, read?: AttachmentReader): Uint8Array
   throw new ConversationFormatError(`attachment ${a.name} has no bytes`);
 }
 
-function toBedrockBlocks(m: Message, read?: AttachmentReader): BedrockBlock[] {
+/** One message's parts as Bedrock content blocks (attachments stored beside the conversation read through `read`). */
+export function toBedrockBlocks(m: Message, read?: AttachmentReader): BedrockBlock[] {
   const out: BedrockBlock[] = [];
   for (const b of m.content) {
     if ("text" in b) {

@@ -293,3 +293,50 @@ describe("caching, structured output, tiers, guardrails, metadata, stop reasons"
     expect(cut.stderr).toContain("the answer was cut off at the token limit (--max-tokens 2)");
   });
 });
+
+describe("batch items with today's features", () => {
+  const batch = (args: string[]) => run(bin("redux-chat"), ["batch", ...args], { env, timeoutMs: 60_000 });
+  const lines = (p: string) => readFileSync(p, "utf8").split("\n").filter(Boolean).map((l) => { const v = JSON.parse(l); assertValid("batch-output.schema.json", v); return v; });
+
+  test("attachments (relative to the input file), thinking, json_schema and service_tier per item", async () => {
+    const dir = join(home, "job");
+    mkdirSync(join(dir, "scans"), { recursive: true });
+    writeFileSync(join(dir, "scans", "inv.pdf"), pdf());
+    writeFileSync(join(dir, "echo.schema.json"), JSON.stringify({ type: "object", required: ["echo"] }));
+    writeFileSync(join(dir, "strict.schema.json"), JSON.stringify({ type: "object", required: ["missing"] }));
+    const input = join(dir, "in.jsonl");
+    writeFileSync(input, [
+      { id: "doc", prompt: "totals?", attachments: ["scans/inv.pdf"], service_tier: "flex", model: "custom:us-east-1:acme.reader-v1" },
+      { id: "think", prompt: "ponder", thinking: 1024, model: THINKER },
+      { id: "json", prompt: "ping", json_schema: "echo.schema.json", model: PLAIN },
+      { id: "bad-json", prompt: "ping", json_schema: "strict.schema.json", model: PLAIN },
+    ].map((o) => JSON.stringify(o)).join("\n") + "\n");
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, "-q"]);
+    expect(r.code).toBe(7);
+    const byId = Object.fromEntries(lines(out).map((l) => [l.id, l]));
+    expect(byId.doc.status).toBe("ok");
+    expect(byId.think.status).toBe("ok");
+    expect(byId.json).toMatchObject({ status: "ok", text: '{"echo":"ping"}' });
+    expect(byId["bad-json"]).toMatchObject({ status: "error", error: { class: "rejected" } });
+    expect(byId["bad-json"].error.message).toContain("does not follow the schema");
+    const body = (id: string) => streams().find((q) => JSON.stringify(q.body.messages).includes(id === "doc" ? "totals?" : "ponder"))!.body;
+    expect(body("doc").messages[0].content[0].document).toMatchObject({ format: "pdf", name: "inv" });
+    expect(body("doc").serviceTier).toEqual({ type: "flex" });
+    expect(body("think").additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 1024 } });
+  });
+
+  test("a missing attachment or a feature the line's model refuses: exit 2 naming the line, nothing sent", async () => {
+    const input = join(home, "in.jsonl");
+    writeFileSync(input, JSON.stringify({ id: "a", prompt: "x", attachments: ["nope.png"] }) + "\n");
+    const missing = await batch([input, "-m", PLAIN, "-o", join(home, "o.jsonl")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("line 1: cannot attach");
+    writeFileSync(input, JSON.stringify({ id: "a", prompt: "x" }) + "\n" + JSON.stringify({ id: "b", prompt: "y", thinking: 2048 }) + "\n");
+    const refused = await batch([input, "-m", PLAIN, "-o", join(home, "o.jsonl")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("line 2:");
+    expect(refused.stderr).toContain("does not support extended thinking");
+    expect(streams()).toHaveLength(0);
+  });
+});
