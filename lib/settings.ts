@@ -31,6 +31,13 @@ export const SETTINGS: Record<string, SettingDef> = {
       return parseModelString(v).model;
     },
   },
+  "chat.autoProfile": {
+    description: "retry a model refused for on-demand throughput through its inference profile (true, the default, or false)",
+    parse(v) {
+      if (v !== "true" && v !== "false") throw usageError(`chat.autoProfile must be true or false, got ${JSON.stringify(v)}`);
+      return v === "true";
+    },
+  },
   "chat.fallbackModels": {
     description: "models tried in order when the chosen one cannot answer (comma-separated custom: model strings)",
     parse: parseFallbackSetting,

@@ -20,6 +20,7 @@ export const chatArgs = {
   "request-metadata": { type: "string", description: "key=value recorded with the request (repeatable, up to 16)", valueHint: "k=v" },
   resume: { type: "string", alias: "r", description: "continue a saved conversation (id or path)", valueHint: "id|path" },
   continue: { type: "boolean", alias: "c", description: "continue the most recent conversation" },
+  "auto-profile": { type: "boolean", description: "retry a model refused for on-demand throughput through its inference profile (default; setting chat.autoProfile)", negativeDescription: "never switch to an inference profile by itself" },
   ...outputArgs,
   prompt: { type: "positional", required: false, description: "the prompt (stdin, when piped, comes first)" },
 } as const satisfies Record<string, ArgDef>;

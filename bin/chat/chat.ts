@@ -56,6 +56,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     keyFile: args["key-file"],
     timeout: args.timeout,
     fallbacks: repeated(rawArgs, "fallback"),
+    autoProfile: args["auto-profile"],
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
   if (session.skipped.length) {
@@ -87,6 +88,9 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
+  const { modelNotes } = await import("./model-notes.ts");
+  const notes = modelNotes(ui, { profile: args.profile });
+  const lifecycle = notes.begin(c);
   const spinner = ui.spinner(`asking ${c.model_id}`);
   let wroteAny = false;
   let lastChar = "";
@@ -102,6 +106,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
             spinner.stop();
             ui.reasoning(chunk);
           },
+      onAutoProfile: notes.autoProfile(() => spinner.stop()),
       onText: args.json
         ? undefined
         : (chunk) => {
@@ -119,6 +124,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   }
   ui.reasoning("");
   if (wroteAny && lastChar !== "\n") out("\n");
+  await lifecycle.settle(result.status === "complete");
   if (args.json) {
     const json: ChatJsonOutput = {
       text: result.text,

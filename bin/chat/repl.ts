@@ -10,6 +10,7 @@ import { attachmentPart, checkAttachments, readAttachment, type Attachment } fro
 import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { err, out } from "../shared/io.ts";
+import { modelNotes } from "./model-notes.ts";
 
 const HELP = `commands:
   /help            this list
@@ -35,6 +36,7 @@ function holdResizeRedraws(): () => void {
 }
 
 export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}) {
+  const notes = modelNotes(ui, { profile: session.profile });
   // a person should hear about missing credentials before typing a prompt, not after
   await session.checkCredentials();
   const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: canRedraw, historySize: 500, prompt: color.cyan("> ") });
@@ -121,6 +123,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     const ac = new AbortController();
     streaming = ac;
     const resumeRedraws = canRedraw ? holdResizeRedraws() : () => {};
+    const lifecycle = notes.begin(session.conversation);
     const spinner = ui.spinner("thinking");
     let last = "";
     try {
@@ -135,6 +138,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
           spinner.stop();
           ui.reasoning(chunk);
         },
+        onAutoProfile: notes.autoProfile(() => spinner.stop()),
         onText: (chunk) => {
           spinner.stop();
           ui.reasoning("");
@@ -144,6 +148,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
       });
       spinner.stop();
       if (r.text && last !== "\n") out("\n");
+      await lifecycle.settle(r.status === "complete");
       if (!r.target.primary && !r.error) ui.info(fallbackNote(r));
       if (r.status === "interrupted") say(color.yellow("(stopped; the partial answer was kept)"));
       else if (r.error) ui.error(r.error);

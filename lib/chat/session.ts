@@ -16,6 +16,7 @@ import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import { runTurn, type TurnOptions, type TurnOutcome } from "./turn.ts";
 import { bearerToken, type DebugLog } from "../aws/credentials.ts";
+import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 
 export interface SessionOptions {
   model?: string;
@@ -31,6 +32,8 @@ export interface SessionOptions {
   timeout?: string;
   /** Every --fallback given (they win over AMAZON_Q_FALLBACK_MODELS and chat.fallbackModels). */
   fallbacks?: string[];
+  /** --auto-profile / --no-auto-profile; undefined: the setting chat.autoProfile (default on). */
+  autoProfile?: boolean;
   debug?: DebugLog;
   env?: NodeJS.ProcessEnv;
 }
@@ -57,7 +60,7 @@ export interface Session {
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
-  turn(prompt: string, o: Pick<TurnOptions, "onText" | "onReasoning" | "signal" | "attachments" | "features">): Promise<TurnOutcome>;
+  turn(prompt: string, o: Pick<TurnOptions, "onText" | "onReasoning" | "signal" | "attachments" | "features"> & { onAutoProfile?: AutoProfileOptions["onSwitch"] }): Promise<TurnOutcome>;
   /** Releases the conversation lock. */
   close(): void;
 }
@@ -69,6 +72,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   const storeForRead: StoreOptions = { dir: conversationsDir(env), ...(key ? { key } : {}) };
   const timeoutMs = parseTimeout(o.timeout, typeof settings["chat.timeoutSeconds"] === "number" ? settings["chat.timeoutSeconds"] : 60);
   const inference = { ...o.inference };
+  const autoProfile = o.autoProfile ?? settings["chat.autoProfile"] !== false;
   if (inference.max_tokens === undefined && typeof settings["chat.maxTokens"] === "number") inference.max_tokens = settings["chat.maxTokens"];
 
   let conversation: Conversation;
@@ -171,6 +175,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         firstEventTimeoutMs: timeoutMs,
         idleTimeoutMs: timeoutMs,
         profile: o.profile,
+        autoProfile: autoProfile ? { profile: o.profile, timeoutMs: Math.min(timeoutMs, 30_000), debug: o.debug, env, onSwitch: t.onAutoProfile } : undefined,
       });
       session.path = outcome.path ?? session.path;
       return outcome;

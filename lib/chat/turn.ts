@@ -9,6 +9,7 @@ import { answerWithFailover, type FailedAttempt, type FailoverResult } from "../
 import type { ClientFor } from "../bedrock/clients.ts";
 import type { Target } from "../bedrock/targets.ts";
 import type { TargetHealth } from "../bedrock/health.ts";
+import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 
 export interface TurnOptions {
   clientFor: ClientFor;
@@ -31,6 +32,8 @@ export interface TurnOptions {
   firstEventTimeoutMs: number;
   idleTimeoutMs: number;
   profile?: string;
+  /** Retry a bare model id refused for on-demand throughput through its inference profile (off: undefined). */
+  autoProfile?: AutoProfileOptions;
 }
 
 export interface TurnOutcome extends FailoverResult {
@@ -50,6 +53,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
 
   // a target that fails before any text reached the user hands the turn to the next one; after that, never
   let shown = false;
+  const viaProfile = new Map<Target, string>();
   const onText = o.onText && ((chunk: string) => ((shown = true), o.onText!(chunk)));
   const messages = toBedrockMessages(c, o.store ? attachmentReader(o.store) : undefined);
   const result = await answerWithFailover({
@@ -57,13 +61,27 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
     health: o.health,
     debug: o.debug,
     shown: () => shown,
-    attempt: async (t) =>
-      streamTurn(
-        await o.clientFor(t.region),
-        { modelId: t.modelId, messages, system: c.system, inference: c.inference_config, features: o.features },
-        { onText, onReasoning: o.onReasoning, signal: o.signal, firstEventTimeoutMs: o.firstEventTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
-      ),
+    attempt: async (t) => {
+      const send = async (modelId: string) =>
+        streamTurn(
+          await o.clientFor(t.region),
+          { modelId, messages, system: c.system, inference: c.inference_config, features: o.features },
+          { onText, onReasoning: o.onReasoning, signal: o.signal, firstEventTimeoutMs: o.firstEventTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, ctx: { region: t.region, modelId, profile: o.profile } },
+        );
+      const first = await send(t.modelId);
+      if (!first.error || !o.autoProfile || shown) return first;
+      const { throughProfile } = await import("../bedrock/auto-profile.ts");
+      const retried = await throughProfile(first, t, send, o.autoProfile);
+      if (retried.profileId) viaProfile.set(t, retried.profileId);
+      return retried.result;
+    },
   });
+  // the id actually called is what the conversation records (and what its next turn calls)
+  const profileId = viaProfile.get(result.target);
+  if (profileId) {
+    result.target = { ...result.target, modelId: profileId, model: `custom:${result.target.region}:${profileId}`, kind: "inference-profile" };
+    if (result.target.primary) Object.assign(c, { model: result.target.model, model_id: profileId });
+  }
 
   const answer: AssistantMessage = {
     role: "assistant",

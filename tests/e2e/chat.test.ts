@@ -76,7 +76,7 @@ describe("one-shot prompt", () => {
   test("inference flags go into the request", async () => {
     const r = await chat(["-m", MODEL, "-s", "be brief", "--temperature", "0.3", "--top-p", "0.8", "--max-tokens", "3", "--stop", "END", "--stop", "STOP", "one two three four five"]);
     expect(r.code).toBe(0);
-    const body = fake.requests[0]!.body;
+    const body = fake.requests.filter((q) => q.service === "bedrock")[0]!.body;
     expect(body.system).toEqual([{ text: "be brief" }]);
     expect(body.inferenceConfig).toEqual({ maxTokens: 3, temperature: 0.3, topP: 0.8, stopSequences: ["END", "STOP"] });
     expect(saved().messages[1].stop_reason).toBe("max_tokens");
@@ -86,7 +86,7 @@ describe("one-shot prompt", () => {
     const arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0";
     const r = await chat(["-m", arn, "--no-save", "x"]);
     expect(r.code).toBe(0);
-    expect(fake.requests[0]!.modelId).toBe(arn);
+    expect(fake.requests.filter((q) => q.service === "bedrock")[0]!.modelId).toBe(arn);
   });
 
   test("bad model strings: exit 2, a message that shows the format, and no request", async () => {
@@ -102,14 +102,14 @@ describe("one-shot prompt", () => {
   test("model from AMAZON_Q_MODEL, then the chat.defaultModel setting", async () => {
     let r = await chat(["--no-save", "a"], { env: { ...env, AMAZON_Q_MODEL: "custom:us-east-1:from-env", AMAZON_Q_SIGV4: "1" } });
     expect(r.code).toBe(0);
-    expect(fake.requests.at(-1)!.modelId).toBe("from-env");
+    expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.modelId).toBe("from-env");
     r = await chat(["settings", "chat.defaultModel", "custom:us-east-1:from-setting"]);
     expect(r.code).toBe(0);
     r = await chat(["settings", "chat.defaultModel"]);
     expect(r.stdout).toBe("custom:us-east-1:from-setting\n");
     r = await chat(["--no-save", "b"]);
     expect(r.code).toBe(0);
-    expect(fake.requests.at(-1)!.modelId).toBe("from-setting");
+    expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.modelId).toBe("from-setting");
     r = await chat(["settings", "chat.bogus", "1"]);
     expect(r.code).toBe(2);
   });
@@ -120,7 +120,7 @@ describe("one-shot prompt", () => {
     expect(r.code).toBe(0);
     r = await chat(["-m", MODEL, "--no-save", "y"], { env: { ...noEndpoint, AWS_ENDPOINT_URL: fake.url } });
     expect(r.code).toBe(0);
-    expect(fake.requests.length).toBe(2);
+    expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(2);
   });
 
   test("--debug traces the request with secrets redacted", async () => {
@@ -170,7 +170,7 @@ describe("failures: one line, a hint, the documented exit code", () => {
   });
   test("throttled always → 5 after the retries", async () => {
     await fail("fake.throttle-always", 5);
-    expect(fake.requests.length).toBe(3);
+    expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(3);
   });
   test("in-stream model error → 6, the partial answer saved with status error", async () => {
     const r = await fail("fake.stream-error", 6);
@@ -199,7 +199,7 @@ describe("conversations", () => {
     const r = await chat(["--resume", id, "second question"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("Echo: second question\n");
-    expect(fake.requests.at(-1)!.body.messages.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
     const r3 = await chat(["-c", "third"]);
     expect(r3.code).toBe(0);
     expect(savedFiles().length).toBe(1);

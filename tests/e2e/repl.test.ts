@@ -75,8 +75,8 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     type("line two");
     keys("Enter");
     await waitFor((s) => s.includes("Echo: second line one"), "the multi-line answer");
-    expect(fake.requests.at(-1)!.body.messages.at(-1).content[0].text).toBe("second line one\nline two");
-    expect(fake.requests.at(-1)!.body.messages.length).toBe(3);
+    expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.at(-1).content[0].text).toBe("second line one\nline two");
+    expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.length).toBe(3);
     type("/usage");
     keys("Enter");
     await waitFor((s) => /2 turns · input \d+ · output \d+ · total \d+ tokens/.test(s), "/usage");

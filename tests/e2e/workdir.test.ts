@@ -37,7 +37,7 @@ describe("the working directory", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("Echo: hello\n");
-    expect(fake.requests.map((q) => [q.modelId, q.accessKeyId])).toEqual([["us.anthropic.claude-3-5-sonnet-20241022-v2:0", env.AWS_ACCESS_KEY_ID]]);
+    expect(fake.requests.filter((q) => q.service === "bedrock").map((q) => [q.modelId, q.accessKeyId])).toEqual([["us.anthropic.claude-3-5-sonnet-20241022-v2:0", env.AWS_ACCESS_KEY_ID]]);
     expect(existsSync(join(home, ".amazon-q", "conversations"))).toBe(true);
 
     const t = await run(bin("redux-test-model"), ["-m", MODEL, "--no-invoke", "--json"], { env, cwd: home });
