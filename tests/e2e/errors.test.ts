@@ -130,7 +130,7 @@ describe("argv, read the way a person means it", () => {
   test("a flag given twice: the last one counts, --stop repeats", async () => {
     const r = await go("redux-chat", ["-m", "custom:us-east-1:nope", "-m", MODEL, "--no-save", "--stop", "zz", "--stop", "lo", "hello"]);
     expect(r).toMatchObject({ code: 0, stdout: "Echo: hel\n" });
-    expect(ctx.fake.requests.at(-1)!.body.inferenceConfig.stopSequences).toEqual(["zz", "lo"]);
+    expect(ctx.fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.inferenceConfig.stopSequences).toEqual(["zz", "lo"]);
   });
 });
 

@@ -23,7 +23,7 @@ test("-c after a turn that failed before any answer sends only the new prompt; t
   expect(failed.code).toBe(4);
   const ok = await chat(["-c", "-m", MODEL, "second question"]);
   expect(ok).toMatchObject({ code: 0, stdout: "Echo: second question\n" });
-  const sent = ctx.fake.requests.at(-1)!.body.messages;
+  const sent = ctx.fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages;
   expect(sent).toEqual([{ role: "user", content: [{ text: "second question" }] }]);
   const c = saved();
   assertValidConversation(c);
@@ -35,7 +35,7 @@ test("-c after a turn that failed before any answer sends only the new prompt; t
   ]);
   // and the turn before it is history again once it has an answer
   await chat(["-c", "third"]);
-  expect(ctx.fake.requests.at(-1)!.body.messages.map((m: { content: { text: string }[] }) => m.content.map((b) => b.text).join("|"))).toEqual([
+  expect(ctx.fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.map((m: { content: { text: string }[] }) => m.content.map((b) => b.text).join("|"))).toEqual([
     "second question",
     "Echo: second question",
     "third",
@@ -48,5 +48,5 @@ test("--resume does the same with an answer cut off with no text (a stalled stre
   const id = saved().conversation_id;
   const ok = await chat(["--resume", id, "-m", MODEL, "asked again"]);
   expect(ok.code).toBe(0);
-  expect(ctx.fake.requests.at(-1)!.body.messages).toEqual([{ role: "user", content: [{ text: "asked again" }] }]);
+  expect(ctx.fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages).toEqual([{ role: "user", content: [{ text: "asked again" }] }]);
 });

@@ -59,7 +59,7 @@ function start(name: "redux-chat" | "redux-export" | "redux-test-model", args: s
 }
 
 const lastUserText = () => {
-  const msgs = fake.requests.at(-1)!.body.messages;
+  const msgs = fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages;
   return msgs.at(-1).content.map((b: { text: string }) => b.text).join("|");
 };
 
@@ -96,7 +96,7 @@ describe.skipIf(!tmuxPath)("in a real terminal", () => {
     type("ee");
     keys("Enter");
     await waitFor((s) => /Echo: line one\nline two\nline three\n> *\n/.test(s), "the answer, then the prompt");
-    expect(fake.requests.length).toBe(1);
+    expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(1);
     expect(lastUserText()).toBe("line one\nline two\nline three");
     keys("C-d");
     const s = await waitFor((x) => x.includes("[exit 0]"), "the exit");
@@ -109,8 +109,8 @@ describe.skipIf(!tmuxPath)("in a real terminal", () => {
     await waitFor((s) => s.includes("/help for commands"), "the banner");
     paste("/system be brief\nwhat is up\nand down\n");
     await waitFor((s) => s.includes("Echo: what is up"), "the answer");
-    expect(fake.requests.length).toBe(1);
-    expect(fake.requests[0]!.body.system).toEqual([{ text: "be brief" }]);
+    expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(1);
+    expect(fake.requests.filter((q) => q.service === "bedrock")[0]!.body.system).toEqual([{ text: "be brief" }]);
     expect(lastUserText()).toBe("what is up\nand down");
   });
 
@@ -144,7 +144,7 @@ describe.skipIf(!tmuxPath)("in a real terminal", () => {
     await Bun.sleep(200);
     keys("C-d");
     await waitFor((s) => s.includes("[exit 0]"), "the exit");
-    expect(fake.requests.length).toBe(1);
+    expect(fake.requests.filter((q) => q.service === "bedrock").length).toBe(1);
     expect(raw()).toContain("Echo: hello");
     expect(raw()).not.toContain(ESC);
   });
