@@ -14,6 +14,7 @@ import { createStats, runBatch, type BatchStats, type BatchSummary } from "../..
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
 import { chooseFallbacks } from "../../lib/bedrock/targets.ts";
 import { regionClients } from "../../lib/bedrock/clients.ts";
+import { cooldownMs, createHealth } from "../../lib/bedrock/health.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
 import { bearerToken } from "../../lib/aws/credentials.ts";
@@ -127,6 +128,7 @@ export default defineCommand({
       setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
       defaultRegion: fallbackFlags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(args.region, args.profile) : undefined,
     });
+    const cooldown = cooldownMs();
     const key = args.save ? loadKey({ settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined }) : undefined;
 
     let release = () => {};
@@ -250,6 +252,7 @@ export default defineCommand({
         timeoutMs,
         clientFor,
         fallbacks: fallbacks.models,
+        health: createHealth({ baseMs: cooldown }),
         debug: args.debug ? (l) => ui.debug(l) : undefined,
         onFallback: (target, failed) => ui.info(`${fallbackNote({ target: { model: target }, failed })}; later items may go there too`),
         save: args.save ? { dir: conversationsDir(), ...(key ? { key } : {}) } : undefined,

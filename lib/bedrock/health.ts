@@ -1,7 +1,18 @@
-// Health of each target within one process: a target that just failed is skipped for a cool-down (30 s, doubling on
-// each failure after it, up to 10 min), then one request probes it while the others keep going elsewhere. So a dead
+// Health of each target within one process: a target that just failed is skipped for a cool-down (30 s, or
+// REDUX_FAILOVER_COOLDOWN seconds; doubling on each failure after it, up to 10 min), then one request probes it while the others keep going elsewhere. So a dead
 // region sees about one wave of requests (what was in flight when it died) and then one probe per cool-down, however
 // many items a batch has.
+
+import { usageError } from "../errors.ts";
+
+/** The first cool-down from REDUX_FAILOVER_COOLDOWN (seconds, 0.1 to 3600), else 30 s. */
+export function cooldownMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.REDUX_FAILOVER_COOLDOWN;
+  if (v === undefined || v === "") return 30_000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw usageError(`REDUX_FAILOVER_COOLDOWN must be a number of seconds from 0.1 to 3600, got ${JSON.stringify(v)}`, "e.g. REDUX_FAILOVER_COOLDOWN=30");
+  return Math.round(n * 1000);
+}
 
 export interface HealthOptions {
   /** The first cool-down (ms). */

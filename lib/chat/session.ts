@@ -10,7 +10,7 @@ import { readSettings } from "../settings.ts";
 import { conversationsDir } from "../paths.ts";
 import { parseTimeout } from "../bedrock/inference.ts";
 import { chooseFallbacks, targetList, type Target } from "../bedrock/targets.ts";
-import { createHealth } from "../bedrock/health.ts";
+import { cooldownMs, createHealth } from "../bedrock/health.ts";
 import { regionClients } from "../bedrock/clients.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
@@ -123,7 +123,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
     defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined,
   });
-  const health = createHealth();
+  const health = createHealth({ baseMs: cooldownMs(env) });
   const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
   const session: Session = {
     conversation,

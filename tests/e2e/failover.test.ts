@@ -261,8 +261,30 @@ describe("batch: one region dead", () => {
     // -q: nothing on stderr
     fleet.reset();
     fleet.setMode("us-east-1", "down");
+    writeInput(20);
     const q = await chat(["batch", "in.txt", "-o", "out2.jsonl", "-m", EAST, "--fallback", WEST, "-q"], { timeoutMs: 60_000 });
     expect({ code: q.code, err: q.stderr }).toEqual({ code: 0, err: "" });
+  }, 60_000);
+
+  test("after the cool-down one item probes the dead region, and each failed probe doubles the cool-down", async () => {
+    fleet.setMode("us-east-1", "down");
+    writeInput(64);
+    // 64 items of 100 ms, 4 at a time: about 1.6 s. Cool-downs of 0.2, 0.4, 0.8 s put probes near 0.2, 0.6 and 1.4 s;
+    // without the doubling there would be about 7
+    const slow = "us.anthropic.claude.delay-100ms";
+    const t0 = Date.now();
+    const r = await chat(["batch", "in.txt", "-o", "out.jsonl", "-m", `custom:us-east-1:${slow}`, "--fallback", `custom:us-west-2:${slow}`, "--concurrency", "4"], { env: { ...env, REDUX_FAILOVER_COOLDOWN: "0.2" }, timeoutMs: 60_000 });
+    const secs = (Date.now() - t0) / 1000;
+    expect(r.code).toBe(0);
+    expect(lines().every((l) => l.status === "ok")).toBe(true);
+    const probes = hits()["us-east-1"]! - 4;
+    expect(probes).toBeGreaterThanOrEqual(1);
+    // doubling from 0.2 s: at most log2(secs / 0.2) + 1 probes in a run of `secs`
+    expect(probes).toBeLessThanOrEqual(Math.ceil(Math.log2(secs / 0.2)) + 1);
+    expect(lines().filter((l) => l.failed_attempts.length).length).toBe(4 + probes);
+    const bad = await chat(["batch", "in.txt", "-o", "out2.jsonl", "-m", EAST], { env: { ...env, REDUX_FAILOVER_COOLDOWN: "soon" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("REDUX_FAILOVER_COOLDOWN");
   });
 
   test("items with their own model fail over too; a healthy primary answers everything itself", async () => {
