@@ -10,7 +10,7 @@ export const chatArgs = {
   ...storeArgs,
   attach: { type: "string", alias: "a", description: "send a file with the prompt: an image (png, jpeg, gif, webp) or a document (pdf, csv, doc, docx, xls, xlsx, html, txt, md); repeatable; - reads stdin", valueHint: "path" },
   "attach-type": { type: "string", description: "the type of an --attach - from stdin (png, pdf, ...)", valueHint: "type" },
-  thinking: { type: "string", description: "extended thinking: a token budget (>= 1024) or adaptive; off stops it; kept for later turns", valueHint: "budget|adaptive|off" },
+  thinking: { type: "string", description: "extended thinking: a token budget (>= 1024) or adaptive (alone: the model's own, or 4096); off stops it; kept for later turns", valueHint: "budget|adaptive|off" },
   effort: { type: "string", description: "how hard an adaptive thinker works: low, medium or high", valueHint: "level" },
   cache: { type: "boolean", description: "prompt caching: cache points after the system prompt and the history" },
   "json-schema": { type: "string", description: "answer as JSON following this JSON Schema file (checked; a mismatch is exit 6)", valueHint: "file" },

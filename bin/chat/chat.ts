@@ -6,7 +6,7 @@ import { parseEndpoint, parseInference } from "../../lib/bedrock/inference.ts";
 import { openSession, type Session } from "../../lib/chat/session.ts";
 import type { ChatJsonOutput, TurnOptions } from "../../lib/chat/turn.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
-import { parseFeatureFlags, stopReasonNote } from "../../lib/bedrock/features.ts";
+import { parseFeatureFlags, parseThinking, stopReasonNote } from "../../lib/bedrock/features.ts";
 import { checkStructuredAnswer } from "../../lib/bedrock/structured-output.ts";
 import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conversations/attachments.ts";
 import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
@@ -29,7 +29,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   }
   if (!prompt && args.json) throw usageError("--json needs a prompt (the REPL is interactive)", 'e.g. redux-chat --json "hello"');
 
-  const { inference: featureInference, features } = await parseFeatureFlags({
+  const { inference: featureInference, features, autoThinking } = await parseFeatureFlags({
     thinking: args.thinking,
     effort: args.effort,
     cache: args.cache,
@@ -59,6 +59,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     autoProfile: args["auto-profile"],
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
+  if (autoThinking) session.conversation.inference_config.thinking = parseThinking("auto", "--thinking", session.conversation.model_id);
   if (session.skipped.length) {
     const { skippedWarning } = await import("../../lib/conversations/store.ts");
     ui.warn(skippedWarning(session.skipped)!);

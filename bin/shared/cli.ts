@@ -19,6 +19,12 @@ export interface CommandSpec {
 /** Flags that may be given more than once, every value kept; any other flag given twice: the last one counts. */
 const REPEATABLE = new Set(["stop", "fallback", "attach", "request-metadata"]);
 
+/**
+ * Flags whose value may be left out: the next word is their value only when it looks like one, else it stays a
+ * positional (`redux-chat --thinking "why?"` thinks with the model's default and asks "why?").
+ */
+const OPTIONAL_VALUE = new Map([["thinking", { looksLike: /^(\d+|adaptive|off|auto)$/, implied: "auto" }]]);
+
 export interface ArgvScan {
   /** The subcommands walked (`["batch"]` for `redux-chat -m M batch in.jsonl`). */
   path: string[];
@@ -82,7 +88,9 @@ function tokens(argv: string[], table: FlagTable): Token[] {
     const f = table.byName.get(bare);
     if (f?.value) {
       const flag = { kind: "flag", spelled, bare, takesValue: true, name: f.name } as const;
+      const optional = OPTIONAL_VALUE.get(f.name);
       if (inline !== undefined) out.push({ ...flag, value: inline });
+      else if (optional && !(i + 1 < argv.length && optional.looksLike.test(argv[i + 1]!))) out.push({ ...flag, value: optional.implied });
       else if (i + 1 < argv.length) out.push({ ...flag, value: argv[++i]! });
       else out.push({ ...flag, problem: `${spelled} needs a value` });
       continue;

@@ -26,10 +26,17 @@ export const MIN_THINKING_BUDGET = 1024;
 /** Room left for the answer when --thinking is given without --max-tokens. */
 const ANSWER_ROOM = 4096;
 
-/** `--thinking BUDGET|adaptive` (or a batch line's `thinking`), as stored in inference_config. */
-export function parseThinking(v: string | number | undefined, flag = "--thinking"): number | "adaptive" | undefined {
+/** The budget `--thinking` alone asks of a budget thinker. */
+export const DEFAULT_THINKING_BUDGET = 4096;
+
+/**
+ * `--thinking [BUDGET|adaptive]` (or a batch line's `thinking`), as stored in inference_config. Without a value
+ * (`auto`, given by the argv scan), the model family's own shape: adaptive, or a budget of 4096.
+ */
+export function parseThinking(v: string | number | undefined, flag = "--thinking", modelId?: string): number | "adaptive" | undefined {
   if (v === undefined || v === "") return undefined;
   if (v === "adaptive") return "adaptive";
+  if (v === "auto") return modelId && capabilitiesOf(modelId)?.thinking === "adaptive" ? "adaptive" : DEFAULT_THINKING_BUDGET;
   const n = typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < MIN_THINKING_BUDGET || n > 1_000_000) {
     throw usageError(`${flag} takes a token budget from ${MIN_THINKING_BUDGET} or "adaptive", got ${JSON.stringify(v)}`, `e.g. ${flag} 4096`);
@@ -165,10 +172,12 @@ export interface FeatureFlags {
  * The feature flags of a chat command: the inference_config changes (thinking and effort, kept by the conversation;
  * `--thinking off` drops it) and this turn's features. Reads the --json-schema file.
  */
-export async function parseFeatureFlags(f: FeatureFlags): Promise<{ inference: Pick<InferenceConfig, "thinking" | "effort">; features: TurnFeatures }> {
+export async function parseFeatureFlags(f: FeatureFlags): Promise<{ inference: Pick<InferenceConfig, "thinking" | "effort">; features: TurnFeatures; autoThinking: boolean }> {
   const inference: Pick<InferenceConfig, "thinking" | "effort"> = {};
+  // `--thinking` without a value takes the model's own shape, known once the session has chosen the model
+  const autoThinking = f.thinking === "auto";
   if (f.thinking === "off") inference.thinking = undefined;
-  else {
+  else if (!autoThinking) {
     const t = parseThinking(f.thinking);
     if (t !== undefined) inference.thinking = t;
   }
@@ -185,7 +194,7 @@ export async function parseFeatureFlags(f: FeatureFlags): Promise<{ inference: P
   if (guardrail) features.guardrail = guardrail;
   const meta = parseRequestMetadata(f.requestMetadata);
   if (meta) features.requestMetadata = meta;
-  return { inference, features };
+  return { inference, features, autoThinking };
 }
 
 async function readText(path: string, flag: string): Promise<string> {

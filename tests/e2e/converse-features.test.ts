@@ -99,6 +99,17 @@ describe("extended thinking", () => {
     expect(saved().inference_config.thinking).toBeUndefined();
   });
 
+  test("--thinking without a value: the family's own shape, and the next word stays the prompt", async () => {
+    const r = await chat(["-m", THINKER, "--thinking", "why is grass green", "--no-save"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Echo: why is grass green\n");
+    expect(streams()[0]!.body.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 4096 } });
+    const adaptive = await chat(["-m", "custom:us-east-1:us.anthropic.claude-opus-4-6-v1:0", "--no-save", "--thinking", "--effort", "low", "hi"]);
+    expect(adaptive.code).toBe(0);
+    expect(streams()[1]!.body.additionalModelRequestFields).toEqual({ thinking: { type: "adaptive" } });
+    expect(streams()[1]!.body.outputConfig).toEqual({ effort: "low" });
+  });
+
   test("--json carries the reasoning; -q shows none; redacted reasoning is kept and sent back as bytes", async () => {
     const j = await chat(["-m", THINKER, "--thinking", "1024", "--json", "-q", "--no-save", "hi"]);
     expect(j.code).toBe(0);

@@ -15,6 +15,7 @@ const chat: CommandSpec = {
     model: { type: "string", alias: "m" },
     "max-tokens": { type: "string" },
     stop: { type: "string" },
+    thinking: { type: "string" },
     save: { type: "boolean", default: true },
     continue: { type: "boolean", alias: "c" },
     json: { type: "boolean" },
@@ -104,6 +105,15 @@ describe("scanArgv: flags", () => {
     expect(s.values.get("stop")).toEqual(["a", "b"]);
     expect(s.argv).toEqual(["--stop=a", "--stop=b", "--model=two", "--", "hi"]);
     expect(repeated(s.argv, "stop")).toEqual(["a", "b"]);
+  });
+
+  test("--thinking takes the next word only when it looks like its value", async () => {
+    expect((await scan("--thinking", "why?")).values.get("thinking")).toEqual(["auto"]);
+    expect((await scan("--thinking", "why?")).positionals).toEqual(["why?"]);
+    expect((await scan("--thinking", "2048", "why?")).values.get("thinking")).toEqual(["2048"]);
+    expect((await scan("--thinking", "adaptive", "x")).values.get("thinking")).toEqual(["adaptive"]);
+    expect((await scan("x", "--thinking")).values.get("thinking")).toEqual(["auto"]);
+    expect((await scan("--thinking=hmm", "x")).values.get("thinking")).toEqual(["hmm"]);
   });
 
   test("argv for citty: switches spelled --x / --no-x, positionals after --", async () => {
