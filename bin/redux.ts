@@ -2,8 +2,6 @@
 // redux: the one executable each release archive ships (multicall). Hard-linked, symlinked or copied as redux-chat,
 // redux-test-model or redux-export it runs that command, chosen by the name it was invoked as; as `redux` it takes the
 // command as its first argument (`redux chat "hello"`).
-import { basename } from "node:path";
-import { exitWhenFlushed, runCli } from "./shared/cli.ts";
 import { versionJson, versionLine } from "../lib/version.ts";
 
 const COMMANDS = {
@@ -30,13 +28,37 @@ Use redux <command> --help for a command's options; redux --version [--json] for
  * (`redux-chat-0.2.0`, `redux-chat.old`). Anything else is the `redux` dispatcher.
  */
 export function commandFor(file: string): Name | undefined {
-  const name = basename(file).replace(/\.exe$/i, "");
+  // not node:path's basename: importing node:path costs about half a millisecond of every start
+  const name = file.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
   return (Object.keys(COMMANDS) as Name[]).find((c) => name === c || name.startsWith(`${c}-`) || name.startsWith(`${c}.`));
 }
 
 /** `chat`, `test-model`, `export` (or the full names) as redux's first argument. */
 const subcommand = (arg: string | undefined): Name | undefined =>
   arg === undefined ? undefined : Object.hasOwn(COMMANDS, arg) ? (arg as Name) : Object.hasOwn(COMMANDS, `redux-${arg}`) ? (`redux-${arg}` as Name) : undefined;
+
+/** Usage texts rendered at build time (scripts/build.ts), keyed by command path; absent when run from source. */
+declare const REDUX_HELP: Record<string, string> | undefined;
+
+const isHelp = (a: string | undefined) => a === "--help" || a === "-h";
+const isVersion = (a: string | undefined) => a === "--version" || a === "-v";
+
+/**
+ * `--version [--json]`, `--help` and `SUBCOMMAND --help` answered before the command (citty, node:util and the
+ * argument definitions) is loaded: start-up is what users of these wait for most. Anything else goes to runCli,
+ * which reads argv fully (and answers the same questions the same way).
+ */
+function answeredBeforeLoading(name: Name, args: string[]): boolean {
+  if ((args.length === 1 && isVersion(args[0])) || (args.length === 2 && args.includes("--json") && args.some(isVersion))) {
+    console.log(args.length === 2 ? JSON.stringify(versionJson(name)) : versionLine(name));
+    return true;
+  }
+  if (typeof REDUX_HELP === "undefined") return false;
+  const text = args.length === 1 && isHelp(args[0]) ? REDUX_HELP[name] : args.length === 2 && isHelp(args[1]) && !args[0]!.startsWith("-") ? REDUX_HELP[`${name} ${args[0]}`] : undefined;
+  if (text === undefined) return false;
+  console.log(text);
+  return true;
+}
 
 async function main() {
   // argv0 is the name the process was started under (a symlink's own name, not its target's)
@@ -46,7 +68,11 @@ async function main() {
     name = subcommand(args[0]);
     if (name) args = args.slice(1);
   }
-  if (name) return runCli((await COMMANDS[name]()).default, args);
+  if (name) {
+    if (answeredBeforeLoading(name, args)) return;
+    const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
+    return runCli(command.default, args);
+  }
 
   const first = args[0];
   if (first === "--help" || first === "-h") return void console.log(USAGE);
@@ -59,4 +85,5 @@ async function main() {
 }
 
 await main();
-await exitWhenFlushed();
+// exit once done (output is written synchronously): open HTTP/2 sessions must not keep it alive
+process.exit(Number(process.exitCode ?? 0));
