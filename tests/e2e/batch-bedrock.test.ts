@@ -174,6 +174,9 @@ describe("batch --engine bedrock", () => {
     const noOut = await batch([write("n.jsonl", items(150)), ...flags()]);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/needs -o OUT/);
+    const noState = await run(bin("redux-chat"), ["batch", "status", out], { env });
+    expect(noState.code).toBe(2);
+    expect(noState.stderr).toMatch(/no Bedrock batch state for .*out\.jsonl/);
     expect(fake.requests).toHaveLength(0);
     expect(existsSync(`${out}.bedrock.json`)).toBe(false);
   });
