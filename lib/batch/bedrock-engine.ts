@@ -6,7 +6,8 @@
 import { Readable } from "node:stream";
 import type { BedrockClient, GetModelInvocationJobCommandOutput } from "@aws-sdk/client-bedrock";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { ExitCode, ReduxError, translateAwsError, usageError } from "../errors.ts";
+import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../errors.ts";
+import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { addUsage, emptyUsage, type Usage } from "../conversations/conversation.ts";
 import type { DebugLog } from "../aws/credentials.ts";
 import { createS3Client, getStream, lines, listKeys, parseS3Uri, s3Uri, uploadStream } from "../aws/s3.ts";
@@ -333,7 +334,7 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
   const tokens = result.tokensByModel.get(j.model) ?? { modelId: j.modelId, region: j.region, input: 0, output: 0 };
   result.tokensByModel.set(j.model, tokens);
   const byId = new Map<string, BatchItem>();
-  if (o.retryFailedLocal) for (const it of o.items) byId.set(it.id, it);
+  for (const it of o.items) byId.set(it.id, it);
   for (const key of keys.filter((k) => k.endsWith(".jsonl.out"))) {
     try {
       for await (const l of lines(await getStream(s3, out.bucket, key))) {
@@ -365,6 +366,22 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
         tokens.output += usage.output_tokens;
         result.usage = addUsage(result.usage, usage);
         const text = ((mo.output?.message?.content ?? []) as { text?: string }[]).map((b) => b.text ?? "").join("");
+        // json_schema: an answer that does not follow it is a rejected item, as in the local runner
+        const schema = byId.get(id)?.features?.jsonSchema;
+        if (schema) {
+          try {
+            await checkStructuredAnswer(text, schema.schema);
+          } catch (err) {
+            if (!isReduxError(err)) throw err;
+            if (o.retryFailedLocal) {
+              result.local.push(byId.get(id)!);
+              continue;
+            }
+            o.out.write({ id, status: "error", text, usage, latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), error: { class: err.errorClass, code: err.code, message: err.message }, ...tail });
+            result.failed++;
+            continue;
+          }
+        }
         const line: BatchOutputLine = { id, status: "ok", text, usage, latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), ...tail };
         o.out.write(line);
         o.out.done.add(id);

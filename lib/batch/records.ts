@@ -2,6 +2,7 @@
 // Converse request) with a generated alphanumeric recordId; items are checked against what the service would refuse
 // (too few records, a record too large, a model batch cannot run) and split into jobs within the quotas.
 import { toBedrockInference } from "../bedrock/runtime.ts";
+import { featureFields, thinkingMaxTokens } from "../bedrock/features.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import type { InferenceConfig } from "../conversations/conversation.ts";
 import { usageError } from "../errors.ts";
@@ -27,11 +28,17 @@ export const recordIdFor = (index: number) => `R${String(index).padStart(8, "0")
 /** The Converse request body of an item (what ConverseStream would send, minus the model id). */
 export function modelInputFor(item: BatchItem, d: BatchDefaults) {
   const system = item.system ?? d.system;
-  const inference = toBedrockInference({ ...d.inference, ...item.inference });
+  const merged = { ...d.inference, ...item.inference };
+  const inference = toBedrockInference(merged);
+  const room = thinkingMaxTokens(merged);
+  if (room !== undefined) inference.maxTokens = room;
+  // thinking and json_schema as ConverseStream sends them; a job is its own service tier
+  const { serviceTier: _tier, ...features } = item.features ?? {};
   return {
     messages: [{ role: "user", content: [{ text: item.prompt }] }],
     ...(system ? { system: [{ text: system }] } : {}),
     ...(Object.keys(inference).length ? { inferenceConfig: inference } : {}),
+    ...featureFields(merged, features),
   };
 }
 
@@ -66,6 +73,10 @@ export function planJobs(items: BatchItem[], d: BatchDefaults, limits = { min: J
   for (const it of items) {
     const model = it.model ?? d.model!;
     checkBatchModel(model);
+    if (it.attachments?.length || it.features?.serviceTier) {
+      const what = it.attachments?.length ? "attachments" : "service_tier";
+      throw usageError(`item ${JSON.stringify(it.id)} (line ${it.line}) has ${what}, which Bedrock batch records do not carry here`, what === "attachments" ? "run items with attachments with --engine local" : "drop service_tier (a batch job is its own tier, at the batch price), or use --engine local");
+    }
     const size = Buffer.byteLength(recordLine(recordIdFor(0), it, d));
     if (size > RECORD_MAX_BYTES) {
       throw usageError(`item ${JSON.stringify(it.id)} (line ${it.line}) makes a record of ${size} bytes, more than a batch record may hold (${RECORD_MAX_BYTES} bytes)`, "shorten that prompt, or run it with --engine local");

@@ -174,11 +174,29 @@ describe("batch --engine bedrock", () => {
     const noOut = await batch([write("n.jsonl", items(150)), ...flags()]);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/needs -o OUT/);
+    writeFileSync(join(home, "a.txt"), "attached");
+    const attach = await batch([write("a.jsonl", items(120) + JSON.stringify({ id: "att", prompt: "read it", attachments: ["a.txt"] }) + "\n"), "-o", out, ...flags()]);
+    expect(attach.code).toBe(2);
+    expect(attach.stderr).toMatch(/item "att" \(line 121\) has attachments/);
     const noState = await run(bin("redux-chat"), ["batch", "status", out], { env });
     expect(noState.code).toBe(2);
     expect(noState.stderr).toMatch(/no Bedrock batch state for .*out\.jsonl/);
     expect(fake.requests).toHaveLength(0);
     expect(existsSync(`${out}.bedrock.json`)).toBe(false);
+  });
+
+  test("json_schema: the record asks for it, and an answer that does not follow it is a rejected item", async () => {
+    writeFileSync(join(home, "s.schema.json"), JSON.stringify({ type: "object", properties: { n: { type: "number" } }, required: ["n"] }));
+    const text = Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `q-${i}`, prompt: `p ${i}`, ...(i === 5 ? { json_schema: "s.schema.json" } : {}) })).join("\n");
+    const out = join(home, "out.jsonl");
+    const r = await batch([write("in.jsonl", text), "-o", out, ...flags()]);
+    expect(r.code).toBe(7);
+    const lines = readOut(out);
+    expectEachOnce(lines, 100);
+    expect(lines.find((l) => l.id === "q-5")).toMatchObject({ status: "error", error: { code: 6 } });
+    const st = state(out);
+    const rec = (await s3Get(st.jobs[0].inputUri.replace("s3://redux-batch/", ""))).trim().split("\n").map((l) => JSON.parse(l)).find((x) => st.jobs[0].records[x.recordId] === "q-5");
+    expect(rec.modelInput.outputConfig.textFormat.type).toBe("json_schema");
   });
 
   test("--engine auto: local below a job's minimum (no S3 needed), Bedrock from it", async () => {

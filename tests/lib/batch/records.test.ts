@@ -50,3 +50,13 @@ test("models a Converse batch job cannot run, and records too large, are refused
   expect(() => checkBatchModel(model)).not.toThrow();
   expect(() => planJobs([item(0, { prompt: "x".repeat(2_000_000) })], { model, inference: {} })).toThrow(/makes a record of \d+ bytes/);
 });
+
+test("thinking and json_schema travel in the record as ConverseStream sends them; attachments and service_tier are refused", () => {
+  const it = item(3, { inference: { thinking: 2048 }, features: { jsonSchema: { schema: { type: "object" }, name: "totals" } } });
+  const input = modelInputFor(it, { model, inference: {} }) as Record<string, any>;
+  expect(input.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 2048 } });
+  expect(input.inferenceConfig.maxTokens).toBeGreaterThan(2048);
+  expect(input.outputConfig.textFormat).toEqual({ type: "json_schema", structure: { jsonSchema: { schema: '{"type":"object"}', name: "totals" } } });
+  expect(() => planJobs([...many(120), item(500, { attachments: ["/tmp/a.pdf"] })], { model, inference: {} })).toThrow(/item "id 500\/x" \(line 501\) has attachments/);
+  expect(() => planJobs([...many(120), item(501, { features: { serviceTier: "flex" } })], { model, inference: {} })).toThrow(/has service_tier/);
+});
