@@ -18,6 +18,8 @@ export interface CredentialOptions {
   region: string;
   timeoutMs: number;
   debug?: DebugLog;
+  /** The caller is redux-test-model: hints must not send the person to run it. */
+  selfTest?: boolean;
 }
 
 export interface ResolvedCredentials {
@@ -173,7 +175,7 @@ async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
     if (isReduxError(err)) throw err;
     const exhausted = !explicit && /Could not load credentials from any providers/.test((err as Error)?.message ?? "");
     if (exhausted) throw noCredentials(name, files);
-    throw credentialError(err, lastInTrail(trail), name, explicit);
+    throw credentialError(err, lastInTrail(trail), name, explicit, o.selfTest);
   }
   const { source, marks } = sourceOf(identity, trail);
   const label = labelFor(source, name, explicit !== undefined || marks.includes("CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN"));
@@ -215,7 +217,7 @@ function expiredError(source: CredentialSource, label: string, at: Date): ReduxE
 }
 
 /** A failure of the source the SDK was running when it gave up (known from its log lines), said with a hint. */
-function credentialError(err: unknown, source: CredentialSource | undefined, name: string, explicit: string | undefined): ReduxError {
+function credentialError(err: unknown, source: CredentialSource | undefined, name: string, explicit: string | undefined, selfTest?: boolean): ReduxError {
   const msg = redactText(String((err as Error)?.message ?? err).split("\n")[0]!);
   const p = explicit ? ` --profile ${name}` : name === "default" ? "" : ` --profile ${name}`;
   const opts = { cause: err };
@@ -246,7 +248,7 @@ function credentialError(err: unknown, source: CredentialSource | undefined, nam
     );
   }
   if (/expired/i.test(msg)) return new ReduxError(c, `credentials of ${source === "profile" ? `profile ${name}` : (source ?? "the chain")} are expired: ${msg}`, "refresh them", opts);
-  return translateAwsError(err, { profile: explicit ? name : undefined });
+  return translateAwsError(err, { profile: explicit ? name : undefined, selfTest });
 }
 
 /** The provider the Bedrock client signs with (undefined: bearer, which the SDK handles from the environment). */

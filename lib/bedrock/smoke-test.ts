@@ -109,7 +109,7 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
 
   let creds: ResolvedCredentials | undefined;
   try {
-    creds = await resolveCredentials({ profile: o.profile, region, timeoutMs: o.timeoutMs, debug: o.debug });
+    creds = await resolveCredentials({ profile: o.profile, region, timeoutMs: o.timeoutMs, debug: o.debug, selfTest: true });
     report.credential_source = creds.source;
     report.credential_label = creds.label;
     if (creds.identity) {
