@@ -13,9 +13,19 @@ const main = defineCommand({
     ...awsArgs,
     timeout: { ...awsArgs.timeout, description: "seconds each step, and the whole run, may take (default 30)" },
     invoke: { type: "boolean", default: true, description: "call the model (--no-invoke: stop after the identity check)", negativeDescription: "do not call the model" },
+    all: { type: "boolean", description: "test every callable text model of the region at once (a 1-token call each; the list from redux-chat models' cache)" },
+    concurrency: { type: "string", description: "with --all: models called at once (default 8)", valueHint: "n" },
     ...outputArgs,
   },
   async run({ args, rawArgs }) {
+    if (args.concurrency !== undefined && !args.all) {
+      const { usageError } = await import("../lib/errors.ts");
+      throw usageError("--concurrency only goes with --all", "redux-test-model --all --concurrency N");
+    }
+    if (args.all) {
+      const { testAll } = await import("./test-model/all.ts");
+      return testAll(args);
+    }
     const { smokeTest } = await import("./test-model/run.ts");
     await smokeTest({ ...args, fallbacks: repeated(rawArgs, "fallback") });
   },
