@@ -4,6 +4,7 @@ import { rmSync } from "node:fs";
 import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
 import { parseDuration } from "../../lib/conversations/listing.ts";
 import { lockFile, skippedWarning } from "../../lib/conversations/store.ts";
+import { pruneAttachments } from "../../lib/conversations/attachments.ts";
 import { isReduxError, usageError } from "../../lib/errors.ts";
 import { outputArgs } from "../shared/args.ts";
 import { keyArgs } from "../shared/store-args.ts";
@@ -22,7 +23,8 @@ export default defineCommand({
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     if (args["older-than"] === undefined) throw usageError("prune needs --older-than", "e.g. redux-export prune --older-than 30d --dry-run");
     const cutoff = Date.now() - parseDuration(args["older-than"], "--older-than");
-    const { items, skipped } = listFiltered(exportStore(args["key-file"]), {});
+    const store = exportStore(args["key-file"]);
+    const { items, skipped } = listFiltered(store, {});
     const warning = skippedWarning(skipped);
     if (warning) ui.warn(`${warning}; those are never deleted`);
     const removed: string[] = [];
@@ -48,8 +50,11 @@ export default defineCommand({
         release();
       }
     }
-    if (args.json) out(`${JSON.stringify({ dry_run: Boolean(args["dry-run"]), removed, kept: items.length - removed.length, in_use: busy })}\n`);
+    // stored attachments go with the last conversation that named them (unless some file could not be read: it may name them)
+    const gone = new Set(removed);
+    const orphans = skipped.length ? [] : pruneAttachments(store, items.filter((it) => !gone.has(it.path)).map((it) => it.conversation), { dryRun: args["dry-run"] });
+    if (args.json) out(`${JSON.stringify({ dry_run: Boolean(args["dry-run"]), removed, kept: items.length - removed.length, in_use: busy, attachments_removed: orphans.length })}\n`);
     else for (const p of removed) out(`${p}\n`);
-    ui.info(`${args["dry-run"] ? "would delete" : "deleted"} ${removed.length} of ${items.length} conversations${busy ? ` (${busy} in use, kept)` : ""}`);
+    ui.info(`${args["dry-run"] ? "would delete" : "deleted"} ${removed.length} of ${items.length} conversations${busy ? ` (${busy} in use, kept)` : ""}${orphans.length ? `, and ${orphans.length} attachments no conversation uses` : ""}`);
   },
 });

@@ -3,11 +3,11 @@
 // are checked before any request. Saved inline (base64) or, above INLINE_MAX, as a content-addressed file beside the
 // conversations (`attachments/<sha256>.<format>`, 0600); with encryption at rest always inline, so it is encrypted too.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { usageError, ReduxError, ExitCode } from "../errors.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
-import type { DocumentBlock, DocumentFormat, ImageBlock, ImageFormat } from "./conversation.ts";
+import type { Conversation, DocumentBlock, DocumentFormat, ImageBlock, ImageFormat } from "./conversation.ts";
 import type { StoreOptions } from "./store.ts";
 
 /** Bedrock's limits for Converse attachments. */
@@ -183,3 +183,40 @@ export const attachmentReader = (store: StoreOptions) => (file: string): Uint8Ar
     throw new ReduxError(ExitCode.usage, `the attachment ${file} is missing from ${store.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "it was deleted or the conversation was copied without its attachments/ directory");
   }
 };
+
+/**
+ * Removes stored attachments no conversation refers to any more (after prune). Files younger than an hour are kept:
+ * a chat writes its attachment just before the conversation that names it. With `dryRun`, only counts.
+ */
+export function pruneAttachments(store: StoreOptions, remaining: Conversation[], o: { dryRun?: boolean; now?: number } = {}): string[] {
+  const dir = join(store.dir, "attachments");
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const used = new Set<string>();
+  for (const c of remaining) {
+    for (const m of c.messages) {
+      for (const b of m.content) {
+        const a = "image" in b ? b.image : "document" in b ? b.document : undefined;
+        if (a?.file) used.add(a.file.slice("attachments/".length));
+      }
+    }
+  }
+  const cutoff = (o.now ?? Date.now()) - 3600_000;
+  const removed: string[] = [];
+  for (const n of names) {
+    if (!/^[0-9a-f]{64}\.[a-z]+$/.test(n) || used.has(n)) continue;
+    const path = join(dir, n);
+    try {
+      if (statSync(path).mtimeMs > cutoff) continue;
+      if (!o.dryRun) rmSync(path, { force: true });
+      removed.push(path);
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}

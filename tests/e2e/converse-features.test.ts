@@ -214,6 +214,34 @@ describe("attachments", () => {
     expect(Buffer.from(streams()[1]!.body.messages[0].content[0].document.source.bytes, "base64").length).toBe(pdf(300 * 1024).length);
   });
 
+  test("prune removes a stored attachment with the last conversation that names it", async () => {
+    const doc = file("big.pdf", pdf(300 * 1024));
+    expect((await chat(["-m", PLAIN, "-a", doc, "first"])).code).toBe(0);
+    expect((await chat(["-m", PLAIN, "-a", doc, "second"])).code).toBe(0);
+    const names = readdirSync(convDir()).filter((n) => n.endsWith(".json")).sort();
+    const stored = readdirSync(join(convDir(), "attachments"));
+    expect(stored).toHaveLength(1);
+    const old = new Date(Date.now() - 3 * 86400e3);
+    const { utimesSync } = await import("node:fs");
+    utimesSync(join(convDir(), "attachments", stored[0]!), old, old);
+    // age one conversation: the attachment is still named by the other
+    const first = join(convDir(), names[0]!);
+    const c = JSON.parse(readFileSync(first, "utf8"));
+    c.updated_at = old.toISOString();
+    writeFileSync(first, JSON.stringify(c));
+    const prune = (extra: string[] = []) => run(bin("redux-export"), ["prune", "--older-than", "1d", "--json", ...extra], { env });
+    expect(JSON.parse((await prune()).stdout)).toMatchObject({ removed: [first], attachments_removed: 0 });
+    expect(readdirSync(join(convDir(), "attachments"))).toHaveLength(1);
+    const second = join(convDir(), names[1]!);
+    const c2 = JSON.parse(readFileSync(second, "utf8"));
+    c2.updated_at = old.toISOString();
+    writeFileSync(second, JSON.stringify(c2));
+    expect(JSON.parse((await prune(["--dry-run"])).stdout)).toMatchObject({ attachments_removed: 1 });
+    expect(readdirSync(join(convDir(), "attachments"))).toHaveLength(1);
+    expect(JSON.parse((await prune()).stdout)).toMatchObject({ removed: [second], attachments_removed: 1 });
+    expect(readdirSync(join(convDir(), "attachments"))).toHaveLength(0);
+  });
+
   test("stdin bytes with --attach - and --attach-type", async () => {
     const r = await chat(["-m", PLAIN, "--no-save", "-a", "-", "--attach-type", "png", "what is this"], { stdin: png(2, 2) });
     expect(r.code).toBe(0);
