@@ -23,8 +23,13 @@ export interface BedrockClientOptions {
   credentials?: AwsCredentialIdentityProvider;
 }
 
+type RuntimeSdk = typeof import("@aws-sdk/client-bedrock-runtime");
+let sdk: RuntimeSdk | undefined;
+/** The SDK module, imported on first use and kept: awaiting import() again for every batch item costs CPU. */
+const runtimeSdk = async (): Promise<RuntimeSdk> => (sdk ??= await import("@aws-sdk/client-bedrock-runtime"));
+
 export async function createBedrockClient(o: BedrockClientOptions): Promise<BedrockRuntimeClient> {
-  const { BedrockRuntimeClient } = await import("@aws-sdk/client-bedrock-runtime");
+  const { BedrockRuntimeClient } = sdk ?? (await runtimeSdk());
   const endpoint = o.endpoint;
   const client = new BedrockRuntimeClient({
     region: o.region,
@@ -134,7 +139,7 @@ const toUsage = (u?: { inputTokens?: number; outputTokens?: number; totalTokens?
  * that arrived and the translated error, so callers can save partial answers before they report.
  */
 export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest, o: StreamOptions): Promise<TurnResult> {
-  const { ConverseStreamCommand } = await import("@aws-sdk/client-bedrock-runtime");
+  const { ConverseStreamCommand } = sdk ?? (await runtimeSdk());
   const t0 = performance.now();
   const ac = new AbortController();
   let timedOut: string | undefined;
@@ -230,7 +235,7 @@ export interface ConverseResult {
 
 /** One non-streaming Converse call (the smoke test's tiny request); throws translated errors. */
 export async function converseOnce(client: BedrockRuntimeClient, req: TurnRequest, o: { timeoutMs: number; ctx?: AwsErrorContext }): Promise<ConverseResult> {
-  const { ConverseCommand } = await import("@aws-sdk/client-bedrock-runtime");
+  const { ConverseCommand } = sdk ?? (await runtimeSdk());
   const t0 = performance.now();
   const signal = AbortSignal.timeout(o.timeoutMs);
   try {

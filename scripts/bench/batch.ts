@@ -15,11 +15,12 @@ const CONCURRENCY = 16;
 const TIME = "/usr/bin/time";
 
 /** Peak RSS (KiB) of a child: from /usr/bin/time when installed, else the kernel's high-water mark, polled. */
-async function spawnMeasured(argv: string[], env: Record<string, string>): Promise<{ code: number; peakKiB: number }> {
+async function spawnMeasured(argv: string[], env: Record<string, string>): Promise<{ code: number; peakKiB: number; cpuMs?: number }> {
   if (existsSync(TIME)) {
-    const p = Bun.spawn([TIME, "-f", "%M", ...argv], { env, stdout: "ignore", stderr: "pipe" });
+    const p = Bun.spawn([TIME, "-f", "%M %U %S", ...argv], { env, stdout: "ignore", stderr: "pipe" });
     const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
-    return { code, peakKiB: Number(stderr.trim().split("\n").at(-1)) };
+    const [kib, user, sys] = stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+    return { code, peakKiB: kib!, cpuMs: (user! + sys!) * 1000 };
   }
   const p = Bun.spawn(argv, { env, stdout: "ignore", stderr: "ignore" });
   let peakKiB = 0;
@@ -46,7 +47,7 @@ async function runBatch(n: number, model: string, url: string, o: { args?: strin
   const failures = lines.filter((l) => l.status !== "ok").map((l) => `${l.error?.class}: ${l.error?.message} (attempts ${l.attempts})`);
   if (failures.length) process.stderr.write(`batch bench: ${failures.length} failed with ${model}:\n  ${failures.slice(0, 5).join("\n  ")}\n`);
   const retries = lines.reduce((a, l) => a + l.attempts - 1, 0);
-  return { wall, ok, lines: lines.length, retries, rssMiB: r.peakKiB / 1024, code: r.code };
+  return { wall, ok, lines: lines.length, retries, rssMiB: r.peakKiB / 1024, cpuMs: r.cpuMs, code: r.code };
 }
 
 const fake = await startFakeProcess(["--delay-ms", String(DELAY), "--chunk-delay-ms", "0"]);
@@ -77,11 +78,14 @@ try {
     delay_ms: DELAY,
     concurrency: CONCURRENCY,
     run_1000: { wall_ms: Math.round(a.wall), ideal_ms: ideal(1000), ratio: a.wall / ideal(1000), peak_rss_mib: a.rssMiB, ok: a.ok, exit: a.code },
-    run_10000: { wall_ms: Math.round(b.wall), ideal_ms: ideal(10_000), ratio: b.wall / ideal(10_000), peak_rss_mib: b.rssMiB, ok: b.ok, exit: b.code },
+    run_10000: { cpu_ms_per_item: b.cpuMs === undefined ? null : b.cpuMs / 10_000, wall_ms: Math.round(b.wall), ideal_ms: ideal(10_000), ratio: b.wall / ideal(10_000), peak_rss_mib: b.rssMiB, ok: b.ok, exit: b.code },
     throttled_10pct_1000: { wall_ms: Math.round(t.wall), ideal_ms: ideal(1000), ratio: t.wall / ideal(1000), peak_rss_mib: t.rssMiB, ok: t.ok, retries: t.retries, exit: t.code },
   };
   const rows = [
     { what: "batch 1,000 items, 50 ms answers, concurrency 16", value: `${a.wall.toFixed(0)} ms (${a.ok} ok)`, baseline: `${ideal(1000)} ms ideal`, ratio: a.wall / ideal(1000), goal: "≤ 1.15×", ok: a.wall / ideal(1000) <= 1.15 && a.ok === 1000 && a.code === 0 },
+    ...(b.cpuMs !== undefined
+      ? [{ what: "batch CPU per item, 10,000 items, concurrency 16", value: `${(b.cpuMs / 10_000).toFixed(2)} ms`, baseline: "1.0 ms", ratio: b.cpuMs / 10_000, goal: "≤ 1.0 ms", ok: b.cpuMs / 10_000 <= 1.0 }]
+      : []),
     { what: "batch peak memory, 1,000 → 10,000 items", value: `${a.rssMiB.toFixed(0)} → ${b.rssMiB.toFixed(0)} MiB`, baseline: "150 MiB", ratio: b.rssMiB / a.rssMiB, goal: "flat, < 150 MiB", ok: b.rssMiB < 150 && b.ok === 10_000 && b.code === 0 },
     { what: "batch 10,000 items wall time", value: `${b.wall.toFixed(0)} ms`, baseline: `${ideal(10_000)} ms ideal`, ratio: b.wall / ideal(10_000), goal: "reported", ok: true },
     { what: "batch 1,000 items, 10% throttled", value: `${t.wall.toFixed(0)} ms (${t.ok} ok, ${t.retries} retries)`, baseline: `${ideal(1000)} ms ideal`, ratio: t.wall / ideal(1000), goal: "every item ok", ok: t.ok === 1000 && t.lines === 1000 && t.code === 0 },
