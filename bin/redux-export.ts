@@ -2,8 +2,7 @@
 // redux-export: list, export (json, jsonl, md, html, txt), prune and import saved conversations.
 import { defineCommand } from "citty";
 import { exitWhenFlushed, lazy, runCli } from "./shared/cli.ts";
-import { outputArgs } from "./shared/args.ts";
-import { filterArgs, keyArgs } from "./shared/store-args.ts";
+import { filterArgs, keyArgs, outputArgs } from "./shared/args.ts";
 import { VERSION } from "../lib/version.ts";
 
 const main = defineCommand({

@@ -27,7 +27,7 @@ Use redux <command> --help for a command's options; redux --version [--json] for
  * The command a file name stands for: `redux-chat`, `redux-chat.exe`, and renamed copies that keep the name in front
  * (`redux-chat-0.2.0`, `redux-chat.old`). Anything else is the `redux` dispatcher.
  */
-export function commandFor(file: string): Name | undefined {
+function commandFor(file: string): Name | undefined {
   // not node:path's basename: importing node:path costs about half a millisecond of every start
   const name = file.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
   return (Object.keys(COMMANDS) as Name[]).find((c) => name === c || name.startsWith(`${c}-`) || name.startsWith(`${c}.`));

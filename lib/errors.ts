@@ -15,7 +15,7 @@ export const ExitCode = {
 } as const;
 
 /** The error class names used in `--json` output and batch lines, one per exit code. */
-export const ErrorClass: Record<number, string> = {
+const ErrorClass: Record<number, string> = {
   1: "internal",
   2: "usage",
   3: "credentials",
@@ -68,20 +68,35 @@ export function inferenceProfilePrefix(region: string): string {
   return "us.";
 }
 
-const CREDENTIAL_NAMES = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "InvalidSignatureException",
-  "SignatureDoesNotMatch",
-  "ExpiredTokenException",
-  "ExpiredToken",
-  "InvalidIdentityToken",
-  "IncompleteSignatureException",
-  "MissingAuthenticationTokenException",
-  "TokenProviderError",
-  "UnauthorizedException",
-]);
+/**
+ * AWS error names (`err.name`) by what they mean: the one table that translateAwsError, failover (lib/bedrock/failover.ts)
+ * and the batch runner's backoff read.
+ */
+export const AWS_ERROR_NAMES = {
+  credentials: new Set([
+    "CredentialsProviderError",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "InvalidIdentityToken",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "TokenProviderError",
+    "UnauthorizedException",
+  ]),
+  access: new Set(["AccessDeniedException", "AccessDenied"]),
+  throttling: new Set(["ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"]),
+  unavailable: new Set(["ServiceUnavailableException", "InternalServerException", "ModelNotReadyException", "ModelTimeoutException"]),
+  /** The model (or the resource) failed the request: retrying the same request may work, not a different one. */
+  modelFailed: new Set(["ModelStreamErrorException", "ModelErrorException", "ConflictException", "ResourceInUseException"]),
+} as const;
+
+/** The name of the AWS error behind a translated one ("" for errors of our own). */
+export const awsErrorName = (err: ReduxError) => ((err.cause ?? {}) as { name?: string }).name ?? "";
+
 
 /** Turns anything thrown by the AWS SDK (or the network under it) into a ReduxError. */
 export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): ReduxError {
@@ -99,7 +114,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   const bearer = Boolean(process.env.AWS_BEARER_TOKEN_BEDROCK) && svc === "Bedrock";
 
   if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
-  if (CREDENTIAL_NAMES.has(name) || /could not load credentials|credential is missing/i.test(message)) {
+  if (AWS_ERROR_NAMES.credentials.has(name) || /could not load credentials|credential is missing/i.test(message)) {
     if (/sso/i.test(message)) {
       return new ReduxError(ExitCode.credentials, `SSO session expired or missing: ${message}`, `run: aws sso login${profileFlag}`, opts);
     }
@@ -129,7 +144,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
       opts,
     );
   }
-  if (name === "AccessDeniedException" || name === "AccessDenied") {
+  if (AWS_ERROR_NAMES.access.has(name)) {
     const action = ctx.action ?? "bedrock:InvokeModelWithResponseStream";
     return new ReduxError(
       ExitCode.access,
@@ -159,10 +174,10 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
     }
     return new ReduxError(ExitCode.rejected, `request rejected: ${message}`, "check the model id and the inference settings (--max-tokens, --temperature, --top-p)", opts);
   }
-  if (name === "ThrottlingException" || name === "ServiceQuotaExceededException" || name === "TooManyRequestsException") {
+  if (AWS_ERROR_NAMES.throttling.has(name)) {
     return new ReduxError(ExitCode.unavailable, `throttled by Bedrock${where}: ${message}`, "wait and retry, lower the request rate, or ask for a quota increase", opts);
   }
-  if (["ServiceUnavailableException", "InternalServerException", "ModelNotReadyException", "ModelTimeoutException"].includes(name)) {
+  if (AWS_ERROR_NAMES.unavailable.has(name)) {
     return new ReduxError(ExitCode.unavailable, `Bedrock is unavailable${where} (${name}): ${message}`, "retry later; if it persists, try another region", opts);
   }
   if (name === "TimeoutError" || name === "RequestTimeout" || /timed out|timeout/i.test(message)) {
@@ -180,7 +195,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${e.code ?? ""} ${message}`)) {
     return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${e.code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
   }
-  if (["ModelStreamErrorException", "ModelErrorException", "ConflictException", "ResourceInUseException"].includes(name)) {
+  if (AWS_ERROR_NAMES.modelFailed.has(name)) {
     return new ReduxError(ExitCode.rejected, `the model failed (${name}): ${message}`, "retry; if it persists, shorten the prompt or try another model", opts);
   }
   if (/Region not accepted|Region is missing/i.test(message)) {

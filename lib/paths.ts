@@ -13,7 +13,7 @@ export const conversationsDir = (env: NodeJS.ProcessEnv = process.env) =>
   env.REDUX_CONVERSATIONS_DIR || join(reduxDir(env), "conversations");
 
 /** The Amazon Q Developer CLI's data directory (its `dirs::data_local_dir()`/amazon-q), only ever read. */
-export const amazonQDataDir = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) =>
+const amazonQDataDir = (env: NodeJS.ProcessEnv = process.env, platform = process.platform) =>
   platform === "darwin"
     ? join(homeDir(env), "Library", "Application Support", "amazon-q")
     : join(env.XDG_DATA_HOME || join(homeDir(env), ".local", "share"), "amazon-q");

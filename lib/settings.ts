@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ReduxError, ExitCode, usageError } from "./errors.ts";
+import { parseNumber } from "./numbers.ts";
 import { writeFileAtomic } from "./fs-atomic.ts";
 import { amazonQSettingsPath, settingsPath } from "./paths.ts";
 import { parseModelString } from "./bedrock/model-string.ts";
@@ -15,13 +16,8 @@ interface SettingDef {
   parse(value: string): string | number | boolean;
 }
 
-const positiveInt = (key: string, max: number, example: number) => (v: string) => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < 1 || n > max) {
-    throw usageError(`${key} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`, `e.g. redux-chat settings ${key} ${example}`);
-  }
-  return n;
-};
+const positiveInt = (key: string, max: number, example: number) => (v: string) =>
+  parseNumber(v, { name: key, min: 1, max, integer: true, hint: `e.g. redux-chat settings ${key} ${example}` })!;
 
 export const SETTINGS: Record<string, SettingDef> = {
   "chat.defaultModel": {

@@ -13,7 +13,7 @@ declare const REDUX_BUILD: BuildStamp | undefined;
 
 export const VERSION: string = version;
 
-export const BUILD: BuildStamp =
+const BUILD: BuildStamp =
   typeof REDUX_BUILD !== "undefined" ? REDUX_BUILD : { commit: "source", target: `${process.platform}-${process.arch}`, date: "" };
 
 /** `redux-chat 0.2.0 (3f2c1ab linux-arm64 2026-12-01)` */

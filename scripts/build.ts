@@ -8,7 +8,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "
 import { join } from "node:path";
 import type { BuildStamp } from "../lib/version.ts";
 
-export const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as const;
+const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as const;
 /** Every platform a release ships for (Bun's --target names without the `bun-` prefix). */
 export const TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -60,7 +60,7 @@ const git = (...args: string[]) => {
 };
 
 /** The commit of the checkout (`-dirty` with uncommitted changes to tracked files) and today's date, or SOURCE_DATE_EPOCH's. */
-export function buildStamp(target: Target): BuildStamp {
+function buildStamp(target: Target): BuildStamp {
   const head = git("rev-parse", "--short=7", "HEAD");
   const dirty = head !== undefined && git("status", "--porcelain", "--untracked-files=no") !== "";
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);

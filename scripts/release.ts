@@ -13,7 +13,7 @@ import { buildTarget, DIST, exeName, parseTarget, renderHelp, ROOT, TARGETS, typ
 import { VERSION } from "../lib/version.ts";
 
 export const RELEASE = join(DIST, "release");
-export const archiveName = (target: string, version = VERSION) => `redux-${version}-${target}.tar.gz`;
+const archiveName = (target: string, version = VERSION) => `redux-${version}-${target}.tar.gz`;
 
 const run = (cmd: string[], o: { cwd?: string } = {}) => {
   const p = Bun.spawnSync(cmd, { cwd: o.cwd ?? ROOT, stdout: "pipe", stderr: "pipe" });

@@ -23,14 +23,11 @@ import { lockFile } from "../../lib/conversations/store.ts";
 import { conversationsDir } from "../../lib/paths.ts";
 import { loadKey } from "../../lib/conversations/envelope.ts";
 import { readSettings } from "../../lib/settings.ts";
+import { parseNumber } from "../../lib/numbers.ts";
 import { err, out as stdout } from "../shared/io.ts";
 
-const whole = (v: string | undefined, flag: string, max: number, min = 1) => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`, `e.g. ${flag} ${Math.max(min, Math.min(max, 10))}`);
-  return n;
-};
+const whole = (v: string | undefined, flag: string, max: number, min = 1) =>
+  parseNumber(v, { name: flag, min, max, integer: true, hint: `e.g. ${flag} ${Math.max(min, Math.min(max, 10))}` });
 
 /** The same file, through symlinks too: a result file that is the input would be compacted away. */
 const sameFile = (a: string, b: string) => {
@@ -76,8 +73,7 @@ export default defineCommand({
     const engine = args.engine ?? "local";
     if (!["local", "bedrock", "auto"].includes(engine)) throw usageError(`--engine must be local, bedrock or auto, got ${JSON.stringify(args.engine)}`);
     if (args["retry-failed"] !== undefined && args["retry-failed"] !== "local") throw usageError(`--retry-failed takes local, got ${JSON.stringify(args["retry-failed"])}`);
-    const pollSecs = args["poll-interval"] === undefined ? 60 : Number(args["poll-interval"]);
-    if (!Number.isFinite(pollSecs) || pollSecs < 0.05 || pollSecs > 3600) throw usageError(`--poll-interval must be a number of seconds from 0.05 to 3600, got ${JSON.stringify(args["poll-interval"])}`);
+    const pollSecs = parseNumber(args["poll-interval"], { name: "--poll-interval", min: 0.05, max: 3600, unit: "seconds", hint: "e.g. --poll-interval 60" }) ?? 60;
     if (engine !== "local" && (!args.output || args.output === "-")) throw usageError(`--engine ${engine} needs -o OUT`, "the job state is kept beside OUT (OUT.bedrock.json), so a re-run can attach to the jobs");
     // budgets and --save act on requests sent from here: a Bedrock job cannot honour them
     const localOnly = (["max-items", "max-total-tokens", "save"] as const).find((f) => args[f] !== undefined && args[f] !== false);
@@ -129,7 +125,7 @@ export default defineCommand({
       defaultRegion: fallbackFlags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(args.region, args.profile) : undefined,
     });
     const cooldown = cooldownMs();
-    const key = args.save ? loadKey({ settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined }) : undefined;
+    const key = args.save ? loadKey({ settings }) : undefined;
 
     let release = () => {};
     let out: BatchOutput;

@@ -10,7 +10,7 @@ import { matchesProvider, type ModelRow } from "../../lib/bedrock/discovery.ts";
 import { colorOut as color, createUi, formatLine } from "../shared/ui.ts";
 import { columns, err, isTTY, out } from "../shared/io.ts";
 
-export const modelsArgs = {
+const modelsArgs = {
   region: { type: "string", description: "region to list (default: AWS_REGION, then the profile's)", valueHint: "region" },
   profile: { type: "string", description: "AWS profile from ~/.aws/config (default: AWS_PROFILE, then default)", valueHint: "name" },
   provider: { type: "string", description: "only this provider's models (case-insensitive; profiles and provisioned rows by their model)", valueHint: "name" },
@@ -74,7 +74,7 @@ function fitWidths(natural: number[], mins: number[], soft: boolean[], avail: nu
 }
 
 /** The terminal table: one line a row when the ids leave room, else the model string on its own line. */
-export function renderTable(rows: ModelRow[], width: number): string {
+function renderTable(rows: ModelRow[], width: number): string {
   const cells = rows.map((r) => REST.map((c) => c.cell(r)));
   const natural = REST.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
   const mins = REST.map((c, i) => Math.min(c.min, natural[i]!));
@@ -103,7 +103,7 @@ export function renderTable(rows: ModelRow[], width: number): string {
 const TSV_FIELDS = ["model", "region", "kind", "provider", "name", "input", "output", "streaming", "invocation", "profile", "lifecycle", "end_of_life", "access"] as const;
 const tsvCell = (v: unknown) => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
 
-export function renderTsv(rows: ModelRow[]): string {
+function renderTsv(rows: ModelRow[]): string {
   const lines = [TSV_FIELDS.join("\t")];
   for (const r of rows) {
     const v = { ...r, input: r.input_modalities.join(","), output: r.output_modalities.join(","), streaming: r.streaming === null ? "" : r.streaming ? "yes" : "no" };
@@ -117,7 +117,7 @@ const byKind = (a: ModelRow, b: ModelRow) =>
 
 type Args = { [K in keyof typeof modelsArgs]?: (typeof modelsArgs)[K]["type"] extends "boolean" ? boolean : string };
 
-export async function listModels(args: Args) {
+async function listModels(args: Args) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const timeoutMs = parseTimeout(args.timeout, 30);
   // AWS_REGION first without loading the SDK's config reader: a warm run stays as light as --version

@@ -5,8 +5,7 @@ import { exportStore } from "../../lib/conversations/export-store.ts";
 import { importAmazonQ } from "../../lib/conversations/import.ts";
 import { amazonQDatabasePath } from "../../lib/paths.ts";
 import { ExitCode, usageError } from "../../lib/errors.ts";
-import { outputArgs } from "../shared/args.ts";
-import { keyArgs } from "../shared/store-args.ts";
+import { keyArgs, outputArgs } from "../shared/args.ts";
 import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 

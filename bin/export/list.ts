@@ -3,8 +3,7 @@ import { defineCommand } from "citty";
 import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
 import { skippedWarning } from "../../lib/conversations/store.ts";
 import { summarize, type ConversationSummary } from "../../lib/conversations/listing.ts";
-import { outputArgs } from "../shared/args.ts";
-import { filterArgs, keyArgs } from "../shared/store-args.ts";
+import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 

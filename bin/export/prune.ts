@@ -6,8 +6,7 @@ import { parseDuration } from "../../lib/conversations/listing.ts";
 import { lockFile, skippedWarning } from "../../lib/conversations/store.ts";
 import { pruneAttachments } from "../../lib/conversations/attachments.ts";
 import { isReduxError, usageError } from "../../lib/errors.ts";
-import { outputArgs } from "../shared/args.ts";
-import { keyArgs } from "../shared/store-args.ts";
+import { keyArgs, outputArgs } from "../shared/args.ts";
 import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 

@@ -31,7 +31,20 @@ export const inferenceArgs = {
   stop: { type: "string", description: "stop sequence (repeatable)", valueHint: "text" },
 } as const satisfies Record<string, ArgDef>;
 
+/** The conversation key, for every command that reads or writes saved conversations. */
+export const keyArgs = {
+  "key-file": { type: "string", description: "encrypt/decrypt conversations with the 32-byte key in this file (also REDUX_ENCRYPTION_KEY)", valueHint: "path" },
+} as const satisfies Record<string, ArgDef>;
+
 export const storeArgs = {
   save: { type: "boolean", default: true, description: "save the conversation (--no-save to skip)", negativeDescription: "do not save the conversation" },
-  "key-file": { type: "string", description: "encrypt/decrypt conversations with the 32-byte key in this file (also REDUX_ENCRYPTION_KEY)", valueHint: "path" },
+  ...keyArgs,
+} as const satisfies Record<string, ArgDef>;
+
+/** Flags that pick and filter saved conversations (redux-export and its list). */
+export const filterArgs = {
+  since: { type: "string", description: "only conversations updated since (ISO date, or a duration ago: 7d)", valueHint: "when" },
+  until: { type: "string", description: "only conversations created until (ISO date, or a duration ago)", valueHint: "when" },
+  model: { type: "string", description: "only conversations whose model contains this text", valueHint: "text" },
+  status: { type: "string", description: "only conversations with this status: complete, interrupted, error", valueHint: "status" },
 } as const satisfies Record<string, ArgDef>;

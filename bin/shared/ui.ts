@@ -31,13 +31,13 @@ export interface Spinner {
 }
 
 const env = process.env;
-export const stderrIsTTY = isTTY(2);
+const stderrIsTTY = isTTY(2);
 export const stdinIsTTY = isTTY(0);
 /** A terminal that understands cursor movement (`\r`, erase line): spinners, progress bars and line editing. */
 export const canRedraw = stderrIsTTY && env.TERM !== "dumb";
 
 const wantsColor = (fd: 1 | 2) => !env.NO_COLOR && env.TERM !== "dumb" && (Boolean(env.FORCE_COLOR) || isTTY(fd));
-export const useColor = wantsColor(2);
+const useColor = wantsColor(2);
 
 const palette = (on: boolean) => {
   const paint = (code: number) => (s: string) => (on ? `\u001B[${code}m${s}\u001B[0m` : s);

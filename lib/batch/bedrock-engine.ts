@@ -17,7 +17,7 @@ import type { BatchOutput, BatchOutputLine } from "./output.ts";
 import { JOB_MIN_RECORDS, planJobs, recordIdFor, recordLine, type BatchDefaults } from "./records.ts";
 import { jobIdOf, newRunTag, openJobs, readState, statePathFor, writeState, type BatchState, type JobEntry } from "./job-state.ts";
 
-export const TERMINAL_STATES = new Set(["Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"]);
+const TERMINAL_STATES = new Set(["Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"]);
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 export interface JobProgress {
@@ -277,7 +277,7 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
 const rank = (code: number) => (code === ExitCode.rejected ? 4 : code === ExitCode.unavailable ? 3 : code === ExitCode.interrupted ? 2 : 1);
 
 /** The documented outcome of a job that did not complete: its exit code, message and what to do. */
-export function outcomeOf(j: JobEntry): ReduxError | undefined {
+function outcomeOf(j: JobEntry): ReduxError | undefined {
   const id = j.jobArn ? jobIdOf(j.jobArn) : j.name;
   const why = j.message ? `: ${j.message}` : "";
   switch (j.status) {

@@ -10,11 +10,11 @@ import type { BatchItem } from "./input.ts";
 
 /** Default Bedrock quotas per model (Service Quotas, code `bedrock`): records per job, and per input file. */
 export const JOB_MIN_RECORDS = 100;
-export const JOB_MAX_RECORDS = 50_000;
+const JOB_MAX_RECORDS = 50_000;
 /** An input file may hold at most 1 GB; a job at most 5 GB (one file a job here). */
-export const JOB_MAX_BYTES = 1_000_000_000;
+const JOB_MAX_BYTES = 1_000_000_000;
 /** Larger than any text model's context: refused before upload rather than failing inside the job. */
-export const RECORD_MAX_BYTES = 1024 * 1024;
+const RECORD_MAX_BYTES = 1024 * 1024;
 
 export interface BatchDefaults {
   model?: ModelRef;

@@ -5,7 +5,7 @@ import { streamTurn, type TurnResult } from "../bedrock/runtime.ts";
 import { answerWithFailover, movesOn, type FailedAttempt } from "../bedrock/failover.ts";
 import { createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { targetList, type Target } from "../bedrock/targets.ts";
-import { ExitCode, ReduxError, isReduxError } from "../errors.ts";
+import { AWS_ERROR_NAMES, ExitCode, ReduxError, awsErrorName, isReduxError } from "../errors.ts";
 import { addUsage, emptyUsage, newConversation, toBedrockBlocks, type ContentBlock, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
 import { attachmentPart, readAttachment } from "../conversations/attachments.ts";
 import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
@@ -68,9 +68,12 @@ export interface BatchSummary extends BatchStats {
   fatal?: ReduxError;
 }
 
-const THROTTLE_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException", "ModelNotReadyException"]);
 const causeOf = (err: ReduxError) => (err.cause ?? {}) as { name?: string; message?: string };
-export const isThrottle = (err: ReduxError) => THROTTLE_NAMES.has(causeOf(err).name ?? "") || /throttl/i.test(err.message);
+/** Backs off like throttling (and lowers the concurrency): a model that is not ready yet is waited for the same way. */
+const isThrottle = (err: ReduxError) => {
+  const name = awsErrorName(err);
+  return AWS_ERROR_NAMES.throttling.has(name) || name === "ModelNotReadyException" || /throttl/i.test(err.message);
+};
 
 /**
  * The error an item is judged by. A stream cut off inside an event frame ("Truncated event message") and an
@@ -89,7 +92,7 @@ export function itemError(err: ReduxError): ReduxError {
 }
 
 /** Worth another attempt: throttling, unavailable or not-ready models, timeouts, streams that ended early. */
-export const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
+const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
 
 export function createStats(total: number): BatchStats {
   return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, answeredBy: {}, usage: emptyUsage(), startedAt: Date.now() };

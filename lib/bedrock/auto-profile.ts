@@ -19,13 +19,13 @@ export interface AutoProfileOptions {
 }
 
 /** Is this Bedrock's "on-demand throughput isn't supported" refusal? */
-export function needsProfile(err: ReduxError | undefined): boolean {
+function needsProfile(err: ReduxError | undefined): boolean {
   const cause = (err?.cause ?? {}) as { name?: string; message?: string };
   return cause.name === "ValidationException" && /on-demand throughput/i.test(cause.message ?? "");
 }
 
 /** The profile to call `modelId` through from `region`, or undefined when ListInferenceProfiles names none. */
-export async function profileFor(region: string, modelId: string, o: AutoProfileOptions): Promise<string | undefined> {
+async function profileFor(region: string, modelId: string, o: AutoProfileOptions): Promise<string | undefined> {
   const env = o.env ?? process.env;
   const account = cachedAccount(credentialFingerprint(o.profile, env), env);
   const cached = account ? readDiscovery(account, region, env) : undefined;

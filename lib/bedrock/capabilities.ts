@@ -48,5 +48,3 @@ export function capabilitiesOf(modelId: string): Capabilities | undefined {
   return caps;
 }
 
-/** The table as documented (README), for `--help`-style listings and tests. */
-export const CAPABILITY_TABLE: readonly Capabilities[] = TABLE.map(({ match: _m, ...c }) => c);

@@ -1,7 +1,7 @@
 // Multi-region failover: which failures move a turn to the next target, and the loop that walks the targets in
 // order (skipping those cooling down), so a turn one region cannot serve is answered by the next, and the record says
 // which target answered and what failed before it.
-import { ReduxError, ExitCode } from "../errors.ts";
+import { AWS_ERROR_NAMES, ReduxError, ExitCode, awsErrorName } from "../errors.ts";
 import type { TurnResult } from "./runtime.ts";
 import type { Target } from "./targets.ts";
 import type { TargetHealth } from "./health.ts";
@@ -20,12 +20,10 @@ export interface FailoverResult extends TurnResult {
   failed: FailedAttempt[];
 }
 
-// exceptions the service sends inside the answer stream, and stream cut-offs: a fresh request elsewhere is safe as
-// long as none of the text reached the user
-const IN_STREAM = new Set(["ModelStreamErrorException", "InternalFailure", "InternalServerException", "ThrottlingException", "ServiceUnavailableException", "ModelTimeoutException"]);
-const NEVER = new Set(["AccessDeniedException", "AccessDenied", "ValidationException"]);
-
-const causeName = (err: ReduxError) => ((err.cause ?? {}) as { name?: string }).name ?? "";
+// exceptions the service sends inside the answer stream (throttling and unavailable ones too), and stream cut-offs:
+// a fresh request elsewhere is safe as long as none of the text reached the user
+const inStream = (name: string) =>
+  name === "ModelStreamErrorException" || name === "InternalFailure" || AWS_ERROR_NAMES.throttling.has(name) || AWS_ERROR_NAMES.unavailable.has(name);
 
 /**
  * Would the next target be worth a try? Throttling (after the retries), unavailable, internal errors, models not
@@ -36,11 +34,11 @@ const causeName = (err: ReduxError) => ((err.cause ?? {}) as { name?: string }).
 export function movesOn(err: ReduxError, o: { primary: boolean; shown: boolean }): boolean {
   if (o.shown) return false;
   if (err.code === ExitCode.interrupted || err.code === ExitCode.credentials || err.code === ExitCode.usage) return false;
-  const name = causeName(err);
-  if (NEVER.has(name)) return false;
+  const name = awsErrorName(err);
+  if (AWS_ERROR_NAMES.access.has(name) || name === "ValidationException") return false;
   if (name === "ResourceNotFoundException") return !o.primary;
   if (err.code === ExitCode.unavailable) return true;
-  return IN_STREAM.has(name) || /the answer stream (ended|was cut off)|Bedrock failed inside the answer stream/.test(err.message);
+  return inStream(name) || /the answer stream (ended|was cut off)|Bedrock failed inside the answer stream/.test(err.message);
 }
 
 export interface FailoverOptions {

@@ -19,15 +19,15 @@ export interface TurnFeatures {
   requestMetadata?: Record<string, string>;
 }
 
-export const SERVICE_TIERS: readonly ServiceTier[] = ["default", "priority", "flex"];
+const SERVICE_TIERS: readonly ServiceTier[] = ["default", "priority", "flex"];
 const EFFORTS: readonly Effort[] = ["low", "medium", "high"];
 /** Claude's smallest thinking budget. */
-export const MIN_THINKING_BUDGET = 1024;
+const MIN_THINKING_BUDGET = 1024;
 /** Room left for the answer when --thinking is given without --max-tokens. */
 const ANSWER_ROOM = 4096;
 
 /** The budget `--thinking` alone asks of a budget thinker. */
-export const DEFAULT_THINKING_BUDGET = 4096;
+const DEFAULT_THINKING_BUDGET = 4096;
 
 /**
  * `--thinking [BUDGET|adaptive]` (or a batch line's `thinking`), as stored in inference_config. Without a value
@@ -44,7 +44,7 @@ export function parseThinking(v: string | number | undefined, flag = "--thinking
   return n;
 }
 
-export function parseEffort(v: string | undefined): Effort | undefined {
+function parseEffort(v: string | undefined): Effort | undefined {
   if (v === undefined) return undefined;
   if (!(EFFORTS as readonly string[]).includes(v)) throw usageError(`--effort must be low, medium or high, got ${JSON.stringify(v)}`);
   return v as Effort;
@@ -56,7 +56,7 @@ export function parseServiceTier(v: string | undefined, flag = "--service-tier")
   return v as ServiceTier;
 }
 
-export function parseLatency(v: string | undefined): "optimized" | undefined {
+function parseLatency(v: string | undefined): "optimized" | undefined {
   if (v === undefined || v === "standard") return undefined;
   if (v !== "optimized") throw usageError(`--latency must be optimized or standard, got ${JSON.stringify(v)}`);
   return "optimized";

@@ -3,14 +3,13 @@
 // region sees about one wave of requests (what was in flight when it died) and then one probe per cool-down, however
 // many items a batch has.
 
-import { usageError } from "../errors.ts";
+import { parseNumber } from "../numbers.ts";
 
 /** The first cool-down from REDUX_FAILOVER_COOLDOWN (seconds, 0.1 to 3600), else 30 s. */
 export function cooldownMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.REDUX_FAILOVER_COOLDOWN;
   if (v === undefined || v === "") return 30_000;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw usageError(`REDUX_FAILOVER_COOLDOWN must be a number of seconds from 0.1 to 3600, got ${JSON.stringify(v)}`, "e.g. REDUX_FAILOVER_COOLDOWN=30");
+  const n = parseNumber(v, { name: "REDUX_FAILOVER_COOLDOWN", min: 0.1, max: 3600, unit: "seconds", hint: "e.g. REDUX_FAILOVER_COOLDOWN=30" })!;
   return Math.round(n * 1000);
 }
 

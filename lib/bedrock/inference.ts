@@ -1,5 +1,6 @@
 // Inference settings from flags or batch lines: validated numbers, turned into the conversation's inference_config.
 import { usageError } from "../errors.ts";
+import { parseNumber } from "../numbers.ts";
 import type { InferenceConfig } from "../conversations/conversation.ts";
 
 export interface InferenceInput {
@@ -10,12 +11,7 @@ export interface InferenceInput {
 }
 
 function num(v: string | number | undefined, name: string, min: number, max: number, integer = false): number | undefined {
-  if (v === undefined || v === "") return undefined;
-  const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw usageError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${JSON.stringify(v)}`, `e.g. ${name} ${integer ? Math.min(max, Math.max(min, 1024)) : (min + max) / 2}`);
-  }
-  return n;
+  return v === "" ? undefined : parseNumber(v, { name, min, max, integer });
 }
 
 export function parseInference(i: InferenceInput): InferenceConfig {

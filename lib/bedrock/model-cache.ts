@@ -11,7 +11,7 @@ import { configFilePath } from "../aws/profile.ts";
 import { isValidRegion } from "./model-string.ts";
 import type { Discovery } from "./discovery.ts";
 
-export const CACHE_TTL_MS = 24 * 3600_000;
+const CACHE_TTL_MS = 24 * 3600_000;
 const VERSION = 1;
 
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "cache");

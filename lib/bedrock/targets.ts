@@ -9,7 +9,7 @@ export interface Target extends ModelRef {
   primary: boolean;
 }
 
-export const MAX_FALLBACKS = 10;
+const MAX_FALLBACKS = 10;
 
 export interface FallbackSources {
   /** Every --fallback given, in order. */

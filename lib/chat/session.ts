@@ -47,9 +47,7 @@ export interface Session {
   modelSource: string;
   /** Files passed over while looking for the newest conversation (-c): damaged, foreign, or encrypted without a key. */
   skipped: { path: string; reason: string }[];
-  timeoutMs: number;
   profile?: string;
-  endpoint?: string;
   /** The fallback models (after the conversation's own), and where they were configured. */
   fallbacks: ModelRef[];
   fallbackSource?: string;
@@ -68,7 +66,7 @@ export interface Session {
 export async function openSession(o: SessionOptions): Promise<Session> {
   const env = o.env ?? process.env;
   const settings = readSettings(env);
-  const key = loadKey({ keyFile: o.keyFile, settingFile: typeof settings["chat.encryptionKeyFile"] === "string" ? settings["chat.encryptionKeyFile"] : undefined, env });
+  const key = loadKey({ keyFile: o.keyFile, settings, env });
   const storeForRead: StoreOptions = { dir: conversationsDir(env), ...(key ? { key } : {}) };
   const timeoutMs = parseTimeout(o.timeout, typeof settings["chat.timeoutSeconds"] === "number" ? settings["chat.timeoutSeconds"] : 60);
   const inference = { ...o.inference };
@@ -132,9 +130,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     storeForRead,
     modelSource: choice.source,
     skipped,
-    timeoutMs,
     profile: o.profile,
-    endpoint: o.endpoint,
     fallbacks: fallbacks.models,
     fallbackSource: fallbacks.source,
     targets: () => targetList(parseModelString(session.conversation.model), fallbacks.models),

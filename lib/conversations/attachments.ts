@@ -11,9 +11,9 @@ import type { Conversation, DocumentBlock, DocumentFormat, ImageBlock, ImageForm
 import type { StoreOptions } from "./store.ts";
 
 /** Bedrock's limits for Converse attachments. */
-export const LIMITS = { images: 20, imageBytes: 3.75 * 1024 * 1024, imagePixels: 8000, documents: 5, documentBytes: 4.5 * 1024 * 1024 } as const;
+const LIMITS = { images: 20, imageBytes: 3.75 * 1024 * 1024, imagePixels: 8000, documents: 5, documentBytes: 4.5 * 1024 * 1024 } as const;
 /** Larger attachments are saved as their own file instead of inline in the conversation. */
-export const INLINE_MAX = 256 * 1024;
+const INLINE_MAX = 256 * 1024;
 
 export interface Attachment {
   kind: "image" | "document";
@@ -22,8 +22,8 @@ export interface Attachment {
   bytes: Uint8Array;
 }
 
-export const IMAGE_TYPES: readonly ImageFormat[] = ["png", "jpeg", "gif", "webp"];
-export const DOCUMENT_TYPES: readonly DocumentFormat[] = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
+const IMAGE_TYPES: readonly ImageFormat[] = ["png", "jpeg", "gif", "webp"];
+const DOCUMENT_TYPES: readonly DocumentFormat[] = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
 
 const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
 const ascii = (b: Uint8Array, from: number, to: number) => Buffer.from(b.subarray(from, to)).toString("latin1");

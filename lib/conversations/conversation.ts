@@ -135,7 +135,7 @@ export const addUsage = (a: Usage, b?: Usage): Usage =>
 
 export const CONVERSATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-export const newConversationId = () => randomUUID();
+const newConversationId = () => randomUUID();
 
 export function newConversation(init: {
   model: string;
@@ -176,7 +176,7 @@ export function toolPartText(b: ToolUseBlock | ToolResultBlock): string {
 }
 
 /** An attachment as one line of plain text. */
-export const attachmentText = (b: ImageBlock | DocumentBlock) => {
+const attachmentText = (b: ImageBlock | DocumentBlock) => {
   const a = "image" in b ? b.image : b.document;
   return `[${"image" in b ? "image" : "document"} ${a.name} (${a.format}, ${a.size} bytes)]`;
 };
@@ -230,7 +230,7 @@ export function toBedrockBlocks(m: Message, read?: AttachmentReader): BedrockBlo
 }
 
 /** Bedrock's document name: letters, digits, single spaces, hyphens, parentheses and square brackets, 1-200. */
-export function documentName(name: string): string {
+function documentName(name: string): string {
   const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, "");
   const clean = base.replace(/[^A-Za-z0-9\s\-()[\]]+/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
   return clean || "document";

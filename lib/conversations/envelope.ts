@@ -4,8 +4,9 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
+import type { Settings } from "../settings.ts";
 
-export const ENVELOPE_FORMAT = "redux-envelope-v1";
+const ENVELOPE_FORMAT = "redux-envelope-v1";
 const AAD = Buffer.from(ENVELOPE_FORMAT);
 
 export interface Envelope {
@@ -34,18 +35,22 @@ export function parseKey(text: string, source: string): EncryptionKey {
   return { key, id: createHash("sha256").update(key).digest("hex").slice(0, 16) };
 }
 
-/** The key from --key-file, REDUX_ENCRYPTION_KEY, or the chat.encryptionKeyFile setting, in that order; none: undefined. */
-export function loadKey(opts: { keyFile?: string; settingFile?: string; env?: NodeJS.ProcessEnv }): EncryptionKey | undefined {
+/**
+ * The key from --key-file, REDUX_ENCRYPTION_KEY, or the chat.encryptionKeyFile setting (of the settings the caller
+ * has read), in that order; none: undefined.
+ */
+export function loadKey(opts: { keyFile?: string; settings?: Settings; env?: NodeJS.ProcessEnv }): EncryptionKey | undefined {
   const env = opts.env ?? process.env;
   const file = opts.keyFile;
   if (file) return readKeyFile(file);
   if (env.REDUX_ENCRYPTION_KEY) return parseKey(env.REDUX_ENCRYPTION_KEY, "REDUX_ENCRYPTION_KEY");
-  if (opts.settingFile && !isAbsolute(opts.settingFile)) {
+  const setting = opts.settings?.["chat.encryptionKeyFile"];
+  if (typeof setting !== "string" || !setting) return undefined;
+  if (!isAbsolute(setting)) {
     // a relative path would name a different file in every directory redux runs in
-    throw new ReduxError(ExitCode.usage, `the setting chat.encryptionKeyFile is a relative path (${JSON.stringify(opts.settingFile)})`, `set the full path: redux-chat settings chat.encryptionKeyFile ${resolve(opts.settingFile)}`);
+    throw new ReduxError(ExitCode.usage, `the setting chat.encryptionKeyFile is a relative path (${JSON.stringify(setting)})`, `set the full path: redux-chat settings chat.encryptionKeyFile ${resolve(setting)}`);
   }
-  if (opts.settingFile) return readKeyFile(opts.settingFile);
-  return undefined;
+  return readKeyFile(setting);
 }
 
 function readKeyFile(path: string): EncryptionKey {

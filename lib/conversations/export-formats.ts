@@ -3,7 +3,7 @@
 import { messageFullText, messageReasoning, messageText, toolPartText, type AssistantMessage, type AttachmentReader, type Conversation, type Message } from "./conversation.ts";
 import { usageError } from "../errors.ts";
 
-export const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
+const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 export function parseFormat(v: string | undefined, fallback: ExportFormat = "md"): ExportFormat {
@@ -61,7 +61,7 @@ function jsonlLine(c: Conversation, m: Message, index: number): JsonlLine {
 }
 
 /** `2026-11-25 02:03:12 UTC`: readable, still unambiguous. */
-export const humanTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+const humanTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 const usageLine = (m: AssistantMessage) =>
   [
@@ -120,7 +120,7 @@ export function firstWords(c: Conversation, max = 60): string {
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
 }
 
-export const titleOf = (c: Conversation, max = 60) => firstWords(c, max) || `Conversation ${c.conversation_id}`;
+const titleOf = (c: Conversation, max = 60) => firstWords(c, max) || `Conversation ${c.conversation_id}`;
 
 // ---- HTML -----------------------------------------------------------------------------------------------------
 

@@ -7,8 +7,7 @@ import { conversationsDir } from "../paths.ts";
 import { makeFilter, type Filters } from "./listing.ts";
 
 export function exportStore(keyFile: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreOptions {
-  const setting = readSettings(env)["chat.encryptionKeyFile"];
-  const key = loadKey({ keyFile, settingFile: typeof setting === "string" ? setting : undefined, env });
+  const key = loadKey({ keyFile, settings: readSettings(env), env });
   return { dir: conversationsDir(env), ...(key ? { key } : {}) };
 }
 

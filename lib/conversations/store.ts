@@ -18,7 +18,7 @@ export interface StoredConversation {
 }
 
 /** `20261125T020312Z`: UTC, sortable, safe in a file name. */
-export const fileTimestamp = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const fileTimestamp = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 
 export const conversationFileName = (c: Pick<Conversation, "conversation_id" | "created_at">) =>
   `${c.conversation_id}_${fileTimestamp(c.created_at)}.json`;
