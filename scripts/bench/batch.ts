@@ -56,18 +56,18 @@ try {
   const a = await runBatch(1000, "custom:us-east-1:fake.bench", fake.url);
   const b = await runBatch(10_000, "custom:us-east-1:fake.bench", fake.url);
   const t = await runBatch(1000, "custom:us-east-1:fake.throttle-10pct", fake.url);
-  // failover: two regions (told apart by the SigV4 scope: the fleet as the endpoint; under Bun the proxy agent would
-  // open a new tunnel per request), the primary resetting every request; and the same path with both regions up
+  // failover: two regions (told apart by the SigV4 scope: the fleet's endpoint; under Bun the proxy agent would open a
+  // new tunnel per request), the primary resetting every request; and the same path with both regions up
   const fleet = await startFleetProcess(["--regions", "us-east-1,us-west-2", "--delay-ms", String(DELAY), "--chunk-delay-ms", "0"]);
   let f: Awaited<ReturnType<typeof runBatch>>;
   let h: Awaited<ReturnType<typeof runBatch>>;
   let deadHits: number;
   try {
     const failover = { args: ["--fallback", "custom:us-west-2:fake.bench"] };
-    h = await runBatch(1000, "custom:us-east-1:fake.bench", fleet.proxyUrl, failover);
+    h = await runBatch(1000, "custom:us-east-1:fake.bench", fleet.endpointUrl, failover);
     await fetch(`${fleet.proxyUrl}/__fleet?region=us-east-1&mode=down`, { method: "POST" });
     const before = (await fleet.hits())["us-east-1"]!.hits;
-    f = await runBatch(1000, "custom:us-east-1:fake.bench", fleet.proxyUrl, failover);
+    f = await runBatch(1000, "custom:us-east-1:fake.bench", fleet.endpointUrl, failover);
     deadHits = (await fleet.hits())["us-east-1"]!.hits - before;
   } finally {
     fleet.close();

@@ -95,7 +95,13 @@ function firstWords(s: string, n: number) {
 }
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-export async function startFakeAws(opts: { port?: number; delayMs?: number; chunkDelayMs?: number } = {}): Promise<FakeAws> {
+export async function startFakeAws(opts: {
+  port?: number;
+  delayMs?: number;
+  chunkDelayMs?: number;
+  /** Sees each verified Bedrock request first, with the region it was signed for; true: it answered (tests/fakes/region-fleet.ts). */
+  gate?: (region: string | undefined, req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+} = {}): Promise<FakeAws> {
   const creds = new Map<string, FakeCredential>([[DEFAULT_CREDENTIAL.accessKeyId, DEFAULT_CREDENTIAL]]);
   const bearer = new Set<string>();
   const issued = {
@@ -272,6 +278,7 @@ export async function startFakeAws(opts: { port?: number; delayMs?: number; chun
     const base = { service: "bedrock" as const, operation, modelId, httpVersion, headers, body: parsed };
     const who = await authenticate(req, res, rawPath, body, "bedrock", base, "json");
     if (!who) return;
+    if (opts.gate?.((who as { region?: string }).region, req as http.IncomingMessage, res)) return;
     const rec = (status: number) => record({ ...base, ...who, verified: true }, status);
     const count = (counters.get(modelId) ?? 0) + 1;
     counters.set(modelId, count);

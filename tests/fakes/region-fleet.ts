@@ -3,10 +3,11 @@
 // certificate is signed by a throwaway test CA (AWS_CA_BUNDLE); each front forwards to a fake AWS of its own. A region
 // can be switched to down (the tunnel is reset), throttling (429), unavailable (503), internal (500), not-ready (429),
 // model-timeout (408), stalling (never answers) or early-stream-error (an exception frame before any text). Unknown hosts are refused, so nothing leaves the machine.
-// The same URL also serves as a plain-HTTP endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) that routes by the SigV4 scope's
-// region: the bench uses it, because under Bun the proxy agent opens a new tunnel (CONNECT + TLS) for every request.
+// A second way in, `endpointUrl` (AWS_ENDPOINT_URL_BEDROCK_RUNTIME), is one fake for all regions that tells them apart
+// by the SigV4 scope: the bench uses it, because under Bun the proxy agent opens a new tunnel (CONNECT + TLS) for every
+// request, which would be measured instead of the failover.
 // Run standalone: `bun tests/fakes/region-fleet.ts --regions us-east-1,us-west-2 [--mode us-east-1=down]
-// [--delay-ms N] [--chunk-delay-ms N]` prints {"proxyUrl","caPath"} and serves until SIGTERM; `GET <proxyUrl>/__fleet`
+// [--delay-ms N] [--chunk-delay-ms N]` prints {"proxyUrl","endpointUrl","caPath"} and serves until SIGTERM; `GET <proxyUrl>/__fleet`
 // answers the hits per region, `POST <proxyUrl>/__fleet?region=R&mode=M` switches a region.
 import http from "node:http";
 import https from "node:https";
@@ -40,6 +41,8 @@ export interface Region {
 
 export interface RegionFleet {
   proxyUrl: string;
+  /** AWS_ENDPOINT_URL_BEDROCK_RUNTIME for the other way in (regions told apart by the SigV4 scope). */
+  endpointUrl: string;
   caPath: string;
   regions: Record<string, Region>;
   /** CONNECT targets that were refused (not a fleet host). */
@@ -81,24 +84,38 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
   const fronts = new Map<string, { port: number; server: https.Server; agent: http.Agent }>();
 
   const upstreams = new Map<string, { url: URL; agent: http.Agent }>();
-  /** One region's answer to a request: its mode decides, else its fake does. */
-  function serve(region: Region, req: http.IncomingMessage, res: http.ServerResponse, bedrock: boolean) {
+  /** A region that is not up answers for itself: true when it did. */
+  function failing(region: Region, req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const name = region.name;
-    if (bedrock) region.hits++;
-    const fail = (status: number, type: string, message: string) => {
+    if (region.mode === "down") {
+      const stream = (res as unknown as { stream?: { destroy(): void } }).stream;
+      if (stream) stream.destroy();
+      else req.socket.destroy();
+      return true;
+    }
+    const error = ERRORS[region.mode];
+    if (error) {
       req.resume();
-      res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message }));
-    };
-    if (bedrock && region.mode === "down") return void req.socket.destroy();
-    const error = bedrock ? ERRORS[region.mode] : undefined;
-    if (error) return fail(error[0], error[1], `${error[2]} (${name})`);
-    if (bedrock && region.mode === "stall") return void req.resume();
-    if (bedrock && region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
+      res.writeHead(error[0], { "content-type": "application/json", "x-amzn-errortype": error[1], "x-amzn-requestid": crypto.randomUUID() }).end(JSON.stringify({ message: `${error[2]} (${name})` }));
+      return true;
+    }
+    if (region.mode === "stall") return (req.resume(), true);
+    if (region.mode === "early-stream-error" && req.url?.endsWith("/converse-stream")) {
       req.resume();
       res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": crypto.randomUUID() });
       res.write(eventFrame("messageStart", { role: "assistant" }));
       res.end(exceptionFrame("modelStreamErrorException", { message: `The model stream failed in ${name}`, originalStatusCode: 500 }));
-      return;
+      return true;
+    }
+    return false;
+  }
+
+  /** One region's answer to a request that came through its TLS front: its mode decides, else its fake does. */
+  function serve(region: Region, req: http.IncomingMessage, res: http.ServerResponse, bedrock: boolean) {
+    const name = region.name;
+    if (bedrock) {
+      region.hits++;
+      if (failing(region, req, res)) return;
     }
     const { url: upstream, agent } = upstreams.get(name)!;
     const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
@@ -123,16 +140,22 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
     fronts.set(name, { port: (server.address() as net.AddressInfo).port, server, agent });
   }
 
+  // the endpoint way in: one fake for every region, which tells them apart by the SigV4 scope and lets the region's
+  // mode answer first
+  const endpoint = await startFakeAws({
+    delayMs: o.delayMs,
+    chunkDelayMs: o.chunkDelayMs,
+    gate(name, req, res) {
+      const region = name ? regions[name] : undefined;
+      if (!region) return false;
+      region.hits++;
+      return failing(region, req, res);
+    },
+  });
+
   const refused: string[] = [];
   const control = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fleet.invalid");
-    if (url.pathname.startsWith("/model/")) {
-      // the endpoint way in (AWS_ENDPOINT_URL_BEDROCK_RUNTIME=proxyUrl): the region is the SigV4 scope's
-      const scope = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/bedrock\//.exec(req.headers.authorization ?? "")?.[1];
-      const region = scope ? regions[scope] : undefined;
-      if (!region) return void res.writeHead(404, { "x-amzn-errortype": "UnknownOperationException" }).end();
-      return serve(region, req, res, true);
-    }
     if (url.pathname !== "/__fleet") return void res.writeHead(404).end();
     if (req.method === "POST") {
       const r = regions[url.searchParams.get("region") ?? ""];
@@ -175,6 +198,7 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
 
   return {
     proxyUrl,
+    endpointUrl: endpoint.url,
     caPath,
     regions,
     refused,
@@ -188,6 +212,7 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
         r.tunnels = 0;
         r.fake.reset();
       }
+      endpoint.reset();
     },
     async close() {
       for (const s of sockets) s.destroy();
@@ -197,13 +222,14 @@ export async function startRegionFleet(o: { regions: string[]; delayMs?: number;
         await new Promise<void>((r) => f.server.close(() => r()));
       }
       for (const r of Object.values(regions)) await r.fake.close();
+      await endpoint.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** The fleet in a process of its own (benches: their timing loops block this one); resolves once it has printed. */
-export async function startFleetProcess(args: string[]): Promise<{ proxyUrl: string; caPath: string; hits(): Promise<Record<string, { mode: RegionMode; hits: number; tunnels: number }>>; close(): void }> {
+export async function startFleetProcess(args: string[]): Promise<{ proxyUrl: string; endpointUrl: string; caPath: string; hits(): Promise<Record<string, { mode: RegionMode; hits: number; tunnels: number }>>; close(): void }> {
   const p = Bun.spawn([process.execPath, import.meta.path, ...args], { stdout: "pipe", stderr: "inherit" });
   const reader = p.stdout.getReader();
   let buf = "";
@@ -213,8 +239,8 @@ export async function startFleetProcess(args: string[]): Promise<{ proxyUrl: str
     buf += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  const { proxyUrl, caPath } = JSON.parse(buf.split("\n")[0]!) as { proxyUrl: string; caPath: string };
-  return { proxyUrl, caPath, hits: async () => (await fetch(`${proxyUrl}/__fleet`)).json() as never, close: () => p.kill() };
+  const { proxyUrl, endpointUrl, caPath } = JSON.parse(buf.split("\n")[0]!) as { proxyUrl: string; endpointUrl: string; caPath: string };
+  return { proxyUrl, endpointUrl, caPath, hits: async () => (await fetch(`${proxyUrl}/__fleet`)).json() as never, close: () => p.kill() };
 }
 
 if (import.meta.main) {
@@ -229,7 +255,7 @@ if (import.meta.main) {
     const [region, mode] = process.argv[i + 1]!.split("=");
     fleet.setMode(region!, mode as RegionMode);
   }
-  process.stdout.write(`${JSON.stringify({ proxyUrl: fleet.proxyUrl, caPath: fleet.caPath })}\n`);
+  process.stdout.write(`${JSON.stringify({ proxyUrl: fleet.proxyUrl, endpointUrl: fleet.endpointUrl, caPath: fleet.caPath })}\n`);
   const stop = () => void fleet.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
