@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { lazy, repeated } from "../shared/cli.ts";
+import { onInterrupt } from "../shared/interrupt.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
 import { checkItemFeatures, parseBatchInput, type BatchInputFormat, type BatchItem } from "../../lib/batch/input.ts";
@@ -156,12 +157,10 @@ export default defineCommand({
     if (engine === "bedrock" || (engine === "auto" && (await wantsBedrock(items, out, resolve(output!))))) {
       const { runBedrock } = await import("./batch-bedrock.ts");
       const stopWaiting = new AbortController();
-      const onSignal = () => {
+      const stopListening = onInterrupt(() => {
         ui.warn("stopping: the jobs keep running on Bedrock; a re-run collects them");
         stopWaiting.abort();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      }, { quitOnSecond: false });
       try {
         bedrock = await runBedrock({
           items,
@@ -188,8 +187,7 @@ export default defineCommand({
         }
         throw e;
       } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopListening();
       }
       if (!bedrock.local.length) {
         try {
@@ -209,17 +207,10 @@ export default defineCommand({
     if (fallbacks.models.length) ui.debug(`fallbacks ${fallbacks.models.map((f) => f.model).join(", ")} (from ${fallbacks.source})`);
 
     const stop = new AbortController();
-    let signals = 0;
-    const onSignal = () => {
-      if (++signals > 1) {
-        release();
-        process.exit(ExitCode.interrupted);
-      }
+    const stopListening = onInterrupt(() => {
       ui.warn(`stopping: no new items; in-flight ones have ${graceMs / 1000} s to finish (signal again to quit now)`);
       stop.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    }, { beforeQuit: () => release() });
 
     const stats = createStats(items.length);
     const progress = startProgress(ui, stats, maxItems);
@@ -264,8 +255,7 @@ export default defineCommand({
       } finally {
         release();
       }
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      stopListening();
     }
 
     if (bedrock) {

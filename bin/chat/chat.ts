@@ -11,6 +11,7 @@ import { checkStructuredAnswer } from "../../lib/bedrock/structured-output.ts";
 import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conversations/attachments.ts";
 import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
+import { onInterrupt } from "../shared/interrupt.ts";
 import { out, readStdin } from "../shared/io.ts";
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
@@ -82,13 +83,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
   if (session.fallbacks.length) ui.debug(`fallbacks ${session.fallbacks.map((f) => f.model).join(", ")} (from ${session.fallbackSource})`);
   const ac = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    if (++sigints > 1) process.exit(ExitCode.interrupted);
-    ac.abort();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const stopListening = onInterrupt(() => ac.abort());
   const { modelNotes } = await import("./model-notes.ts");
   const notes = modelNotes(ui, { profile: args.profile });
   const lifecycle = notes.begin(c);
@@ -120,8 +115,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
     });
   } finally {
     spinner.stop();
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    stopListening();
   }
   ui.reasoning("");
   if (wroteAny && lastChar !== "\n") out("\n");

@@ -2,7 +2,7 @@
 // with backoff, records every finished item once, and stops launching on a budget, a signal or bad credentials.
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { streamTurn, type TurnResult } from "../bedrock/runtime.ts";
-import { answerWithFailover, movesOn, type FailedAttempt } from "../bedrock/failover.ts";
+import { answerWithFailover, movesOn, type FailedAttempt, type FailoverResult } from "../bedrock/failover.ts";
 import { createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { targetList, type Target } from "../bedrock/targets.ts";
 import { AWS_ERROR_NAMES, ExitCode, ReduxError, awsErrorName, isReduxError } from "../errors.ts";
@@ -10,6 +10,7 @@ import { addUsage, emptyUsage, newConversation, toBedrockBlocks, type ContentBlo
 import { attachmentPart, readAttachment } from "../conversations/attachments.ts";
 import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
+import { recordAnswer } from "../conversations/answer.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import type { BatchItem } from "./input.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
@@ -158,7 +159,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       announced.add(r.target.model);
       o.onFallback?.(r.target.model, r.failed);
     }
-    return record(item, model, r.target, r.text, r.usage, r.latencyMs, attempts, r.failed, r.stopReason, r.error);
+    return record(item, model, r, attempts);
   }
 
   /** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
@@ -209,19 +210,20 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     }
   }
 
-  function record(item: BatchItem, model: ModelRef, target: Target, text: string, usage: Usage | undefined, latencyMs: number, attempts: number, failedAttempts: FailedAttempt[], stopReason?: string, err?: ReduxError) {
+  function record(item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number) {
+    const { target, error: err } = r;
     const line: BatchOutputLine = {
       id: item.id,
       status: err ? "error" : "ok",
-      text,
-      usage: usage ?? emptyUsage(),
-      latency_ms: latencyMs,
+      text: r.text,
+      usage: r.usage ?? emptyUsage(),
+      latency_ms: r.latencyMs,
       attempts,
       model: target.model,
       region: target.region,
       model_id: target.modelId,
-      failed_attempts: failedAttempts,
-      ...(stopReason ? { stop_reason: stopReason } : {}),
+      failed_attempts: r.failed,
+      ...(r.stopReason ? { stop_reason: r.stopReason } : {}),
       ...(err ? { error: { class: err.errorClass, code: err.code, message: err.message } } : {}),
     };
     o.out.write(line);
@@ -235,9 +237,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       const now = new Date().toISOString();
       const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), o.save));
       c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
-      c.messages.push({ role: "assistant", content: [{ text }], timestamp: now, model: target.model, region: target.region, model_id: target.modelId, failed_attempts: failedAttempts, ...(usage ? { usage } : {}), ...(stopReason ? { stop_reason: stopReason } : {}), latency_ms: latencyMs, status: err ? "error" : "complete", ...(err ? { error: err.message } : {}) });
-      c.usage = usage ?? emptyUsage();
-      c.status = err ? "error" : "complete";
+      recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now);
       saveConversation(c, o.save);
     }
   }

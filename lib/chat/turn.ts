@@ -1,6 +1,7 @@
 // One chat turn: append the prompt, stream the answer, and save the conversation before and after, so neither what
 // the user wrote nor what arrived is ever lost (a crash mid-answer leaves the prompt saved as "interrupted").
-import { addUsage, toBedrockMessages, type AssistantMessage, type Conversation, type DocumentBlock, type ImageBlock, type Usage } from "../conversations/conversation.ts";
+import { toBedrockMessages, type Conversation, type DocumentBlock, type ImageBlock, type Usage } from "../conversations/conversation.ts";
+import { recordAnswer } from "../conversations/answer.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
 import { attachmentReader } from "../conversations/attachments.ts";
 import { streamTurn } from "../bedrock/runtime.ts";
@@ -83,24 +84,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
     if (result.target.primary) Object.assign(c, { model: result.target.model, model_id: profileId });
   }
 
-  const answer: AssistantMessage = {
-    role: "assistant",
-    content: [...(result.reasoning ?? []), { text: result.text }],
-    timestamp: now(),
-    model: result.target.model,
-    region: result.target.region,
-    model_id: result.target.modelId,
-    failed_attempts: result.failed,
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...(result.stopReason ? { stop_reason: result.stopReason } : {}),
-    latency_ms: result.latencyMs,
-    status: result.status,
-    ...(result.error && result.status === "error" ? { error: result.error.message } : {}),
-  };
-  c.messages.push(answer);
-  c.usage = addUsage(c.usage, result.usage);
-  c.status = result.status;
-  c.updated_at = answer.timestamp;
+  recordAnswer(c, result);
   if (o.store) path = saveConversation(c, o.store, path);
   return { ...result, path };
 }
