@@ -7,6 +7,7 @@ import { validateRegion } from "../../lib/bedrock/model-string.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
 import { BEDROCK_REGIONS, loadCatalog } from "../../lib/bedrock/model-catalog.ts";
 import { matchesProvider, type ModelRow } from "../../lib/bedrock/discovery.ts";
+import { byKind, renderTsv } from "./models-render.ts";
 import { colorOut as color, createUi, formatLine } from "../shared/ui.ts";
 import { columns, err, isTTY, out } from "../shared/io.ts";
 
@@ -22,7 +23,6 @@ const modelsArgs = {
   debug: { type: "boolean", description: "trace requests and cache decisions on stderr (secrets redacted)" },
 } as const satisfies Record<string, ArgDef>;
 
-const KIND_ORDER = ["foundation-model", "system-profile", "application-profile", "provisioned", "custom", "imported"];
 const INVOKE: Record<ModelRow["invocation"], string> = { "on-demand": "on-demand", "profile-only": "profile only", provisioned: "provisioned" };
 const ACCESS: Record<ModelRow["access"], string> = {
   authorized: "authorized",
@@ -99,21 +99,6 @@ function renderTable(rows: ModelRow[], width: number): string {
   });
   return `${lines.join("\n")}\n`;
 }
-
-const TSV_FIELDS = ["model", "region", "kind", "provider", "name", "input", "output", "streaming", "invocation", "profile", "lifecycle", "end_of_life", "access"] as const;
-const tsvCell = (v: unknown) => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
-
-function renderTsv(rows: ModelRow[]): string {
-  const lines = [TSV_FIELDS.join("\t")];
-  for (const r of rows) {
-    const v = { ...r, input: r.input_modalities.join(","), output: r.output_modalities.join(","), streaming: r.streaming === null ? "" : r.streaming ? "yes" : "no" };
-    lines.push(TSV_FIELDS.map((f) => tsvCell((v as Record<string, unknown>)[f])).join("\t"));
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-const byKind = (a: ModelRow, b: ModelRow) =>
-  a.region.localeCompare(b.region) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || (a.provider ?? "~").localeCompare(b.provider ?? "~") || a.id.localeCompare(b.id);
 
 type Args = { [K in keyof typeof modelsArgs]?: (typeof modelsArgs)[K]["type"] extends "boolean" ? boolean : string };
 

@@ -3,10 +3,8 @@
 // credentials come from, so a warm `redux-chat models` loads no SDK and makes no call. Lifecycle answers (for the
 // LEGACY warning) are kept per region. A damaged file is a miss, rebuilt by the next fetch, never an error.
 import { readFileSync, readdirSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { reduxDir } from "../paths.ts";
-import { writeFileAtomic } from "../fs-atomic.ts";
 import { configFilePath } from "../aws/profile.ts";
 import { isValidRegion } from "./model-string.ts";
 import type { Discovery } from "./discovery.ts";
@@ -16,7 +14,9 @@ const VERSION = 1;
 
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "cache");
 
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+// Bun's own hasher and a lazily loaded writer: node:crypto costs ~4 ms to load, more than a warm `models` may take
+const sha = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
+const writeFileAtomic = (path: string, data: string) => (require("../fs-atomic.ts") as typeof import("../fs-atomic.ts")).writeFileAtomic(path, data);
 const ACCOUNT_RE = /^(?:\d{12}|[a-z0-9-]{1,64})$/;
 
 /**

@@ -128,6 +128,16 @@ describe("the cache", () => {
     expect(cpCalls().length).toBe(2 * calls);
   });
 
+  test("a warm run (answered before the argument parser loads) prints exactly what a full run prints", async () => {
+    for (const args of [[], ["--json"], ["--provider", "meta"], ["--json", "--region", "us-east-1", "--provider", "Amazon", "-q"]]) {
+      const full = await models([...args, "--refresh"]);
+      const n = cpCalls().length;
+      const warm = await models(args);
+      expect({ args, code: warm.code, stdout: warm.stdout, stderr: warm.stderr }).toEqual({ args, code: 0, stdout: full.stdout, stderr: "" });
+      expect(cpCalls().length).toBe(n);
+    }
+  });
+
   test("a damaged or expired cache is rebuilt, never fatal", async () => {
     await json();
     const file = join(cacheDir(), "models-123456789012-us-east-1.json");

@@ -1,0 +1,38 @@
+// A warm `redux-chat models`, answered before the argument parser and the subcommand loader run: piped or --json,
+// flags among --region, --profile, --provider, --json, -q, and a fresh cache without warnings. Anything else (a
+// terminal, another flag, a missing or stale cache) says no, and the full command runs.
+import { cachedAccount, credentialFingerprint, readDiscovery } from "../../lib/bedrock/model-cache.ts";
+import { isValidRegion } from "../../lib/bedrock/model-string.ts";
+import { matchesProvider } from "../../lib/bedrock/discovery.ts";
+import { byKind, renderTsv } from "./models-render.ts";
+import { isTTY } from "../shared/io.ts";
+
+/** Prints the answer and returns true, or returns false (nothing printed) when the full command must run. */
+export function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (argv[0] !== "models") return false;
+  const value: Record<string, string> = {};
+  let json = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--json") json = true;
+    else if (a === "-q" || a === "--quiet") continue;
+    else {
+      const m = /^--(region|profile|provider)(?:=(.*))?$/.exec(a);
+      if (!m) return false;
+      const v = m[2] ?? argv[++i];
+      if (v === undefined || v.startsWith("-") || v.trim() === "" || m[1]! in value) return false;
+      value[m[1]!] = v;
+    }
+  }
+  if (!json && isTTY(1)) return false;
+  const region = value.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION);
+  if (!region || !isValidRegion(region)) return false;
+  const account = cachedAccount(credentialFingerprint(value.profile, env), env);
+  const cached = account ? readDiscovery(account, region, env) : undefined;
+  if (cached?.state !== "fresh" || cached.discovery.warnings.length || cached.discovery.unreachable) return false;
+  const rows = cached.discovery.rows.filter((r) => !value.provider || matchesProvider(r, value.provider)).sort(byKind);
+  if (!rows.length) return false;
+  // console.log: the cheapest way to stdout in Bun (see ../shared/io.ts)
+  console.log(json ? JSON.stringify(rows) : renderTsv(rows).slice(0, -1));
+  return true;
+}
