@@ -9,7 +9,7 @@ const main = defineCommand({
   meta: { name: "redux-test-model", version: VERSION, description: "Check model string, credentials, identity and a tiny model call, in order" },
   args: {
     ...modelArgs,
-    ...fallbackArgs,
+    fallback: { ...fallbackArgs.fallback, description: "also check this fallback model (repeatable; default: AMAZON_Q_FALLBACK_MODELS, then setting chat.fallbackModels)" },
     ...awsArgs,
     timeout: { ...awsArgs.timeout, description: "seconds each step, and the whole run, may take (default 30)" },
     invoke: { type: "boolean", default: true, description: "call the model (--no-invoke: stop after the identity check)", negativeDescription: "do not call the model" },
