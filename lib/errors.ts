@@ -11,6 +11,8 @@ export const ExitCode = {
   rejected: 6,
   partial: 7,
   locked: 8,
+  /** A file could not be written or read for a reason other than its path: the disk is full or failing. */
+  io: 9,
   interrupted: 130,
 } as const;
 
@@ -24,6 +26,7 @@ const ErrorClass: Record<number, string> = {
   6: "rejected",
   7: "partial",
   8: "locked",
+  9: "io",
   130: "interrupted",
 };
 
