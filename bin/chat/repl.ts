@@ -2,7 +2,7 @@
 // slash commands, answers streamed to stdout, and Ctrl-C that stops an answer without leaving the chat. On TERM=dumb
 // (or a stderr that is not a terminal) the terminal's own line editing is used and no cursor escape is written.
 import { createInterface, type Interface } from "node:readline";
-import { newConversation, turnCount } from "../../lib/conversations/conversation.ts";
+import { turnCount } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import type { Session } from "../../lib/chat/session.ts";
 import type { TurnFeatures } from "../../lib/bedrock/features.ts";
@@ -184,9 +184,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
           else delete c.system;
           return say(color.green(arg ? "system prompt set" : "system prompt removed"));
         case "/clear": {
-          session.close();
-          session.conversation = newConversation({ model: c.model, region: c.region, model_id: c.model_id, system: c.system, inference_config: c.inference_config });
-          session.path = undefined;
+          session.restart();
           return say(color.green("new conversation"));
         }
         case "/usage":

@@ -3,8 +3,9 @@ import { defineCommand } from "citty";
 import { rmSync } from "node:fs";
 import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
 import { parseDuration } from "../../lib/conversations/listing.ts";
-import { lockFile, skippedWarning } from "../../lib/conversations/store.ts";
+import { lockFile, readConversationFile, skippedWarning } from "../../lib/conversations/store.ts";
 import { pruneAttachments } from "../../lib/conversations/attachments.ts";
+import { onPath } from "../../lib/fs-errors.ts";
 import { isReduxError, usageError } from "../../lib/errors.ts";
 import { keyArgs, outputArgs } from "../shared/args.ts";
 import { createUi } from "../shared/ui.ts";
@@ -43,7 +44,18 @@ export default defineCommand({
         continue;
       }
       try {
-        rmSync(it.path, { force: true });
+        // decided from the listing, checked again under the lock: it may have been continued since
+        let fresh;
+        try {
+          fresh = readConversationFile(it.path, store.key);
+        } catch {
+          continue; // gone, or no longer a conversation we can read: not ours to delete
+        }
+        if (Date.parse(fresh.updated_at) >= cutoff) {
+          it.conversation = fresh; // kept: its attachments are the ones it names now
+          continue;
+        }
+        onPath(it.path, "delete", () => rmSync(it.path, { force: true }));
         removed.push(it.path);
       } finally {
         release();

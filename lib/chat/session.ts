@@ -2,7 +2,7 @@
 // and the Bedrock client, set up the same way for the one-shot prompt and the REPL.
 import { ReduxError, ExitCode, translateAwsError } from "../errors.ts";
 import { newConversation, type Conversation, type InferenceConfig } from "../conversations/conversation.ts";
-import { findConversation, lockFile, newestConversation, type StoreOptions } from "../conversations/store.ts";
+import { findConversation, lockFile, newestConversation, reserveConversation, type StoreOptions } from "../conversations/store.ts";
 import { chooseModel, type ModelChoice } from "../bedrock/model-choice.ts";
 import { parseModelString } from "../bedrock/model-string.ts";
 import { loadKey } from "../conversations/envelope.ts";
@@ -57,6 +57,8 @@ export interface Session {
   checkCredentials(): Promise<void>;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
+  /** Starts a new conversation with the same model and settings (REPL /clear): the old lock goes, the new one is taken. */
+  restart(): void;
   /** Sends one prompt in this conversation (saved as configured) and remembers where the file is. */
   turn(prompt: string, o: Pick<TurnOptions, "onText" | "onReasoning" | "signal" | "attachments" | "features"> & { onAutoProfile?: AutoProfileOptions["onSwitch"] }): Promise<TurnOutcome>;
   /** Releases the conversation lock. */
@@ -111,6 +113,8 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   } else {
     choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
     conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
+    // locked before its first save: a `-c` elsewhere must not take it up while its first answer streams
+    if (o.save) ({ path, release } = reserveConversation(conversation, storeForRead));
   }
 
   // every fallback is checked here, before anything is sent
@@ -148,6 +152,14 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       session.conversation.region = next.region;
       session.conversation.model_id = next.modelId;
       return next;
+    },
+    restart() {
+      const c = session.conversation;
+      release();
+      release = () => {};
+      session.path = undefined;
+      session.conversation = newConversation({ model: c.model, region: c.region, model_id: c.model_id, system: c.system, inference_config: c.inference_config });
+      if (session.store) ({ path: session.path, release } = reserveConversation(session.conversation, session.store));
     },
     async turn(prompt, t) {
       const targets = session.targets();

@@ -1,11 +1,15 @@
 // The conversation directory: file names, atomic saves (optionally encrypted), lookups by id or path, listing that
 // skips foreign files, and a lock so two processes never append to the same conversation at once.
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, isAbsolute, join, resolve, sep } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve, sep } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
 import { CONVERSATION_ID_RE, ConversationFormatError, parseConversation, type Conversation } from "./conversation.ts";
 import { isEnvelope, open, seal, type EncryptionKey } from "./envelope.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
+import { lockFile } from "../file-lock.ts";
+import { fsError } from "../fs-errors.ts";
+
+export { lockFile };
 
 export interface StoreOptions {
   dir: string;
@@ -29,17 +33,11 @@ const FILE_RE = /^([A-Za-z0-9][A-Za-z0-9_-]*)_(\d{8}T\d{6}Z)\.json$/;
 export function saveConversation(c: Conversation, opts: StoreOptions, path?: string): string {
   const target = path ?? join(opts.dir, conversationFileName(c));
   const json = `${JSON.stringify(c, null, 2)}\n`;
+  if (!path) ensureConversationsDir(opts.dir);
   try {
-    if (!path) ensurePrivateDir(opts.dir);
     writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
   } catch (err) {
-    if (!path) notADirectory(opts.dir, ", or pass --no-save");
-    throw new ReduxError(
-      ExitCode.internal,
-      `cannot save the conversation to ${target}: ${(err as Error).message}`,
-      "check that the directory is writable and the disk has room (REDUX_CONVERSATIONS_DIR), or pass --no-save",
-      { cause: err },
-    );
+    throw fsError(err, target, "save the conversation to");
   }
   return target;
 }
@@ -158,62 +156,63 @@ export function skippedWarning(skipped: ListResult["skipped"]): string | undefin
   return `skipped ${skipped.length} file${one ? "" : "s"} that ${one ? "is not a readable redux conversation" : "are not readable redux conversations"} (${one ? "" : "first: "}${first.reason})`;
 }
 
-/** The most recently updated conversation (undefined when there is none), and the files passed over on the way. */
+/**
+ * The most recently updated conversation (undefined when there is none), and the files passed over on the way.
+ * Without a key, an encrypted file written after it is the real newest: that is refused (exit 2) rather than
+ * silently falling back to an older plaintext conversation.
+ */
 export function newestConversation(opts: StoreOptions): { newest?: StoredConversation; skipped: ListResult["skipped"] } {
   const { items, skipped } = listConversations(opts);
   const newest = items.reduce<StoredConversation | undefined>(
     (best, it) => (!best || it.conversation.updated_at > best.conversation.updated_at ? it : best),
     undefined,
   );
+  if (!opts.key && skipped.length) {
+    const since = newest ? mtimeMs(newest.path) : -Infinity;
+    const newer = skipped.filter((s) => isEncryptedFile(s.path) && mtimeMs(s.path) > since);
+    if (newer.length) {
+      throw new ReduxError(
+        ExitCode.usage,
+        `the newest conversation is encrypted and no key was given: ${newer.sort((a, b) => mtimeMs(b.path) - mtimeMs(a.path))[0]!.path}`,
+        "pass --key-file PATH or set REDUX_ENCRYPTION_KEY (or the setting chat.encryptionKeyFile); to pick another conversation, use --resume ID (redux-export list)",
+      );
+    }
+  }
   return { newest, skipped };
 }
 
-const pidAlive = (pid: number) => {
+const mtimeMs = (path: string) => {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    return statSync(path).mtimeMs;
+  } catch {
+    return -Infinity;
   }
 };
 
-/**
- * Takes an exclusive lock on a file (`<path>.lock` holding our pid). A lock left by a dead process is taken over;
- * a live holder is refused at once with exit code 8. Returns the release function.
- */
-export function lockFile(path: string, what = "conversation"): () => void {
-  const lock = `${path}.lock`;
-  ensurePrivateDir(resolve(path, ".."));
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        rmSync(lock, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let holder = NaN;
-      try {
-        holder = Number.parseInt(readFileSync(lock, "utf8"), 10);
-      } catch {
-        // vanished between open and read: try again
-      }
-      if (Number.isInteger(holder) && holder > 0 && pidAlive(holder) && holder !== process.pid) {
-        throw new ReduxError(ExitCode.locked, `${what} ${basename(path)} is in use by process ${holder}`, "wait for it to finish, or resume in a new conversation");
-      }
-      // stale: the owner died (or the file is empty after a crash mid-write and older than a few seconds)
-      try {
-        if (Number.isNaN(holder) && Date.now() - statSync(lock).mtimeMs < 5000) continue;
-        rmSync(lock, { force: true });
-      } catch {
-        // someone else removed it first
-      }
-    }
+function isEncryptedFile(path: string): boolean {
+  try {
+    return isEnvelope(JSON.parse(readFileSync(path, "utf8")));
+  } catch {
+    return false;
   }
-  throw new ReduxError(ExitCode.locked, `cannot lock ${path}`, "another process keeps taking the lock; try again");
+}
+
+/**
+ * Names and locks the file a new conversation will be saved in, before its first save, so no other process can take
+ * it up (`-c`) while this one may still write it. Creates the conversations directory (0700) when missing.
+ */
+export function reserveConversation(c: Conversation, opts: StoreOptions): { path: string; release: () => void } {
+  ensureConversationsDir(opts.dir);
+  const path = join(opts.dir, conversationFileName(c));
+  return { path, release: lockFile(path) };
+}
+
+/** The conversations directory: created 0700 when missing; one that exists is used as it is. */
+export function ensureConversationsDir(dir: string) {
+  try {
+    ensurePrivateDir(dir);
+  } catch (err) {
+    notADirectory(dir, ", or pass --no-save");
+    throw fsError(err, dir, "create the conversations directory", "set REDUX_CONVERSATIONS_DIR to a writable directory, or pass --no-save");
+  }
 }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { readdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
-import { bin, fakeEnv, tempHome } from "./harness.ts";
+import { bin, fakeEnv, run, tempHome } from "./harness.ts";
 import { assertValidConversation } from "../schema.ts";
 
 const tmuxPath = Bun.which("tmux");
@@ -126,5 +126,38 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     const all = conversations();
     expect(all.length).toBe(2);
     for (c of all) assertValidConversation(c);
+  });
+
+  test("a REPL not started with -c holds its conversation's lock: -c elsewhere is refused until /clear lets it go", async () => {
+    start(["-m", MODEL]);
+    await waitFor((s) => s.includes("/help for commands"), "the banner");
+    type("q1");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: q1"), "the first answer");
+    const env = fakeEnv(home, fake.url);
+    const other = (prompt: string) => run(bin("redux-chat"), ["-c", prompt], { env });
+    const refused = await other("q2");
+    expect(refused.code).toBe(8);
+    expect(refused.stderr).toContain("is in use by process");
+    // the REPL's next turn is saved on top of its own history, with nothing lost
+    type("q3");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: q3"), "the second answer");
+    let [c] = conversations();
+    expect(c.messages.filter((m: { role: string }) => m.role === "user").map((m: { content: { text: string }[] }) => m.content[0]!.text)).toEqual(["q1", "q3"]);
+    // /clear: the old conversation is free for -c; the new one is the REPL's
+    type("/clear");
+    keys("Enter");
+    await waitFor((s) => s.includes("new conversation"), "/clear");
+    expect((await other("q4")).code).toBe(0);
+    type("q5");
+    keys("Enter");
+    await waitFor((s) => s.includes("Echo: q5"), "an answer in the new conversation");
+    expect((await other("q6")).code).toBe(8);
+    keys("C-d");
+    await waitFor((s) => s.includes("[exit 0]"), "a clean exit");
+    const prompts = conversations().map((x) => x.messages.filter((m: { role: string }) => m.role === "user").map((m: { content: { text: string }[] }) => m.content[0]!.text)).sort();
+    expect(prompts).toEqual([["q1", "q3", "q4"], ["q5"]]);
+    expect((await other("q7")).code).toBe(0);
   });
 });

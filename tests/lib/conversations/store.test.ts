@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
-import { conversationFileName, findConversation, listConversations, lockFile, newestConversation, saveConversation } from "../../../lib/conversations/store.ts";
+import { conversationFileName, findConversation, listConversations, newestConversation, saveConversation } from "../../../lib/conversations/store.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -45,22 +45,4 @@ test("listing skips damaged and foreign files and reports them; newest is by upd
   expect(newest?.conversation.conversation_id).toBe(a.conversation_id);
   expect(skipped.length).toBe(2);
   expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
-});
-
-test("a lock held by a live process is refused with exit 8; a dead holder's lock is taken over", () => {
-  const path = join(dir, "c.json");
-  const release = lockFile(path);
-  // another live process (our parent) holds it
-  writeFileSync(`${path}.lock`, `${process.ppid}\n`);
-  try {
-    lockFile(path);
-    throw new Error("no error");
-  } catch (err) {
-    expect((err as { code: number }).code).toBe(8);
-  }
-  writeFileSync(`${path}.lock`, "999999999\n");
-  const again = lockFile(path);
-  again();
-  expect(existsSync(`${path}.lock`)).toBe(false);
-  release();
 });
