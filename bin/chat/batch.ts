@@ -1,20 +1,21 @@
 // redux-chat batch IN [-o OUT]: a file of prompts for cron. Every answer lands in OUT exactly once, across throttling,
 // crashes and re-runs; progress goes to stderr (a bar on a terminal, periodic lines otherwise).
 import { defineCommand } from "citty";
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
 import { lazy, repeated } from "../shared/cli.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
-import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
+import { ExitCode, ReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
+import { fsError } from "../../lib/fs-errors.ts";
 import { checkItemFeatures, parseBatchInput, type BatchInputFormat, type BatchItem } from "../../lib/batch/input.ts";
-import { openOutputFile, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
+import { checkIsBatchOutput, openOutputFile, scanExisting, streamOutput, type BatchOutput } from "../../lib/batch/output.ts";
 import { createStats, runBatch, type BatchStats, type BatchSummary } from "../../lib/batch/runner.ts";
 import { chooseModel } from "../../lib/bedrock/model-choice.ts";
 import { chooseFallbacks } from "../../lib/bedrock/targets.ts";
-import { regionClients } from "../../lib/bedrock/clients.ts";
+import { regionClients, type ClientFor } from "../../lib/bedrock/clients.ts";
 import { cooldownMs, createHealth } from "../../lib/bedrock/health.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
@@ -38,6 +39,20 @@ const sameFile = (a: string, b: string) => {
     return resolve(a) === resolve(b);
   }
 };
+
+/** OUT must be a file (or not exist yet) in a directory that exists: said plainly before anything is locked. */
+function checkOutputPath(path: string) {
+  try {
+    if (!statSync(dirname(path)).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+  } catch (err) {
+    throw fsError(err, path, "write the batch output");
+  }
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw fsError(err, path, "write the batch output");
+  }
+}
 
 export default defineCommand({
   meta: { name: "batch", description: "Run a file of prompts (JSONL or one prompt a line); results as JSON lines" },
@@ -128,20 +143,34 @@ export default defineCommand({
     const cooldown = cooldownMs();
     const key = args.save ? loadKey({ settings }) : undefined;
 
+    // one client per region, one credential chain (in the region of the first item to run); the credentials are
+    // checked before OUT is created, repaired or compacted, so a run without them writes nothing (and nothing is
+    // checked when every item is already done)
+    let clientFor!: ClientFor;
+    const checkCredentials = async (done: Set<string>) => {
+      const first = items.find((it) => !done.has(it.id));
+      const firstRegion = (first?.model ?? model ?? items[0]!.model!).region;
+      clientFor = regionClients({ credentialRegion: firstRegion, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, pool: concurrency, debug: args.debug ? (l) => ui.debug(l) : undefined });
+      if (!first || bearerToken() === "set") return;
+      await (await clientFor(firstRegion)).config.credentials().catch((e: unknown) => {
+        throw translateAwsError(e, { region: firstRegion, profile: args.profile });
+      });
+    };
+
     let release = () => {};
     let out: BatchOutput;
     if (output) {
       const path = resolve(output);
+      checkOutputPath(path);
+      release = lockFile(path, { what: "batch output", hint: "wait for that run to finish (a re-run then resumes), or write to another -o file" });
       try {
-        release = lockFile(path, "batch output");
-      } catch (e) {
-        if (isReduxError(e) && e.code === ExitCode.locked) throw new ReduxError(e.code, e.message, "wait for that run to finish (a re-run then resumes), or write to another -o file");
-        throw e;
-      }
-      try {
-        const file = openOutputFile(path);
+        // read-only until everything that can refuse the run has been checked
+        const existing = scanExisting(path);
+        checkIsBatchOutput(output, existing);
+        await checkCredentials(existing.done);
+        const file = openOutputFile(path, existing);
         const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
-        if (file.repaired) ui.info(`${output}: removed ${plural(file.repaired, "broken line")} (cut off by a crash, or not a result)`);
+        if (file.repaired) ui.info(`${output}: removed ${plural(file.repaired, "broken line")} (cut off by a crash, or a repeat)`);
         if (file.retrying) ui.info(`${output}: retrying ${plural(file.retrying, "item")} that failed before`);
         out = file;
       } catch (err) {
@@ -149,6 +178,7 @@ export default defineCommand({
         throw err;
       }
     } else {
+      await checkCredentials(new Set());
       out = streamOutput(stdout);
     }
 
@@ -201,9 +231,6 @@ export default defineCommand({
       if (!args.quiet) ui.info(`running ${items.length} item${items.length === 1 ? "" : "s"} with the local engine`);
     }
 
-    // one client per region, one credential chain (in the region of the first item to run)
-    const firstRegion = (items.find((it) => !out.done.has(it.id))?.model ?? model ?? items[0]!.model!).region;
-    const clientFor = regionClients({ credentialRegion: firstRegion, profile: args.profile, endpoint, timeoutMs, maxAttempts: 1, pool: concurrency, debug: args.debug ? (l) => ui.debug(l) : undefined });
     if (fallbacks.models.length) ui.debug(`fallbacks ${fallbacks.models.map((f) => f.model).join(", ")} (from ${fallbacks.source})`);
 
     const stop = new AbortController();
@@ -219,15 +246,8 @@ export default defineCommand({
     const gc = setInterval(() => Bun.gc(true), 1000);
     gc.unref();
     let summary: BatchSummary;
+    let closeError: unknown;
     try {
-      // fail fast, before any item, when there are no usable credentials (and nothing to check when all is done)
-      const first = items.find((it) => !out.done.has(it.id));
-      if (first && bearerToken() !== "set") {
-        const region = (first.model ?? model!).region;
-        await (await clientFor(region)).config.credentials().catch((e: unknown) => {
-          throw translateAwsError(e, { region, profile: args.profile });
-        });
-      }
       summary = await runBatch({
         items,
         out,
@@ -252,6 +272,8 @@ export default defineCommand({
       progress.stop();
       try {
         await out.close();
+      } catch (e) {
+        closeError = e;
       } finally {
         release();
       }
@@ -260,6 +282,7 @@ export default defineCommand({
 
     if (bedrock) {
       if (summary.fatal) throw summary.fatal;
+      if (closeError) throw closeError;
       if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", "run the same command again to do the rest");
       return bedrock.finish({ ok: summary.ok, failed: summary.failed });
     }
@@ -267,10 +290,19 @@ export default defineCommand({
     const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
     if (!args.quiet) err(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
     if (!args.quiet && fallbacks.models.length) err(`batch: answered by ${answeredBy(summary.answeredBy, model ? [model.model, ...fallbacks.models.map((f) => f.model)] : [])}\n`);
-    if (summary.stoppedBy === "max-items") ui.warn(`stopped launching after --max-items ${maxItems}; run again to continue`);
-    if (summary.stoppedBy === "max-total-tokens") ui.warn(`stopped launching: the token budget (--max-total-tokens ${maxTotalTokens}) is spent; run again to continue`);
     if (summary.fatal) throw summary.fatal;
+    if (closeError) throw closeError;
     if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", output ? "run the same command again to do the rest" : undefined);
+    // a budget leaves items not run: exit 7 (not 0), so cron can tell "done" from "stopped early", even under -q
+    if (summary.stoppedBy === "max-items" || summary.stoppedBy === "max-total-tokens") {
+      const why = summary.stoppedBy === "max-items" ? `after --max-items ${maxItems}` : `the token budget (--max-total-tokens ${maxTotalTokens}) is spent`;
+      const failed = summary.failed ? `, ${summary.failed} failed` : "";
+      throw new ReduxError(
+        ExitCode.partial,
+        `stopped early: ${why}; ${summary.notRun} item${summary.notRun === 1 ? "" : "s"} not run${failed}`,
+        output ? "run the same command again to continue (items already ok are skipped)" : "raise the budget, or write to -o OUT so that a re-run continues where this one stopped",
+      );
+    }
     if (summary.failed) throw new ReduxError(ExitCode.partial, `${summary.failed} item${summary.failed === 1 ? "" : "s"} failed`, output ? `run the same command again to retry them (${output} keeps the ok ones)` : "see the error field of their lines");
   },
 });

@@ -3,12 +3,12 @@
 // lines are held back and retried), so every id appears at most once at any moment. Each result is then appended with
 // a single write() on an O_APPEND descriptor and made durable by an fsync that runs off the event loop (one at a time,
 // covering every line written before it started); the last fsync runs at close.
-import { closeSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Usage } from "../conversations/conversation.ts";
 import type { FailedAttempt } from "../bedrock/failover.ts";
-import { ensurePrivateDir } from "../fs-atomic.ts";
+import { openTempBeside, syncDir } from "../fs-atomic.ts";
+import { fsError } from "../fs-errors.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
 
 /** One output line (schemas/batch-output.schema.json). */
@@ -59,12 +59,15 @@ export interface ExistingOutput {
   completeBytes: number;
   /** True when some complete line must go (an error, a duplicate, junk): OUT is rewritten, not just truncated. */
   rewrite: boolean;
+  /** The first line (1-based) that no batch run writes: not a result line, nor the torn start of one. Such a file is
+   * not a batch output, and is never repaired or compacted. */
+  foreignLine?: number;
 }
 
 const CHUNK = 1 << 20;
 
 /** Calls `onLine` for every newline-terminated line of an open file, reading 1 MiB at a time; returns the bytes read. */
-function scanLines(fd: number, onLine: (line: string) => void): { complete: number; total: number } {
+function scanLines(fd: number, onLine: (line: string) => void): { complete: number; total: number; tail: string } {
   let pos = 0;
   let complete = 0;
   let carry: Buffer = Buffer.alloc(0);
@@ -83,7 +86,7 @@ function scanLines(fd: number, onLine: (line: string) => void): { complete: numb
     // copied: `data` may be the reused read buffer
     carry = Buffer.from(data.subarray(start));
   }
-  return { complete, total: pos };
+  return { complete, total: pos, tail: carry.toString("utf8", 0, Math.min(carry.length, 16)) };
 }
 
 /** Classifies the lines of an existing OUT (see ExistingOutput); a missing file is an empty one. */
@@ -92,15 +95,18 @@ export function scanExisting(path: string): ExistingOutput {
   const errors = new Map<string, string>();
   let repaired = 0;
   let rewrite = false;
+  let foreignLine: number | undefined;
+  let lineNo = 0;
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { done, errors, repaired, completeBytes: 0, rewrite };
-    throw new ReduxError(ExitCode.usage, `cannot read ${path}: ${(err as Error).message}`);
+    throw fsError(err, path, "read the batch output");
   }
   try {
-    const { complete, total } = scanLines(fd, (l) => {
+    const { complete, total, tail } = scanLines(fd, (l) => {
+      lineNo++;
       if (!l.trim()) {
         rewrite = true;
         return;
@@ -119,12 +125,17 @@ export function scanExisting(path: string): ExistingOutput {
         errors.set(id, l);
         rewrite = true;
       } else {
+        if (!(id !== undefined && (v!.status === "ok" || v!.status === "error"))) foreignLine ??= lineNo;
         repaired++;
         rewrite = true;
       }
     });
-    if (total > complete) repaired++;
-    return { done, errors, repaired, completeBytes: complete, rewrite };
+    if (total > complete) {
+      repaired++;
+      // a line cut off by a crash is the start of a JSON object; anything else was never written by a batch run
+      if (!tail.startsWith('{"')) foreignLine ??= lineNo + 1;
+    }
+    return { done, errors, repaired, completeBytes: complete, rewrite, ...(foreignLine ? { foreignLine } : {}) };
   } finally {
     closeSync(fd);
   }
@@ -133,9 +144,9 @@ export function scanExisting(path: string): ExistingOutput {
 /** Rewrites OUT with only its first `ok` line per id, through a temp file, fsync and rename (a crash keeps the old one). */
 function compact(path: string) {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const src = openSync(path, "r");
-  const dst = openSync(tmp, "wx", 0o600);
+  // the rewritten file keeps the mode and owner of the one it replaces
+  const { tmp, fd: dst } = openTempBeside(path, { mode: "umask", like: fstatSync(src) });
   try {
     const seen = new Set<string>();
     let pending: string[] = [];
@@ -171,22 +182,38 @@ function compact(path: string) {
   }
   closeSync(dst);
   closeSync(src);
-  renameSync(tmp, path);
   try {
-    const dfd = openSync(dir, "r");
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch {
-    // some filesystems refuse fsync on a directory; the file itself is already on disk
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  syncDir(dir);
 }
 
-const writeError = (path: string, err: unknown) =>
-  new ReduxError(ExitCode.internal, `cannot write ${path}: ${(err as Error).message}`, "check free space and permissions; a re-run repairs the file and resumes");
+const writeError = (path: string, err: unknown) => {
+  const e = fsError(err, path, "write");
+  // the cause is the disk or the path, not the items: say that a re-run is safe
+  return new ReduxError(e.code, e.message, `${e.hint}; a re-run resumes where this one stopped`, { cause: err });
+};
 
-/** Opens OUT for a run: repaired and compacted first (see the top of this module), the caller holding its lock. */
-export function openOutputFile(path: string): FileOutput {
-  ensurePrivateDir(dirname(path));
-  const existing = scanExisting(path);
+/** Refuses a file that is not a batch output (see ExistingOutput.foreignLine): it is never repaired or compacted. */
+export function checkIsBatchOutput(path: string, existing: ExistingOutput) {
+  if (existing.foreignLine === undefined) return;
+  throw new ReduxError(
+    ExitCode.usage,
+    `${path} is not a batch output file (line ${existing.foreignLine} is not a result line); it was left as it is`,
+    "-o names the results file, which a re-run repairs and compacts: give a new file or the -o of an earlier batch run",
+  );
+}
+
+/**
+ * Opens OUT for a run: repaired and compacted first (see the top of this module), the caller holding its lock.
+ * `existing` is the scan of OUT the caller already made (scanExisting); a file that is not a batch output is refused.
+ * A new OUT follows the umask, like a shell redirection; an existing one keeps its mode.
+ */
+export function openOutputFile(path: string, existing: ExistingOutput = scanExisting(path)): FileOutput {
+  checkIsBatchOutput(path, existing);
   try {
     if (existing.rewrite) compact(path);
     else if (existing.repaired) {
@@ -203,11 +230,15 @@ export function openOutputFile(path: string): FileOutput {
     throw writeError(path, err);
   }
   let fd: number;
+  let size: number;
   try {
-    fd = openSync(path, "a", 0o600);
+    fd = openSync(path, "a", 0o666);
+    size = fstatSync(fd).size;
   } catch (err) {
     throw writeError(path, err);
   }
+  /** A write failed (the disk is full): nothing more is appended, and what reached the file stays whole. */
+  let broken = false;
   const carried = existing.errors;
   let closed = false;
   let syncing = false;
@@ -229,12 +260,21 @@ export function openOutputFile(path: string): FileOutput {
     });
   };
   const append = (s: string) => {
+    if (broken) throw writeError(path, new Error("an earlier write failed"));
     const b = Buffer.from(s);
     // one write() for the whole line: a kill -9 leaves whole lines or a torn last one, which the next run cuts off
     let off = 0;
     try {
       while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+      size += b.length;
     } catch (err) {
+      broken = true;
+      // a line written in part (ENOSPC) is cut off again, so OUT holds only whole lines
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the next run cuts off a torn line anyway
+      }
       throw writeError(path, err);
     }
   };
@@ -259,8 +299,9 @@ export function openOutputFile(path: string): FileOutput {
     async close() {
       if (closed) return;
       closed = true;
-      // ids that failed before and were not redone this run (a budget, a signal) keep their error line
-      for (const l of carried.values()) append(`${l}\n`);
+      // ids that failed before and were not redone this run (a budget, a signal) keep their error line; after a failed
+      // write they are simply retried by the next run
+      if (!broken) for (const l of carried.values()) append(`${l}\n`);
       carried.clear();
       if (syncing) await new Promise<void>((r) => (idle = r));
       try {

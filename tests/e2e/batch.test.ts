@@ -1,6 +1,6 @@
 // redux-chat batch end to end: the compiled binary against the loopback Bedrock, with crashes, overlaps and throttling.
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeAws } from "../fakes/fake-aws.ts";
 import { bin, run, withFakeAws } from "./harness.ts";
@@ -150,7 +150,7 @@ describe("batch", () => {
     expect((await batch([input, "-o", out, "-m", MODEL, "--concurrency", "1"])).code).toBe(7);
     write("in.jsonl", jsonl([{ id: "a", prompt: "x" }, { id: "b", prompt: "y" }, { id: "c", prompt: "z" }]));
     const r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "1"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(7);
     expect(r.stderr).toContain("retrying 2 items that failed before");
     expect(r.stderr).toContain("1 ok, 0 failed, 1 skipped (already ok), 1 not run");
     const lines = readOut(out);
@@ -191,18 +191,28 @@ describe("batch", () => {
     expect(lines.map((l) => l.attempts).sort()).toEqual([1, 1, 2]);
   });
 
-  test("--max-items and --max-total-tokens stop launching and say so", async () => {
+  test("--max-items and --max-total-tokens stop launching, exit 7 (not done) and say so on stderr, even with -q", async () => {
     const input = write("in.txt", Array.from({ length: 10 }, (_, i) => `word${i} more words here`).join("\n"));
     const out = join(home, "out.jsonl");
-    let r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "3"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain("--max-items 3");
+    let r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "3", "-q"]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toBe("error: stopped early: after --max-items 3; 7 items not run\nhint: run the same command again to continue (items already ok are skipped)\n");
     expect(readOut(out).length).toBe(3);
-    r = await batch([input, "-o", out, "-m", MODEL, "--max-total-tokens", "20", "--concurrency", "1"]);
-    expect(r.stderr).toContain("token budget");
+    r = await batch([input, "-o", out, "-m", MODEL, "--max-total-tokens", "20", "--concurrency", "1", "-q"]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain("error: stopped early: the token budget (--max-total-tokens 20) is spent");
     const n = readOut(out).length;
     expect(n).toBeGreaterThan(3);
     expect(n).toBeLessThan(10);
+    // a budget that is not reached is not a stop: the rest is done, exit 0
+    r = await batch([input, "-o", out, "-m", MODEL, "--max-items", "10"]);
+    expect(r.code).toBe(0);
+    expect(readOut(out).length).toBe(10);
+    // to stdout, the hint does not promise a resume
+    r = await batch([input, "-m", MODEL, "--max-items", "2", "-q"]);
+    expect(r.code).toBe(7);
+    expect(r.stdout.trim().split("\n").length).toBe(2);
+    expect(r.stderr).toContain("hint: raise the budget, or write to -o OUT");
   });
 
   test("SIGTERM: no new launches, in-flight items recorded, exit 130", async () => {
@@ -229,7 +239,19 @@ describe("batch", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("hint:");
     expect(fake.requests.length).toBe(0);
-    expect(readFileSync(out, "utf8")).toBe("");
+    // no empty OUT, no lock left behind
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(home).sort()).toEqual(["in.txt"]);
+    // an existing OUT with lines to compact (an error line, a repeat, a torn tail) is not touched either
+    const before = `${JSON.stringify({ id: "1", status: "ok", text: "A", usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 }, latency_ms: 1, attempts: 1, model: MODEL })}\n`
+      + `${JSON.stringify({ id: "2", status: "error", text: "", usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, latency_ms: 1, attempts: 1, model: MODEL, error: { class: "unavailable", code: 5, message: "x" } })}\n`
+      + '{"id":"1","status":"ok","te';
+    writeFileSync(out, before, { mode: 0o644 });
+    const again = await batch([input, "-o", out, "-m", MODEL, "-q"], { env: noCreds });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain("error: no AWS credentials found");
+    expect(readFileSync(out, "utf8")).toBe(before);
+    expect(statSync(out).mode & 0o777).toBe(0o644);
   });
 
   test("bad input is a usage error naming the line, before anything is sent", async () => {

@@ -37,14 +37,14 @@ test("a torn last line alone is cut off in place; whole lines stay byte for byte
 });
 
 test("earlier errors leave OUT while they are retried; one not redone this run gets its line back at close", async () => {
-  writeFileSync(path, `${ok("a")}\n${err("b")}\n${err("c")}\n{"torn`);
+  writeFileSync(path, `${ok("a")}\n${err("b")}\n${err("c")}\n{"torn`, { mode: 0o640 });
   const out = openOutputFile(path);
   expect(out.retrying).toBe(2);
   expect(out.repaired).toBe(1);
   expect([...out.done]).toEqual(["a"]);
-  // compacted through a temp file: only ok lines, private, no temp file left behind
+  // compacted through a temp file: only ok lines, the file's own mode kept, no temp file left behind
   expect(readFileSync(path, "utf8")).toBe(`${ok("a")}\n`);
-  expect(statSync(path).mode & 0o777).toBe(0o600);
+  expect(statSync(path).mode & 0o777).toBe(0o640);
   expect(readdirSync(dir)).toEqual(["out.jsonl"]);
   out.write(JSON.parse(ok("b")));
   await out.close();
@@ -52,11 +52,17 @@ test("earlier errors leave OUT while they are retried; one not redone this run g
   expect(lines).toEqual([ok("a"), ok("b"), err("c")]);
 });
 
-test("a new OUT is created 0600; many writes in a row all land, in order, once", async () => {
-  const out = openOutputFile(path);
+test("a new OUT follows the umask; many writes in a row all land, in order, once", async () => {
+  const old = process.umask(0o027);
+  let out;
+  try {
+    out = openOutputFile(path);
+  } finally {
+    process.umask(old);
+  }
   for (let i = 0; i < 500; i++) out.write(JSON.parse(ok(String(i))));
   await out.close();
-  expect(statSync(path).mode & 0o777).toBe(0o600);
+  expect(statSync(path).mode & 0o777).toBe(0o640);
   const ids = readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l).id);
   expect(ids).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
 });
@@ -68,4 +74,16 @@ test("a file larger than one read chunk is scanned and compacted whole", async (
   expect([...out.done]).toEqual(["1", "3", "4", "5"]);
   await out.close();
   expect(readFileSync(path, "utf8")).toBe(`${ok("1", big)}\n${ok("3", big)}\n${ok("4", big)}\n${ok("5", big)}\n${err("2")}\n`);
+});
+
+test("a file that is not a batch output is refused and left byte for byte", () => {
+  for (const text of ["my notes\n", "no newline at all", `${ok("a")}\nnot a result\n`, `${ok("a")}\n{"id":"b","status":"maybe"}\n`, '{"x":1}\n']) {
+    writeFileSync(path, text);
+    expect(scanExisting(path).foreignLine).toBeGreaterThan(0);
+    expect(() => openOutputFile(path)).toThrow("is not a batch output file");
+    expect(readFileSync(path, "utf8")).toBe(text);
+  }
+  // what batch runs leave behind is not foreign: ok and error lines, repeats, a torn JSON tail, blank lines
+  writeFileSync(path, `${ok("a")}\n${err("b")}\n${ok("a")}\n\n{"id":"c","sta`);
+  expect(scanExisting(path).foreignLine).toBeUndefined();
 });
