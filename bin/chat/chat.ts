@@ -12,7 +12,7 @@ import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conv
 import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
-import { out, readStdin } from "../shared/io.ts";
+import { keepGoingWhenStdoutCloses, out, readStdin } from "../shared/io.ts";
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
 
@@ -61,6 +61,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     debug: args.debug ? (l) => ui.debug(l) : undefined,
   });
   if (autoThinking) session.conversation.inference_config.thinking = parseThinking("auto", "--thinking", session.conversation.model_id);
+  keepGoingWhenStdoutCloses();
   if (session.skipped.length) {
     const { skippedWarning } = await import("../../lib/conversations/store.ts");
     ui.warn(skippedWarning(session.skipped)!);

@@ -17,7 +17,18 @@ export function isTTY(fd: 0 | 1 | 2): boolean {
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** What a closed stdout (`| head -1`) does: end the process quietly, or drop the rest of the output and go on. */
+let whenStdoutCloses: "exit" | "discard" = "exit";
+const closed = { 1: false, 2: false };
+
+/**
+ * A chat keeps going when its reader goes away (`redux-chat ... | head -c 5`): the answer still arrives from Bedrock
+ * and is saved whole; only the printing stops.
+ */
+export const keepGoingWhenStdoutCloses = () => void (whenStdoutCloses = "discard");
+
 function writeAll(fd: 1 | 2, s: string) {
+  if (closed[fd]) return;
   const buf = Buffer.from(s);
   let off = 0;
   while (off < buf.length) {
@@ -25,8 +36,12 @@ function writeAll(fd: 1 | 2, s: string) {
       off += writeSync(fd, buf, off, buf.length - off);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // a reader that went away (`| head -1`) ends us quietly; one that is slow makes us wait
-      if (code === "EPIPE") process.exit(Number(process.exitCode ?? 0));
+      // a reader that went away (`| head -1`) ends us quietly (or is ignored, see above); a slow one makes us wait
+      if (code === "EPIPE") {
+        if (fd === 1 && whenStdoutCloses === "exit") process.exit(Number(process.exitCode ?? 0));
+        closed[fd] = true;
+        return;
+      }
       if (code !== "EAGAIN") throw err;
       Atomics.wait(pause, 0, 0, 2);
     }
