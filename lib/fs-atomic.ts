@@ -1,25 +1,64 @@
-// Private, atomic file writes: a crash leaves the old file or the new one, never half of one.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync, statSync } from "node:fs";
+// Atomic file writes: a crash leaves the old file or the new one, never half of one. Directories redux keeps its own
+// data in are created 0700; any other directory (where an export or a copy goes) is never created or chmodded here.
+import { closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, basename, join } from "node:path";
 
-/** Creates a directory (and parents) with mode 0700; tightens an existing one we own that is wider. */
+/**
+ * Creates a directory redux keeps its own data in (`~/.amazon-q`, the conversations directory, caches), and any
+ * missing parents, with mode 0700. A directory that exists is used as it is: redux never chmods what it did not create.
+ */
 export function ensurePrivateDir(dir: string) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+export interface WriteOptions {
+  /**
+   * `private` (the default): a new file is 0600, whatever the umask (conversations, settings). `umask`: a new file is
+   * 0666 less the umask, like a shell redirection (exports). Either way a file that is replaced keeps its mode.
+   */
+  mode?: "private" | "umask";
+}
+
+const existing = (path: string): Stats | undefined => {
   try {
-    const st = statSync(dir);
-    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
+    return statSync(path);
   } catch {
-    // best effort: a directory we cannot stat or chmod is reported by the write that follows
+    return undefined;
+  }
+};
+
+/** The temp file beside `path` (same directory, so the rename is atomic), open for writing. */
+export function openTempBeside(path: string, o: WriteOptions & { like?: Stats } = {}): { tmp: string; fd: number } {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const fd = openSync(tmp, "wx", o.mode === "umask" ? 0o666 : 0o600);
+  const like = o.like;
+  if (like?.isFile()) {
+    try {
+      // the replaced file's owner (when we may: root) and mode, so replacing it changes nothing but its content
+      if (process.getuid?.() === 0 && (like.uid !== process.getuid() || like.gid !== process.getgid?.())) fchownSync(fd, like.uid, like.gid);
+      fchmodSync(fd, like.mode & 0o7777);
+    } catch {
+      // best effort: the content is what matters
+    }
+  }
+  return { tmp, fd };
+}
+
+/** Makes a rename durable: the directory entry is only on disk once the directory is synced. */
+export function syncDir(dir: string) {
+  try {
+    const dfd = openSync(dir, "r");
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch {
+    // some filesystems refuse fsync on a directory; the file itself is already safe
   }
 }
 
-/** Writes `data` to `path` with mode 0600 through a temp file, fsync and rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array) {
-  const dir = dirname(path);
-  ensurePrivateDir(dir);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(tmp, "wx", 0o600);
+/** Writes `data` to `path` through a temp file in the same directory, fsync and rename. The directory must exist. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, o: WriteOptions = {}) {
+  // a private file is always 0600; an export that replaces a file keeps that file's mode and owner
+  const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
   try {
     const buf = typeof data === "string" ? Buffer.from(data) : data;
     let off = 0;
@@ -37,11 +76,5 @@ export function writeFileAtomic(path: string, data: string | Uint8Array) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  // the rename is only durable once the directory entry is on disk
-  try {
-    const dfd = openSync(dir, "r");
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch {
-    // some filesystems refuse fsync on a directory; the file itself is already safe
-  }
+  syncDir(dirname(path));
 }

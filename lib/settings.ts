@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ReduxError, ExitCode, usageError } from "./errors.ts";
 import { parseNumber } from "./numbers.ts";
-import { writeFileAtomic } from "./fs-atomic.ts";
-import { amazonQSettingsPath, settingsPath } from "./paths.ts";
+import { ensurePrivateDir, writeFileAtomic } from "./fs-atomic.ts";
+import { fsError } from "./fs-errors.ts";
+import { amazonQSettingsPath, reduxDir, settingsPath } from "./paths.ts";
 import { parseModelString } from "./bedrock/model-string.ts";
 import { parseS3Uri } from "./aws/s3-location.ts";
 import { parseFallbackSetting } from "./bedrock/targets.ts";
@@ -89,6 +90,17 @@ export function amazonQDefaultModel(env: NodeJS.ProcessEnv = process.env): strin
   }
 }
 
+/** ~/.amazon-q is created 0700 when missing (an existing one, perhaps the Amazon Q CLI's, is left as it is). */
+function writeSettingsFile(settings: Settings, env: NodeJS.ProcessEnv) {
+  const path = settingsPath(env);
+  try {
+    ensurePrivateDir(reduxDir(env));
+    writeFileAtomic(path, `${JSON.stringify(settings, null, 2)}\n`);
+  } catch (err) {
+    throw fsError(err, path, "write the settings file");
+  }
+}
+
 function checkKey(key: string) {
   if (!Object.hasOwn(SETTINGS, key)) throw usageError(`unknown setting ${JSON.stringify(key)}`, `known settings: ${Object.keys(SETTINGS).join(", ")}`);
 }
@@ -97,7 +109,7 @@ export function setSetting(key: string, value: string, env: NodeJS.ProcessEnv = 
   checkKey(key);
   const parsed = SETTINGS[key]!.parse(value);
   const next = { ...readSettings(env), [key]: parsed };
-  writeFileAtomic(settingsPath(env), `${JSON.stringify(next, null, 2)}\n`);
+  writeSettingsFile(next, env);
   return next;
 }
 
@@ -106,7 +118,7 @@ export function deleteSetting(key: string, env: NodeJS.ProcessEnv = process.env)
   const cur = readSettings(env);
   if (!Object.hasOwn(cur, key)) return false;
   delete cur[key];
-  writeFileAtomic(settingsPath(env), `${JSON.stringify(cur, null, 2)}\n`);
+  writeSettingsFile(cur, env);
   return true;
 }
 

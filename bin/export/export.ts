@@ -4,7 +4,9 @@ import { exportStore, listFiltered } from "../../lib/conversations/export-store.
 import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
 import { attachmentReader } from "../../lib/conversations/attachments.ts";
 import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
-import { ensurePrivateDir, writeFileAtomic } from "../../lib/fs-atomic.ts";
+import { mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../../lib/fs-atomic.ts";
+import { onPath } from "../../lib/fs-errors.ts";
 import { usageError } from "../../lib/errors.ts";
 import type { Filters } from "../../lib/conversations/listing.ts";
 import { createUi } from "../shared/ui.ts";
@@ -39,8 +41,13 @@ export async function exportConversations(args: ExportArgs) {
       for (const it of items) out(render(it.conversation, format, attachmentReader(store)));
       return;
     }
-    ensurePrivateDir(args.output);
-    for (const it of items) writeFileAtomic(join(args.output, `${it.conversation.conversation_id}.${format}`), render(it.conversation, format, attachmentReader(store)));
+    const dir = args.output;
+    // an export directory is the person's, not redux's: created like mkdir -p (the umask decides), never chmodded
+    onPath(dir, "create the export directory", () => mkdirSync(dir, { recursive: true }));
+    for (const it of items) {
+      const file = join(dir, `${it.conversation.conversation_id}.${format}`);
+      onPath(file, "write", () => writeFileAtomic(file, render(it.conversation, format, attachmentReader(store)), { mode: "umask" }));
+    }
     ui.success(`exported ${items.length} conversation${items.length === 1 ? "" : "s"} to ${args.output}`);
     return;
   }
@@ -55,7 +62,8 @@ export async function exportConversations(args: ExportArgs) {
   if (!found) throw usageError(`no conversations in ${store.dir}`, "start one with redux-chat, or point REDUX_CONVERSATIONS_DIR at the directory that has them");
   const text = render(found.conversation, format, attachmentReader(store));
   if (args.output) {
-    writeFileAtomic(args.output, text);
+    const file = args.output;
+    onPath(file, "write", () => writeFileAtomic(file, text, { mode: "umask" }));
     ui.success(`wrote ${args.output}`);
   } else {
     out(text);

@@ -102,12 +102,13 @@ describe("export", () => {
     expect(txt).toContain("] user:\nWhat is SigV4?");
   });
 
-  test("-o writes a 0600 file atomically; --all writes one file per conversation", async () => {
+  test("-o writes a file atomically (its mode follows the umask); --all writes one file per conversation", async () => {
     const a = make({ prompt: "one", answer: "1" });
     make({ prompt: "two", answer: "2", daysAgo: 3 });
     const out = join(home, "out.html");
     expect((await exp([a.c.conversation_id, "--format", "html", "-o", out])).code).toBe(0);
-    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const umask = process.umask();
+    expect(statSync(out).mode & 0o777).toBe(0o666 & ~umask);
     const all = join(home, "all");
     const r = await exp(["--all", "--format", "md", "-o", all, "--since", "1d"]);
     expect(r.code).toBe(0);
