@@ -116,8 +116,10 @@ export function lockFile(path: string, o: LockOptions = {}): () => void {
       continue;
     }
     try {
-      ftruncateSync(fd, 0);
-      writeSync(fd, `${process.pid}\n`, 0);
+      // written before the old content is cut off, so a reader never finds the file empty
+      const line = `${process.pid}\n`;
+      writeSync(fd, line, 0);
+      ftruncateSync(fd, Buffer.byteLength(line));
     } catch {
       // the pid is only for the message another process prints
     }

@@ -113,8 +113,6 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   } else {
     choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
     conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
-    // locked before its first save: a `-c` elsewhere must not take it up while its first answer streams
-    if (o.save) ({ path, release } = reserveConversation(conversation, storeForRead));
   }
 
   // every fallback is checked here, before anything is sent
@@ -125,6 +123,9 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
     defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined,
   });
+  // a new conversation is locked before its first save, so a `-c` elsewhere cannot take it up while its first answer
+  // streams; after every check above, so a refused run creates nothing
+  if (o.save && !(o.resume || o.continueLast)) ({ path, release } = reserveConversation(conversation, storeForRead));
   const health = createHealth({ baseMs: cooldownMs(env) });
   const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
   const session: Session = {
