@@ -7,7 +7,7 @@ const REASONS: Record<string, [reason: string, code: number, hint: (path: string
   ENOENT: ["no such file or directory", ExitCode.usage, (p) => `check the path: ${dirname(p)} must exist`],
   ENOTDIR: ["a part of the path is a file, not a directory", ExitCode.usage, () => "check each directory in the path"],
   EISDIR: ["it is a directory", ExitCode.usage, () => "give the path of a file, not of a directory"],
-  EEXIST: ["it already exists", ExitCode.usage, () => "choose another path, or remove the one that is there"],
+  EEXIST: ["a file of that name already exists", ExitCode.usage, () => "choose another path, or move the file that is there"],
   EACCES: ["permission denied", ExitCode.usage, (p) => `check the permissions of ${p} and of ${dirname(p)} (ls -ld)`],
   EPERM: ["operation not permitted", ExitCode.usage, (p) => `check the permissions and attributes of ${p} and of ${dirname(p)}`],
   EROFS: ["the file system is read-only", ExitCode.usage, () => "write to a directory on a writable file system"],
@@ -44,4 +44,34 @@ export function onPath<T>(path: string, action: string, fn: () => T, hint?: stri
   } catch (err) {
     throw fsError(err, path, action, hint);
   }
+}
+
+const ACTIONS: Record<string, string> = {
+  open: "open",
+  read: "read",
+  write: "write",
+  mkdir: "create the directory",
+  rename: "replace",
+  unlink: "delete",
+  rmdir: "delete the directory",
+  scandir: "read the directory",
+  stat: "read",
+  lstat: "read",
+  fsync: "write",
+  ftruncate: "write",
+  copyfile: "copy",
+  link: "create",
+  symlink: "create",
+  chmod: "change the mode of",
+  access: "use",
+};
+
+/**
+ * A file-system error that reached the top without being named where it happened (anything Node's fs throws carries
+ * `code`, `syscall` and `path`) as fsError; undefined for anything else.
+ */
+export function systemFsError(err: unknown): ReduxError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e !== "object" || typeof e.code !== "string" || !/^E[A-Z]+$/.test(e.code) || typeof e.path !== "string") return undefined;
+  return fsError(e, e.path, ACTIONS[e.syscall ?? ""] ?? "use");
 }

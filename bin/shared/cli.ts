@@ -237,7 +237,9 @@ async function fail(err: unknown, debug: boolean, command: string) {
   const { createUi } = await import("./ui.ts");
   const e = (err as Error)?.name === "CLIError" ? new ReduxError(ExitCode.usage, (err as Error).message) : err;
   createUi({ debug, command }).error(e);
-  process.exitCode = (e as { code?: unknown }).code && typeof (e as { code: unknown }).code === "number" ? (e as { code: number }).code : 1;
+  const { systemFsError } = await import("../../lib/fs-errors.ts");
+  const code = (systemFsError(e) ?? (e as { code?: unknown })).code;
+  process.exitCode = typeof code === "number" && code ? code : 1;
 }
 
 /** Exits once the command is done (output is written synchronously): open HTTP/2 sessions must not keep it alive. */

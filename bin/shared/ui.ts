@@ -4,6 +4,7 @@
 // never printed. consola keeps the levels; its reporter is ours, so its badges never show.
 import type { ConsolaInstance, LogObject } from "consola";
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
+import { systemFsError } from "../../lib/fs-errors.ts";
 import { redactText } from "../../lib/redact.ts";
 import { err, isTTY } from "./io.ts";
 
@@ -123,7 +124,7 @@ export function createUi(o: UiOptions = {}): Ui {
     error(thrown) {
       const e: ReduxError = isReduxError(thrown)
         ? thrown
-        : new ReduxError(ExitCode.internal, `internal error: ${(thrown as Error)?.message ?? String(thrown)}`, "run again with --debug and report the trace");
+        : systemFsError(thrown) ?? new ReduxError(ExitCode.internal, `internal error: ${(thrown as Error)?.message ?? String(thrown)}`, "run again with --debug and report the trace");
       const hint = e.hint ?? (e.code === ExitCode.usage ? `see ${o.command ?? "--help"}${o.command ? " --help" : ""}` : FALLBACK_HINT[e.code]);
       err(`${formatLine("error", e.message)}\n`);
       if (hint) err(`${formatLine("hint", hint)}\n`);
