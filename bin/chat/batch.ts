@@ -1,7 +1,7 @@
 // redux-chat batch IN [-o OUT]: a file of prompts for cron. Every answer lands in OUT exactly once, across throttling,
 // crashes and re-runs; progress goes to stderr (a bar on a terminal, periodic lines otherwise).
 import { defineCommand } from "citty";
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
@@ -44,6 +44,8 @@ const sameFile = (a: string, b: string) => {
 function checkOutputPath(path: string) {
   try {
     if (!statSync(dirname(path)).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    // OUT and its lock are written beside it: EACCES, EROFS
+    accessSync(dirname(path), constants.W_OK);
   } catch (err) {
     throw fsError(err, path, "write the batch output");
   }

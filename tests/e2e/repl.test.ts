@@ -1,6 +1,6 @@
 // The REPL as a person uses it: the compiled binary in a real terminal (tmux), keys sent, the screen read back.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync, chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { bin, fakeEnv, run, tempHome } from "./harness.ts";
@@ -65,6 +65,8 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
   });
 
   test("multi-turn chat with history, slash commands, multi-line input and Ctrl-D", async () => {
+    // /save writes into the working directory: a shared one (sticky, group- and world-readable) keeps its mode
+    chmodSync(home, 0o1755);
     start(["-m", MODEL]);
     await waitFor((s) => s.includes("/help for commands"), "the banner");
     type("hello there");
@@ -97,6 +99,8 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     expect(c.messages.length).toBe(4);
     const copy = JSON.parse(readFileSync(join(home, "copy.json"), "utf8"));
     expect(copy.conversation_id).toBe(c.conversation_id);
+    expect(statSync(home).mode & 0o7777).toBe(0o1755);
+    expect(statSync(join(home, "copy.json")).mode & 0o777).toBe(0o600);
   });
 
   test("Ctrl-C stops a streaming answer, keeps it, and returns to the prompt; /clear starts anew", async () => {
