@@ -18,6 +18,8 @@ export interface WriteOptions {
    * 0666 less the umask, like a shell redirection (exports). Either way a file that is replaced keeps its mode.
    */
   mode?: "private" | "umask";
+  /** The file lives in a directory redux keeps its own data in (a cache): create it 0700 when missing. */
+  ownDir?: boolean;
 }
 
 const existing = (path: string): Stats | undefined => {
@@ -55,8 +57,9 @@ export function syncDir(dir: string) {
   }
 }
 
-/** Writes `data` to `path` through a temp file in the same directory, fsync and rename. The directory must exist. */
+/** Writes `data` to `path` through a temp file in the same directory, fsync and rename. The directory must exist (or be ours: ownDir). */
 export function writeFileAtomic(path: string, data: string | Uint8Array, o: WriteOptions = {}) {
+  if (o.ownDir) ensurePrivateDir(dirname(path));
   // a private file is always 0600; an export that replaces a file keeps that file's mode and owner
   const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
   try {

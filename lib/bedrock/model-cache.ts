@@ -59,7 +59,7 @@ export function rememberAccount(fingerprint: string, account: string, env: NodeJ
   const v = readJson(accountsPath(env));
   const identities = isObject(v) && isObject(v.identities) ? v.identities : {};
   identities[fingerprint] = { account, at: new Date().toISOString() };
-  writeFileAtomic(accountsPath(env), `${JSON.stringify({ version: VERSION, identities })}\n`);
+  writeFileAtomic(accountsPath(env), `${JSON.stringify({ version: VERSION, identities })}\n`, { ownDir: true });
 }
 
 const modelsPath = (account: string, region: string, env: NodeJS.ProcessEnv) => join(cacheDir(env), `models-${account}-${region}.json`);
@@ -92,7 +92,7 @@ export function readDiscovery(account: string, region: string, env: NodeJS.Proce
 
 export function writeDiscovery(account: string, d: Discovery, env: NodeJS.ProcessEnv = process.env) {
   if (!ACCOUNT_RE.test(account) || !isValidRegion(d.region)) return;
-  writeFileAtomic(modelsPath(account, d.region, env), `${JSON.stringify({ version: VERSION, account, ...d })}\n`);
+  writeFileAtomic(modelsPath(account, d.region, env), `${JSON.stringify({ version: VERSION, account, ...d })}\n`, { ownDir: true });
 }
 
 /** Every model string in any cached discovery, whatever its age (shell completion: no network, ever). */
@@ -134,5 +134,5 @@ export function rememberLifecycle(region: string, entries: Record<string, Lifecy
   const models = isObject(v) && isObject(v.models) ? v.models : {};
   const at = new Date().toISOString();
   for (const [id, l] of Object.entries(entries)) models[id] = { ...l, at };
-  writeFileAtomic(lifecyclePath(region, env), `${JSON.stringify({ version: VERSION, models })}\n`);
+  writeFileAtomic(lifecyclePath(region, env), `${JSON.stringify({ version: VERSION, models })}\n`, { ownDir: true });
 }
