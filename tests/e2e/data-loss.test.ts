@@ -38,7 +38,7 @@ describe("conversation locks", () => {
   test("a new conversation is locked while its first answer streams: -c elsewhere is refused (exit 8), nothing lost", async () => {
     const first = spawnChat(["-m", SLOW(2500), "q1"]);
     // the prompt is saved before the request is sent; the answer is still on its way
-    await until(() => files().length === 1 && fake.requests.length === 1, "the first prompt to be saved and sent");
+    await until(() => files().length === 1 && fake.requests.some((q) => q.operation === "ConverseStream"), "the first prompt to be saved and sent");
     const second = await chat(["-c", "q2"]);
     expect(second.code).toBe(8);
     expect(second.stderr).toContain(`is in use by process ${first.pid}`);
