@@ -16,7 +16,7 @@ export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(
 
 // Bun's own hasher and a lazily loaded writer: node:crypto costs ~4 ms to load, more than a warm `models` may take
 const sha = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
-const writeFileAtomic = (path: string, data: string) => (require("../fs-atomic.ts") as typeof import("../fs-atomic.ts")).writeFileAtomic(path, data);
+const writeFileAtomic = (path: string, data: string, o?: import("../fs-atomic.ts").WriteOptions) => (require("../fs-atomic.ts") as typeof import("../fs-atomic.ts")).writeFileAtomic(path, data, o);
 const ACCOUNT_RE = /^(?:\d{12}|[a-z0-9-]{1,64})$/;
 
 /**
