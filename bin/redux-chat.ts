@@ -21,9 +21,6 @@ const main = defineCommand({
   },
 });
 
-/** `redux-chat models` piped from a fresh cache: answered without loading the parser (see chat/models-fast.ts). */
-Object.assign(main, { fast: (argv: string[]) => (argv[0] === "models" ? import("./chat/models-fast.ts").then((m) => m.modelsFromCache(argv)) : Promise.resolve(false)) });
-
 export default main;
 
 // run as its own file (from source); the compiled binary reaches it through bin/redux.ts

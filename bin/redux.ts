@@ -70,6 +70,8 @@ async function main() {
   }
   if (name) {
     if (answeredBeforeLoading(name, args)) return;
+    // `redux-chat models` piped from a fresh cache, too: before the command (and its parser) is loaded
+    if (name === "redux-chat" && args[0] === "models" && (await import("./chat/models-fast.ts")).modelsFromCache(args)) return;
     const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
     return runCli(command.default, args);
   }

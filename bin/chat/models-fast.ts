@@ -1,4 +1,4 @@
-// A warm `redux-chat models`, answered before the argument parser and the subcommand loader run: piped or --json,
+// A warm `redux-chat models`, answered by the multicall entry (bin/redux.ts) before the command is loaded: piped or --json,
 // flags among --region, --profile, --provider, --json, -q, and a fresh cache without warnings. Anything else (a
 // terminal, another flag, a missing or stale cache) says no, and the full command runs.
 import { cachedAccount, credentialFingerprint, readDiscovery } from "../../lib/bedrock/model-cache.ts";

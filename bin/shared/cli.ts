@@ -186,10 +186,6 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
     console.log(rawArgs.length === 2 ? JSON.stringify(versionJson(name)) : versionLine(name));
     return;
   }
-  // a command may answer a simple invocation itself, before the scan and the subcommand loader (redux-chat models
-  // from its cache)
-  const fast = (main as { fast?: (argv: string[]) => Promise<boolean> }).fast;
-  if (fast && (await fast(rawArgs))) return;
   const name = (main.meta as { name?: string } | undefined)?.name ?? "";
   let scan: ArgvScan;
   try {
