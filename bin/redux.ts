@@ -4,11 +4,8 @@
 // command as its first argument (`redux chat "hello"`).
 import { versionJson, versionLine } from "../lib/version.ts";
 
-const COMMANDS = {
-  "redux-chat": () => import("./redux-chat.ts"),
-  "redux-test-model": () => import("./redux-test-model.ts"),
-  "redux-export": () => import("./redux-export.ts"),
-} as const;
+import { commands as COMMANDS } from "./commands.ts";
+
 type Name = keyof typeof COMMANDS;
 
 const USAGE = `redux: chat with Amazon Bedrock models, smoke-test them and export conversations, with your AWS credentials
@@ -73,7 +70,7 @@ async function main() {
     // `redux-chat models` piped from a fresh cache, too: before the command (and its parser) is loaded
     if (name === "redux-chat" && args[0] === "models" && (await import("./chat/models-fast.ts")).modelsFromCache(args)) return;
     const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
-    return runCli(command.default, args);
+    return runCli(command, args);
   }
 
   const first = args[0];

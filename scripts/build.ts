@@ -7,13 +7,12 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildStamp } from "../lib/version.ts";
+import { commands, subCommands } from "../bin/commands.ts";
 
-const ENTRIES = ["redux-chat", "redux-test-model", "redux-export"] as const;
+const ENTRIES = Object.keys(commands) as (keyof typeof commands)[];
 /** Every platform a release ships for (Bun's --target names without the `bun-` prefix). */
 export const TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 export type Target = (typeof TARGETS)[number];
-/** Subcommands whose --help is rendered at build time (their usage is static). */
-const SUBCOMMANDS: Record<string, string[]> = { "redux-chat": ["settings", "batch", "models", "completion"], "redux-export": ["list", "prune", "import"], "redux-test-model": [] };
 export const ROOT = join(import.meta.dir, "..");
 export const DIST = join(ROOT, "dist");
 
@@ -70,7 +69,8 @@ function buildStamp(target: Target): BuildStamp {
 
 /** Renders every --help from source, so the binary can print it without loading or rendering anything. */
 export async function renderHelp(): Promise<Record<string, string>> {
-  const jobs = ENTRIES.flatMap((entry) => [[], ...SUBCOMMANDS[entry]!.map((s) => [s])].map((path) => ({ entry, path })));
+  // each command and its subcommands, as bin/commands.ts lists them (the help shortcut in bin/shared/cli.ts goes one deep)
+  const jobs = ENTRIES.flatMap((entry) => [[], ...Object.keys(subCommands[entry]).map((s) => [s])].map((path) => ({ entry, path })));
   const texts = await Promise.all(
     jobs.map(async ({ entry, path }) => {
       const p = Bun.spawn([process.execPath, join(ROOT, "bin", `${entry}.ts`), ...path, "--help"], { cwd: ROOT, stdout: "pipe", stderr: "inherit", env: { ...process.env, NO_COLOR: "1" } });

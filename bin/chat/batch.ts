@@ -5,7 +5,8 @@ import { accessSync, constants, readFileSync, realpathSync, statSync } from "nod
 import { dirname, resolve } from "node:path";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { awsArgs, fallbackArgs, inferenceArgs, modelArgs, outputArgs } from "../shared/args.ts";
-import { lazy, repeated } from "../shared/cli.ts";
+import { repeated } from "../shared/cli.ts";
+import { subCommands } from "../commands.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
 import { canRedraw, color, createUi, type Ui } from "../shared/ui.ts";
 import { ExitCode, ReduxError, translateAwsError, usageError } from "../../lib/errors.ts";
@@ -82,10 +83,8 @@ export default defineCommand({
     quiet: outputArgs.quiet,
     debug: outputArgs.debug,
   },
-  subCommands: {
-    status: lazy({ name: "status", description: "Show the Bedrock batch jobs of OUT (from OUT.bedrock.json)" }, () => import("./batch-jobs.ts").then((m) => m.status)),
-    cancel: lazy({ name: "cancel", description: "Stop the running Bedrock batch jobs of OUT" }, () => import("./batch-jobs.ts").then((m) => m.cancel)),
-  },
+  subCommands: subCommands["redux-chat batch"],
+
   async run({ args, rawArgs }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     const engine = args.engine ?? "local";

@@ -5,8 +5,9 @@ import { usageError } from "../../lib/errors.ts";
 import { cachedModelStrings } from "../../lib/bedrock/model-cache.ts";
 import { BEDROCK_REGIONS } from "../../lib/bedrock/model-catalog.ts";
 import { out } from "../shared/io.ts";
+import { subCommands } from "../commands.ts";
 
-const SUBCOMMANDS = ["settings", "batch", "models", "completion"];
+const SUBCOMMANDS = Object.keys(subCommands["redux-chat"]);
 const CHAT_FLAGS = [
   "--model", "--system", "--temperature", "--top-p", "--max-tokens", "--stop", "--profile", "--region", "--endpoint-url", "--timeout",
   "--no-save", "--key-file", "--resume", "--continue", "--no-auto-profile", "--json", "--quiet", "--debug", "--help", "--version",

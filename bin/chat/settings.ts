@@ -7,9 +7,9 @@ import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 
 export default defineCommand({
-  meta: { name: "settings", description: `Show or change settings (${Object.keys(SETTINGS).join(", ")})` },
+  meta: { name: "settings", description: "Show or change settings: settings [KEY [VALUE]], --delete KEY" },
   args: {
-    key: { type: "positional", required: false, description: "setting name" },
+    key: { type: "positional", required: false, description: `setting name: ${Object.keys(SETTINGS).join(", ")}` },
     value: { type: "positional", required: false, description: "new value" },
     delete: { type: "string", description: "remove a setting", valueHint: "key" },
     ...outputArgs,

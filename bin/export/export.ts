@@ -1,5 +1,7 @@
 // The export action: one conversation (id, path, or --last) to stdout or a file, or --all to a directory.
+import type { ParsedArgs } from "citty";
 import { join } from "node:path";
+import type { exportArgs } from "./args.ts";
 import { exportStore, listFiltered } from "../../lib/conversations/export-store.ts";
 import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
 import { attachmentReader } from "../../lib/conversations/attachments.ts";
@@ -12,16 +14,7 @@ import type { Filters } from "../../lib/conversations/listing.ts";
 import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 
-interface ExportArgs extends Filters {
-  format?: string;
-  output?: string;
-  all?: boolean;
-  last?: boolean;
-  conversation?: string;
-  "key-file"?: string;
-  quiet?: boolean;
-  debug?: boolean;
-}
+type ExportArgs = ParsedArgs<typeof exportArgs>;
 
 export async function exportConversations(args: ExportArgs) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });

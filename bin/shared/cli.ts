@@ -128,8 +128,8 @@ export async function scanArgv(argv: string[], root: CommandSpec): Promise<ArgvS
     if (!word || !Object.hasOwn(subs, word.text) || (dashes >= 0 && word.at > dashes)) break;
     const before = toks.slice(0, first).filter((t): t is Flag => t.kind === "flag");
     const rest = [...args.slice(0, word.at), ...args.slice(word.at + 1)];
-    if (before.length === 0 && rest.some(isHelp) && typeof REDUX_HELP !== "undefined") {
-      // `redux-chat batch --help`: the path is known without loading the subcommand
+    if (before.length === 0 && rest.some(isHelp) && !rest.some((a) => a !== "--" && isPositional(a)) && typeof REDUX_HELP !== "undefined") {
+      // `redux-chat batch --help`: the path is known without loading the subcommand (`batch status --help` loads it)
       return { path: [...path, word.text], help: true, values: new Map(), positionals: [], argv: rest };
     }
     const sub = (await resolve(subs[word.text]))!;
@@ -159,15 +159,6 @@ export async function scanArgv(argv: string[], root: CommandSpec): Promise<ArgvS
   }
   return { path, help, values, positionals, argv: [...canonical, "--", ...positionals], ...(problem ? { problem } : {}) };
 }
-
-/**
- * A lazily loaded subcommand that still knows its name and description, so `--help` can list it without loading it
- * (and everything it imports).
- */
-export const lazy = <T>(meta: { name: string; description: string }, load: () => Promise<T>) => Object.assign(() => load(), { meta });
-
-const helpStubs = (subs: Record<string, unknown> | undefined) =>
-  subs && Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, typeof v === "function" && "meta" in v ? { meta: (v as { meta: object }).meta } : v]));
 
 /** Every value given for a repeatable flag (`--stop a --stop b`), read from the scan's spelling of argv. */
 export function repeated(rawArgs: string[], name: string): string[] {
@@ -203,15 +194,15 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
     }
   }
   let cmd: AnyCommand = main;
-  let parent: AnyCommand | undefined;
   for (const sub of scan.path) {
-    parent = cmd;
     cmd = (await resolve((await resolve(cmd.subCommands))![sub] as Resolvable<AnyCommand>))!;
   }
   if (scan.help) {
     const { renderUsage } = await import("citty");
     // plain text: readable in a pager, a pipe or under NO_COLOR, and no TTY probe on this fast path
-    const text = await renderUsage({ ...cmd, subCommands: helpStubs(await resolve(cmd.subCommands)) as AnyCommand["subCommands"] }, parent);
+    // the parent named by its whole path: `USAGE redux-chat batch status`
+    const parent = scan.path.length ? { meta: { ...(main.meta as object), name: [name, ...scan.path.slice(0, -1)].join(" ") } } : undefined;
+    const text = await renderUsage(cmd, parent);
     console.log(`${text.replace(/\u001B\[[0-9;]*m/g, "").replace(/ +$/gm, "")}\n`);
     return;
   }

@@ -1,33 +1,25 @@
 // `redux-test-model --all`: the shared checks (credentials, identity), then one line per model as its probe finishes
 // (stdout), and a summary (stderr); or one JSON array of per-model reports. Exit 0 only when every probed model answered.
+import type { ParsedArgs } from "citty";
+import type { testModelArgs } from "./args.ts";
 import { probeAll } from "../../lib/bedrock/probe-all.ts";
 import type { Check, SmokeReport } from "../../lib/bedrock/smoke-test.ts";
 import { parseEndpoint, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { validateRegion } from "../../lib/bedrock/model-string.ts";
 import { resolveRegion } from "../../lib/aws/profile.ts";
 import { usageError } from "../../lib/errors.ts";
+import { parseNumber } from "../../lib/numbers.ts";
 import { color, colorOut, createUi, scrub } from "../shared/ui.ts";
 import { err, out } from "../shared/io.ts";
 
-interface Args {
-  model?: string;
-  region?: string;
-  profile?: string;
-  "endpoint-url"?: string;
-  timeout?: string;
-  concurrency?: string;
-  json?: boolean;
-  quiet?: boolean;
-  debug?: boolean;
-}
+type Args = ParsedArgs<typeof testModelArgs>;
 
 const mark = (c: Check) => (c.skipped ? colorOut.gray("–") : c.ok ? colorOut.green("✔") : colorOut.red("✖"));
 
 export async function testAll(args: Args) {
   if (args.model) throw usageError("--all tests every model of the region: it takes no -m", "redux-test-model --all --region R, or redux-test-model -m MODEL");
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
-  const concurrency = args.concurrency === undefined ? 8 : Number(args.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw usageError(`--concurrency must be a whole number from 1 to 64, got ${JSON.stringify(args.concurrency)}`);
+  const concurrency = parseNumber(args.concurrency, { name: "--concurrency", min: 1, max: 64, integer: true, hint: "e.g. --concurrency 8" }) ?? 8;
   const region = args.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (await resolveRegion(undefined, args.profile));
   if (!region) throw usageError("no region to test", "pass --region or set AWS_REGION");
   validateRegion(region);

@@ -1,22 +1,13 @@
 // Runs the smoke test and shows each check as a line with a mark and a detail (stdout), or one JSON object.
+import type { ParsedArgs } from "citty";
+import type { testModelArgs } from "./args.ts";
 import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../lib/bedrock/smoke-test.ts";
 import { parseEndpoint, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { color, colorOut, createUi, scrub } from "../shared/ui.ts";
 import { err, out } from "../shared/io.ts";
 
-interface Args {
-  model?: string;
-  region?: string;
-  profile?: string;
-  "endpoint-url"?: string;
-  timeout?: string;
-  invoke?: boolean;
-  fallbacks?: string[];
-  json?: boolean;
-  quiet?: boolean;
-  debug?: boolean;
-}
+type Args = ParsedArgs<typeof testModelArgs>;
 
 const NAMES: Record<Check["name"], string> = { model: "model", credentials: "credentials", identity: "identity", invoke: "invoke" };
 
@@ -27,7 +18,7 @@ function line(c: Check): string {
   return scrub(out.join("\n"));
 }
 
-export async function smokeTest(args: Args) {
+export async function smokeTest(args: Args, fallbacks: string[]) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const timeoutMs = parseTimeout(args.timeout, 30);
   const endpoint = parseEndpoint(args["endpoint-url"]);
@@ -41,7 +32,7 @@ export async function smokeTest(args: Args) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
   const result = await Promise.race([
-    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, fallbacks: args.fallbacks, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }, partial),
+    runSmokeTest({ model: args.model, region: args.region, profile: args.profile, endpoint, invoke: args.invoke !== false, fallbacks, timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onCheck }, partial),
     deadline,
   ]);
   clearTimeout(timer);

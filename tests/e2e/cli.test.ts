@@ -4,13 +4,15 @@ import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 import { VERSION } from "../../lib/version.ts";
 import { hostTarget } from "../../scripts/build.ts";
+import { commands, subCommands } from "../../bin/commands.ts";
 
 const { home, cleanup } = tempHome();
 afterAll(() => cleanup());
 const env = { ...scrubbedEnv(), HOME: home };
 
 describe("every binary", () => {
-  for (const [name, subs] of [["redux-chat", ["settings", "batch", "models", "completion"]], ["redux-test-model", []], ["redux-export", ["list", "prune"]]] as const) {
+  for (const name of Object.keys(commands) as (keyof typeof commands)[]) {
+    const subs = Object.keys(subCommands[name]);
     test(`${name}: --version, --help for it and its subcommands, a refused unknown flag`, async () => {
       const v = await run(bin(name), ["--version"], { env });
       expect({ code: v.code, err: v.stderr }).toEqual({ code: 0, err: "" });
