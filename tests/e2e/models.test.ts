@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { bin, run, withFakeAws, type FakeAwsContext, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 import { startForwardProxy } from "../fakes/forward-proxy.ts";
+import { startTlsFront } from "../fakes/tls-front.ts";
 
 let ctx: FakeAwsContext;
 withFakeAws((c) => (ctx = c));
@@ -220,6 +221,21 @@ describe("endpoints and networks: the SDK's own settings", () => {
     writeFileSync(join(ctx.home, ".aws", "config"), `[default]\nservices = local\n\n[services local]\nbedrock =\n  endpoint_url = ${ctx.fake.url}\n`);
     expect((await json(["--refresh"], noEnvEndpoint)).rows).toHaveLength(16);
     expect(cpCalls().length).toBeGreaterThan(30);
+  });
+
+  test("AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) is trusted by the control plane; an untrusted certificate is exit 5 naming it", async () => {
+    const tls = await startTlsFront(ctx.fake.url);
+    try {
+      const https = { AWS_ENDPOINT_URL_BEDROCK: tls.url };
+      const untrusted = await models(["--refresh"], https);
+      expect(untrusted.code).toBe(5);
+      expect(untrusted.stderr).toContain("AWS_CA_BUNDLE");
+      for (const ca of [{ AWS_CA_BUNDLE: tls.caPath }, { NODE_EXTRA_CA_CERTS: tls.caPath }]) {
+        expect((await json(["--refresh"], { ...https, ...ca })).rows).toHaveLength(16);
+      }
+    } finally {
+      await tls.close();
+    }
   });
 
   test("HTTP_PROXY carries the control plane (the proxy saw it)", async () => {
