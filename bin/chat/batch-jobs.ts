@@ -8,11 +8,18 @@ import { out } from "../shared/io.ts";
 import { ExitCode, ReduxError } from "../../lib/errors.ts";
 import { parseTimeout } from "../../lib/bedrock/inference.ts";
 
-const jobArgs = {
+// cancel prints job ids, not JSON: only status takes --json (an unknown flag elsewhere exits 2, as README's Arguments says)
+const cancelArgs = {
   output: { type: "positional", required: true, description: "the results file (OUT) of a --engine bedrock run" },
   profile: awsArgs.profile,
-  timeout: awsArgs.timeout,
-  ...outputArgs,
+  timeout: { ...awsArgs.timeout, description: "seconds to wait for each control-plane call (default 60)" },
+  quiet: outputArgs.quiet,
+  debug: outputArgs.debug,
+} as const;
+
+const statusArgs = {
+  ...cancelArgs,
+  json: { ...outputArgs.json, description: "print the jobs as one JSON array (schemas/batch-status.schema.json)" },
 } as const;
 
 async function load(output: string) {
@@ -25,7 +32,7 @@ async function load(output: string) {
 
 export const status = defineCommand({
   meta: { name: "status", description: "Show the Bedrock batch jobs of OUT (from OUT.bedrock.json): state and record counts" },
-  args: jobArgs,
+  args: statusArgs,
   async run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     const { state } = await load(args.output);
@@ -45,7 +52,7 @@ export const status = defineCommand({
 
 export const cancel = defineCommand({
   meta: { name: "cancel", description: "Stop the running Bedrock batch jobs of OUT (StopModelInvocationJob)" },
-  args: jobArgs,
+  args: cancelArgs,
   async run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
     const { state } = await load(args.output);
