@@ -32,7 +32,9 @@ export function parseInference(i: InferenceInput): InferenceConfig {
 
 /** Seconds from --timeout or a setting, as milliseconds. */
 export function parseTimeout(v: string | number | undefined, fallbackSeconds = 60): number {
-  return (num(v, "--timeout", 1, 3600) ?? fallbackSeconds) * 1000;
+  // its own hint: the generic one would suggest the middle of the range (--timeout 1800.5)
+  const s = v === "" ? undefined : parseNumber(v, { name: "--timeout", min: 1, max: 3600, unit: "seconds", hint: "e.g. --timeout 120" });
+  return (s ?? fallbackSeconds) * 1000;
 }
 
 /** --endpoint-url must be an http(s) URL without credentials in it. */

@@ -4,6 +4,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
+import { fsError } from "../fs-errors.ts";
 import type { Settings } from "../settings.ts";
 
 const ENVELOPE_FORMAT = "redux-envelope-v1";
@@ -61,7 +62,7 @@ function readKeyFile(path: string): EncryptionKey {
     text = readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof ReduxError) throw err;
-    throw new ReduxError(ExitCode.usage, `cannot read key file ${path}: ${(err as Error).message}`, KEY_HINT);
+    throw fsError(err, path, "read the key file", KEY_HINT);
   }
   return parseKey(text, path);
 }
