@@ -38,6 +38,7 @@ const batchArgs = {
   "max-total-tokens": { type: "string", description: "stop launching items once this run has used this many tokens", valueHint: "n" },
   grace: { type: "string", description: "seconds in-flight items get to finish after SIGINT/SIGTERM (default 30)", valueHint: "seconds" },
   save: { type: "boolean", description: "also save each item as a conversation" },
+  "auto-profile": { type: "boolean", description: "retry items whose model is refused for on-demand throughput through its inference profile (default; setting chat.autoProfile)", negativeDescription: "never switch to an inference profile by itself" },
   engine: { type: "string", description: "local (default: requests from this machine), bedrock (Bedrock Batch Inference jobs, S3 in and out) or auto (bedrock from 100 items)", valueHint: "local|bedrock|auto" },
   s3: { type: "string", description: "bedrock: S3 location for records and results (default: setting batch.s3)", valueHint: "s3://bucket/prefix" },
   "role-arn": { type: "string", description: "bedrock: service role the jobs use to read and write S3 (default: setting batch.roleArn)", valueHint: "arn" },
@@ -180,6 +181,9 @@ async function batchCommand(args: BatchArgs, rawArgs: string[]) {
       stop,
       graceMs: f.graceMs,
       profile: args.profile,
+      autoProfile: (args["auto-profile"] ?? settings["chat.autoProfile"] !== false)
+        ? { profile: args.profile, timeoutMs: f.timeoutMs, debug: args.debug ? (l) => ui.debug(l) : undefined, onSwitch: switchedOnce(ui) }
+        : undefined,
     }, stats));
 
   if (bedrock) {
@@ -337,4 +341,15 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
     err(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens\n`);
   }, 10_000);
   return { stop: () => clearInterval(t) };
+}
+
+/** One stderr line per model a batch switched to its inference profile (not one per item). */
+function switchedOnce(ui: Ui) {
+  const told = new Set<string>();
+  return (from: { region: string; modelId: string }, profileId: string) => {
+    const key = `${from.region}:${from.modelId}`;
+    if (told.has(key)) return;
+    told.add(key);
+    ui.info(`${from.modelId} cannot be called on demand in ${from.region}; items go through the inference profile ${profileId} (next time: -m custom:${from.region}:${profileId})`);
+  };
 }

@@ -13,6 +13,7 @@ import { saveConversation, type StoreOptions } from "../conversations/store.ts";
 import { recordAnswer } from "../conversations/answer.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import type { BatchItem } from "./input.ts";
+import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
 import { backoffMs, createAimd, retryAfterMs } from "./rate-control.ts";
 
@@ -39,6 +40,8 @@ export interface BatchOptions {
   stop: AbortSignal;
   graceMs: number;
   profile?: string;
+  /** Retry an item whose bare model id is refused for on-demand throughput through its inference profile (off: undefined). */
+  autoProfile?: AutoProfileOptions;
   /** Backoff bases (ms); tests and benches may shorten them. */
   throttleBaseMs?: number;
   transientBaseMs?: number;
@@ -129,6 +132,17 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
   const health = o.health ?? createHealth();
   const fallbacks = o.fallbacks ?? [];
   const announced = new Set<string>();
+  // a model refused for on-demand throughput is looked up once, and later items go straight to its profile
+  const viaProfile = new Map<string, Promise<string | undefined>>();
+  const asProfile = (t: Target, id: string): Target => ({ ...t, modelId: id, model: `custom:${t.region}:${id}`, kind: "inference-profile" });
+  const autoProfile = o.autoProfile && {
+    ...o.autoProfile,
+    lookup: async (region: string, modelId: string) => {
+      const key = `custom:${region}:${modelId}`;
+      if (!viaProfile.has(key)) viaProfile.set(key, import("../bedrock/auto-profile.ts").then((m) => m.profileFor(region, modelId, o.autoProfile!)));
+      return viaProfile.get(key)!;
+    },
+  };
 
   async function runItem(item: BatchItem) {
     const model = item.model ?? o.defaults.model!;
@@ -143,8 +157,19 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
       debug: o.debug,
       // nothing of an item reaches the user before its line is written: a failed stream may start again elsewhere
       shown: () => false,
-      attempt: (t) => tryTarget(item, content, t, targets.length > 1, () => attempts++),
+      attempt: async (t) => {
+        const known = viaProfile.has(t.model) ? await viaProfile.get(t.model) : undefined;
+        if (known) return { ...(await tryTarget(item, content, asProfile(t, known), targets.length > 1, () => attempts++)), calledId: known };
+        const first = await tryTarget(item, content, t, targets.length > 1, () => attempts++);
+        if (!first.error || !autoProfile) return first;
+        const { throughProfile } = await import("../bedrock/auto-profile.ts");
+        const r = await throughProfile(first, t, (id) => tryTarget(item, content, asProfile(t, id), targets.length > 1, () => attempts++), autoProfile);
+        return r.profileId ? { ...r.result, calledId: r.profileId } : r.result;
+      },
     });
+    // the line names the id actually called
+    const calledId = (r as { calledId?: string }).calledId;
+    if (calledId) r = { ...r, target: asProfile(r.target, calledId) };
     const schema = item.features?.jsonSchema;
     if (schema && !r.error && r.status === "complete") {
       try {

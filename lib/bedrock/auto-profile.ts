@@ -14,6 +14,8 @@ export interface AutoProfileOptions {
   timeoutMs: number;
   debug?: DebugLog;
   env?: NodeJS.ProcessEnv;
+  /** Finds the profile (default: profileFor); a batch shares one lookup per model across its items. */
+  lookup?: (region: string, modelId: string) => Promise<string | undefined>;
   /** Told before the retry: the id that was refused and the profile tried instead. */
   onSwitch?(from: { region: string; modelId: string }, profileId: string): void;
 }
@@ -25,7 +27,7 @@ function needsProfile(err: ReduxError | undefined): boolean {
 }
 
 /** The profile to call `modelId` through from `region`, or undefined when ListInferenceProfiles names none. */
-async function profileFor(region: string, modelId: string, o: AutoProfileOptions): Promise<string | undefined> {
+export async function profileFor(region: string, modelId: string, o: AutoProfileOptions): Promise<string | undefined> {
   const env = o.env ?? process.env;
   const account = cachedAccount(credentialFingerprint(o.profile, env), env);
   const cached = account ? readDiscovery(account, region, env) : undefined;
@@ -73,7 +75,7 @@ export async function throughProfile<R extends { error?: ReduxError }>(
   if (kind !== "foundation-model") return { result: first };
   let profileId: string | undefined;
   try {
-    profileId = await profileFor(t.region, t.modelId, o);
+    profileId = await (o.lookup ?? ((r, m) => profileFor(r, m, o)))(t.region, t.modelId);
   } catch (err) {
     // the lookup is a help, never a new failure: the refusal stays what the user sees
     o.debug?.(`no automatic inference profile: ${(err as Error).message}`);
