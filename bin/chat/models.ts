@@ -12,7 +12,7 @@ import { colorOut as color, createUi, formatLine } from "../shared/ui.ts";
 import { columns, err, isTTY, out } from "../shared/io.ts";
 
 const modelsArgs = {
-  region: { type: "string", description: "region to list (default: AWS_REGION, then the profile's)", valueHint: "region" },
+  region: { type: "string", description: "region to list (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's)", valueHint: "region" },
   profile: { type: "string", description: "AWS profile from ~/.aws/config (default: AWS_PROFILE, then default)", valueHint: "name" },
   provider: { type: "string", description: "only this provider's models (case-insensitive; profiles and provisioned rows by their model)", valueHint: "name" },
   "all-regions": { type: "boolean", description: "every commercial region where the account's Bedrock answers, in parallel" },

@@ -53,4 +53,10 @@ describe("usage errors", () => {
       expect(r.stdout).not.toContain("first answer event");
     }
   });
+
+  test("models --help names every region source it reads, as the README does", async () => {
+    const r = await run(bin("redux-chat"), ["models", "--help"], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("region to list (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's)");
+  });
 });
