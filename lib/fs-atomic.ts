@@ -1,7 +1,6 @@
 // Atomic file writes: a crash leaves the old file or the new one, never half of one. Directories redux keeps its own
 // data in are created 0700; any other directory (where an export or a copy goes) is never created or chmodded here.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { close, closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { dirname, basename, join } from "node:path";
 
 /**
@@ -30,9 +29,12 @@ const existing = (path: string): Stats | undefined => {
   }
 };
 
+/** 8 random hex digits (Web Crypto: a global, where importing node:crypto would slow every start that saves). */
+const tmpSuffix = () => Buffer.from(crypto.getRandomValues(new Uint8Array(4))).toString("hex");
+
 /** The temp file beside `path` (same directory, so the rename is atomic), open for writing. */
 export function openTempBeside(path: string, o: WriteOptions & { like?: Stats } = {}): { tmp: string; fd: number } {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tmpSuffix()}.tmp`);
   const fd = openSync(tmp, "wx", o.mode === "umask" ? 0o666 : 0o600);
   const like = o.like;
   if (like?.isFile()) {
@@ -57,15 +59,52 @@ export function syncDir(dir: string) {
   }
 }
 
-/** Writes `data` to `path` through a temp file in the same directory, fsync and rename. The directory must exist (or be ours: ownDir). */
-export function writeFileAtomic(path: string, data: string | Uint8Array, o: WriteOptions = {}) {
+const writeBuffer = (fd: number, buf: Uint8Array) => {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+};
+
+const BATCH = 1 << 16;
+
+/** A string written as it is (no Buffer copy on the heap); a short write finishes through a Buffer. */
+function writeString(fd: number, s: string) {
+  const n = writeSync(fd, s);
+  if (n < s.length || n < Buffer.byteLength(s)) writeBuffer(fd, Buffer.from(s).subarray(n));
+}
+
+/**
+ * Pieces written in order: small ones gathered into 64 KiB writes, large ones written as they are. A document given
+ * in pieces is never one string or one Buffer, and leaves little garbage behind (uncollected garbage is peak memory).
+ */
+function writePieces(fd: number, pieces: Iterable<string>) {
+  let batch = "";
+  for (const p of pieces) {
+    if (p.length >= BATCH) {
+      if (batch) writeString(fd, batch);
+      batch = "";
+      writeString(fd, p);
+      continue;
+    }
+    batch += p;
+    if (batch.length >= BATCH) {
+      writeString(fd, batch);
+      batch = "";
+    }
+  }
+  if (batch) writeString(fd, batch);
+}
+
+/**
+ * Writes `data` (or the pieces of it, in order) to `path` through a temp file in the same directory, fsync and
+ * rename. The directory must exist (or be ours: ownDir).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>, o: WriteOptions = {}) {
   if (o.ownDir) ensurePrivateDir(dirname(path));
   // a private file is always 0600; an export that replaces a file keeps that file's mode and owner
   const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
   try {
-    const buf = typeof data === "string" ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    if (typeof data === "string" || data instanceof Uint8Array) writeBuffer(fd, typeof data === "string" ? Buffer.from(data) : data);
+    else writePieces(fd, data);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -80,4 +119,46 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, o: Writ
     throw err;
   }
   syncDir(dirname(path));
+}
+
+const IN_FLIGHT = 64;
+
+/**
+ * Many files written atomically and made durable together (redux-export --all into an existing directory): each goes
+ * to a temp name beside it and is renamed into place at once, so a crash leaves whole files or none under their final
+ * names; their fsyncs run off the main thread (at most 64 at a time) while later files are written, and `done()` waits
+ * for every one, then fsyncs the directory once. One fsync per file, each waited for in turn, made 10,000
+ * conversations take 6 s instead of 0.3 s. Errors carry the path they happened on (as thrown by node:fs).
+ */
+export function durableWrites(dir: string, o: WriteOptions = {}) {
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  return {
+    async write(name: string, data: string) {
+      const path = join(dir, name);
+      const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
+      try {
+        writeBuffer(fd, Buffer.from(data));
+        renameSync(tmp, path);
+      } catch (err) {
+        closeSync(fd);
+        rmSync(tmp, { force: true });
+        throw err;
+      }
+      const p: Promise<void> = new Promise<void>((resolve) =>
+        fsync(fd, (err) => {
+          failure ??= err ?? undefined;
+          close(fd, () => resolve());
+        }),
+      ).then(() => void inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
+      if (failure) throw failure;
+    },
+    async done() {
+      await Promise.all(inflight);
+      if (failure) throw failure;
+      syncDir(dir);
+    },
+  };
 }

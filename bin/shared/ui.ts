@@ -1,8 +1,8 @@
 // The one place that decides how redux talks to a person: everything on stderr in one layout (`error: …`,
 // `hint: …`, `warning: …`, plain lines for the rest), colours only on a terminal without NO_COLOR (decided per
 // stream), cursor movement only on a terminal that is not TERM=dumb, nothing but errors under --quiet, and secrets
-// never printed. consola keeps the levels; its reporter is ours, so its badges never show.
-import type { ConsolaInstance, LogObject } from "consola";
+// never printed. Lines are written here directly (the levels are one check): loading consola took longer than
+// the rest of `redux-export list`.
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
 import { systemFsError } from "../../lib/fs-errors.ts";
 import { redactText } from "../../lib/redact.ts";
@@ -89,16 +89,11 @@ export interface Ui {
   reasoning(chunk: string): void;
 }
 
-const KIND: Record<string, LineKind> = { warn: "warning", success: "success", debug: "debug", error: "error", fatal: "error" };
-
 export function createUi(o: UiOptions = {}): Ui {
-  // consola is evaluated on first use: a one-shot prompt that succeeds never pays for it
-  let instance: ConsolaInstance | undefined;
-  const logger = () =>
-    (instance ??= (require("consola") as typeof import("consola")).createConsola({
-      level: o.quiet ? 0 : o.debug ? 4 : 3,
-      reporters: [{ log: (l: LogObject) => err(`${formatLine(KIND[l.type] ?? "info", l.args.map(String).join(" "))}\n`) }],
-    }));
+  // info, success and warnings are what --quiet silences
+  const say = (kind: LineKind, m: string) => {
+    if (!o.quiet) err(`${formatLine(kind, m)}\n`);
+  };
   let reasoningOpen = false;
   let reasoningEnd = "\n";
   const ui: Ui = {
@@ -115,9 +110,9 @@ export function createUi(o: UiOptions = {}): Ui {
     },
     quiet: Boolean(o.quiet),
     debugEnabled: Boolean(o.debug),
-    info: (m) => logger().info(m),
-    success: (m) => logger().success(m),
-    warn: (m) => logger().warn(m),
+    info: (m) => say("info", m),
+    success: (m) => say("success", m),
+    warn: (m) => say("warning", m),
     debug: (m) => {
       if (o.debug) err(`${formatLine("debug", m)}\n`);
     },

@@ -1,6 +1,5 @@
 // The conversation file: its TypeScript type (mirrored by schemas/conversation.schema.json), a validator for
 // files read from disk, and pure helpers that build and extend a conversation.
-import { randomUUID } from "node:crypto";
 import type { FailedAttempt } from "../bedrock/failover.ts";
 import type { ContentBlock as SdkContentBlock } from "@aws-sdk/client-bedrock-runtime";
 
@@ -135,7 +134,8 @@ export const addUsage = (a: Usage, b?: Usage): Usage =>
 
 export const CONVERSATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-const newConversationId = () => randomUUID();
+// the Web Crypto global: importing node:crypto costs every start that only reads conversations
+const newConversationId = () => crypto.randomUUID();
 
 export function newConversation(init: {
   model: string;

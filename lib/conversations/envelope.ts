@@ -1,11 +1,14 @@
 // Encryption at rest for conversation files: an AES-256-GCM envelope with a fresh 96-bit nonce per write.
 // The key is 32 random bytes given as 64 hex characters or base64 (REDUX_ENCRYPTION_KEY or a key file).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
 import { fsError } from "../fs-errors.ts";
 import type { Settings } from "../settings.ts";
+
+// node:crypto is loaded when a key is used: `redux-export list` over plain files should not pay for it
+const nodeCrypto = () => require("node:crypto") as typeof NodeCrypto;
 
 const ENVELOPE_FORMAT = "redux-envelope-v1";
 const AAD = Buffer.from(ENVELOPE_FORMAT);
@@ -33,7 +36,7 @@ export function parseKey(text: string, source: string): EncryptionKey {
   if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, "hex");
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) key = Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64");
   if (!key || key.length !== 32) throw new ReduxError(ExitCode.usage, `the encryption key from ${source} is not 32 bytes (64 hex characters or base64)`, KEY_HINT);
-  return { key, id: createHash("sha256").update(key).digest("hex").slice(0, 16) };
+  return { key, id: nodeCrypto().createHash("sha256").update(key).digest("hex").slice(0, 16) };
 }
 
 /**
@@ -68,8 +71,8 @@ function readKeyFile(path: string): EncryptionKey {
 }
 
 export function seal(plaintext: string, k: EncryptionKey): string {
-  const nonce = randomBytes(12);
-  const c = createCipheriv("aes-256-gcm", k.key, nonce);
+  const nonce = nodeCrypto().randomBytes(12);
+  const c = nodeCrypto().createCipheriv("aes-256-gcm", k.key, nonce);
   c.setAAD(AAD);
   const ct = Buffer.concat([c.update(plaintext, "utf8"), c.final()]);
   const env: Envelope = {
@@ -90,7 +93,7 @@ export function open(env: Envelope, k: EncryptionKey | undefined, where: string)
   if (!k) throw new ReduxError(ExitCode.usage, `${where} is encrypted and no key was given`, KEY_HINT);
   if (env.key_id !== k.id) throw new ReduxError(ExitCode.usage, `${where} was encrypted with another key (key id ${env.key_id}, yours is ${k.id})`, "use the key it was written with");
   try {
-    const d = createDecipheriv("aes-256-gcm", k.key, Buffer.from(env.nonce, "base64"));
+    const d = nodeCrypto().createDecipheriv("aes-256-gcm", k.key, Buffer.from(env.nonce, "base64"));
     d.setAAD(AAD);
     d.setAuthTag(Buffer.from(env.tag, "base64"));
     return Buffer.concat([d.update(Buffer.from(env.ciphertext, "base64")), d.final()]).toString("utf8");
