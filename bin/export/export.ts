@@ -2,13 +2,13 @@
 import type { ParsedArgs } from "citty";
 import { join } from "node:path";
 import type { exportArgs } from "./args.ts";
-import { exportStore, listFiltered } from "../../lib/conversations/export-store.ts";
+import { exportStore, filteredConversations, listFiltered } from "../../lib/conversations/export-store.ts";
 import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
 import { attachmentReader } from "../../lib/conversations/attachments.ts";
 import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
 import { mkdirSync } from "node:fs";
-import { writeFileAtomic } from "../../lib/fs-atomic.ts";
-import { onPath } from "../../lib/fs-errors.ts";
+import { durableWrites, writeFileAtomic } from "../../lib/fs-atomic.ts";
+import { fsError, onPath } from "../../lib/fs-errors.ts";
 import { usageError } from "../../lib/errors.ts";
 import type { Filters } from "../../lib/conversations/listing.ts";
 import { createUi } from "../shared/ui.ts";
@@ -25,23 +25,39 @@ export async function exportConversations(args: ExportArgs) {
   }
   const store = exportStore(args["key-file"]);
 
-  if (args.all) {
+  if (args.all && !args.output) {
+    if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
     const { items, skipped } = listFiltered(store, args);
     const warning = skippedWarning(skipped);
     if (warning) ui.warn(warning);
-    if (!args.output) {
-      if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
-      for (const it of items) out(render(it.conversation, format, attachmentReader(store)));
-      return;
-    }
-    const dir = args.output;
+    for (const it of items) out(render(it.conversation, format, attachmentReader(store)));
+    return;
+  }
+  if (args.all) {
+    const dir = args.output!;
     // an export directory is the person's, not redux's: created like mkdir -p (the umask decides), never chmodded
     onPath(dir, "create the export directory", () => mkdirSync(dir, { recursive: true }));
-    for (const it of items) {
-      const file = join(dir, `${it.conversation.conversation_id}.${format}`);
-      onPath(file, "write", () => writeFileAtomic(file, render(it.conversation, format, attachmentReader(store)), { mode: "umask" }));
+    // one conversation in memory at a time; complete files or none under their final names (see durableWrites)
+    const files = durableWrites(dir, { mode: "umask" });
+    const skipped: { path: string; reason: string }[] = [];
+    let n = 0;
+    for (const it of filteredConversations(store, args, skipped)) {
+      const name = `${it.conversation.conversation_id}.${format}`;
+      try {
+        await files.write(name, render(it.conversation, format, attachmentReader(store)));
+      } catch (err) {
+        throw fsError(err, join(dir, name), "write");
+      }
+      n++;
     }
-    ui.success(`exported ${items.length} conversation${items.length === 1 ? "" : "s"} to ${args.output}`);
+    try {
+      await files.done();
+    } catch (err) {
+      throw fsError(err, dir, "write");
+    }
+    const warning = skippedWarning(skipped);
+    if (warning) ui.warn(warning);
+    ui.success(`exported ${n} conversation${n === 1 ? "" : "s"} to ${dir}`);
     return;
   }
 

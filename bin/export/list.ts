@@ -1,8 +1,8 @@
 // redux-export list: the saved conversations, newest first; a table on a terminal, tab-separated lines otherwise.
 import { defineCommand } from "citty";
-import { listFiltered, exportStore } from "../../lib/conversations/export-store.ts";
+import { listSummaries, exportStore } from "../../lib/conversations/export-store.ts";
 import { skippedWarning } from "../../lib/conversations/store.ts";
-import { summarize, type ConversationSummary } from "../../lib/conversations/listing.ts";
+import type { ConversationSummary } from "../../lib/conversations/listing.ts";
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
@@ -70,10 +70,10 @@ export default defineCommand({
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    const { items, skipped } = listFiltered(exportStore(args["key-file"]), args);
+    const { items, skipped } = listSummaries(exportStore(args["key-file"]), args);
     const warning = skippedWarning(skipped);
     if (warning) ui.warn(warning);
-    const rows = items.map(summarize).reverse();
+    const rows = items.reverse();
     if (args.json) out(`${JSON.stringify(rows)}\n`);
     else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
     else {

@@ -65,11 +65,13 @@ export function makeFilter(f: Filters, now = Date.now()): (c: Conversation) => b
   const until = f.until !== undefined ? parseWhen(f.until, "--until", now) : undefined;
   if (f.status !== undefined && !STATUSES.has(f.status)) throw usageError(`--status must be complete, interrupted or error; got ${JSON.stringify(f.status)}`, "e.g. --status error");
   const model = f.model?.toLowerCase();
+  // read once: `f` may be citty's args, whose every property read converts the name's case
+  const status = f.status;
   return (c) => {
     const updated = Date.parse(c.updated_at);
     if (since !== undefined && updated < since) return false;
     if (until !== undefined && Date.parse(c.created_at) > until) return false;
-    if (f.status && c.status !== f.status) return false;
+    if (status && c.status !== status) return false;
     if (model && !c.model.toLowerCase().includes(model)) return false;
     return true;
   };

@@ -132,18 +132,28 @@ export interface ListResult {
   skipped: { path: string; reason: string }[];
 }
 
-/** Every readable conversation in the directory, oldest first by creation time; never throws on a bad file. */
-export function listConversations(opts: StoreOptions): ListResult {
-  const items: StoredConversation[] = [];
-  const skipped: ListResult["skipped"] = [];
+/**
+ * Every readable conversation in the directory, read one at a time in directory order and kept by no one (a bulk
+ * export stays flat in memory); files passed over are added to `skipped`. Never throws on a bad file.
+ */
+export function* conversationsIn(opts: StoreOptions, skipped: ListResult["skipped"]): Generator<StoredConversation> {
   for (const name of listFileNames(opts.dir)) {
     const path = join(opts.dir, name);
+    let conversation: Conversation;
     try {
-      items.push({ path, conversation: readConversationFile(path, opts.key) });
+      conversation = readConversationFile(path, opts.key);
     } catch (err) {
       skipped.push({ path, reason: (err as Error).message });
+      continue;
     }
+    yield { path, conversation };
   }
+}
+
+/** Every readable conversation in the directory, oldest first by creation time; never throws on a bad file. */
+export function listConversations(opts: StoreOptions): ListResult {
+  const skipped: ListResult["skipped"] = [];
+  const items = [...conversationsIn(opts, skipped)];
   items.sort((a, b) => a.conversation.created_at.localeCompare(b.conversation.created_at) || a.path.localeCompare(b.path));
   return { items, skipped };
 }

@@ -1,17 +1,22 @@
-// Export figures for `npm run bench`: `redux-export list` over 10,000 conversations and `--all --format md` over
-// 1,000, each against the time to merely read the same files (the floor), printed as one JSON line of rows.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// Export figures for `npm run bench`: `redux-export list --json` over 50,000 conversations and `--all --format md -o
+// DIR` over 10,000 (time and peak memory, against 1,000 for flatness), each beside the time to merely read and parse
+// the same files (the floor); `list` on an empty directory and on one conversation against `--version`. Prints one
+// JSON line of rows.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../lib/conversations/conversation.ts";
-import { saveConversation } from "../../lib/conversations/store.ts";
+import { conversationFileName } from "../../lib/conversations/store.ts";
 import { scrubbedEnv } from "../../tests/e2e/harness.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "redux-bench-export-"));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const TIME = "/usr/bin/time";
 
+/** `n` conversations of three turns each, written plainly (the bench measures reading them, not saving them). */
 function fill(dir: string, n: number) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const t0 = Date.now() - n * 60_000;
   for (let i = 0; i < n; i++) {
     const c = newConversation({ model: "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0", region: "us-east-1", model_id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", now: new Date(t0 + i * 60_000) });
@@ -21,19 +26,24 @@ function fill(dir: string, n: number) {
       c.messages.push({ role: "assistant", content: [{ text: `Answer ${i}.${t}. `.repeat(20) }], timestamp: ts, model: c.model, usage: { input_tokens: 20, output_tokens: 60, total_tokens: 80 }, stop_reason: "end_turn", latency_ms: 900, status: "complete" });
     }
     c.usage = { input_tokens: 60, output_tokens: 180, total_tokens: 240 };
-    saveConversation(c, { dir });
+    writeFileSync(join(dir, conversationFileName(c)), `${JSON.stringify(c, null, 2)}\n`, { mode: 0o600 });
   }
 }
 
-function time(argv: string[], env: Record<string, string>, runs: number) {
+/** Median wall time (ms) and the largest peak RSS (MiB) over `runs` runs. */
+function time(argv: string[], env: Record<string, string>, runs: number, before?: () => void) {
   const ts: number[] = [];
+  let peak = 0;
   for (let i = 0; i < runs; i++) {
+    before?.();
+    const measured = existsSync(TIME);
     const t0 = performance.now();
-    const r = Bun.spawnSync(argv, { env, stdout: "ignore", stderr: "pipe" });
+    const r = Bun.spawnSync(measured ? [TIME, "-f", "%M", ...argv] : argv, { env, stdout: "ignore", stderr: "pipe" });
     ts.push(performance.now() - t0);
     if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
+    if (measured) peak = Math.max(peak, Number(r.stderr.toString().trim().split("\n").at(-1)) / 1024);
   }
-  return median(ts);
+  return { ms: median(ts), mib: peak };
 }
 
 /** The floor: reading and JSON-parsing every file, in-process, with nothing else. */
@@ -44,19 +54,48 @@ function floor(dir: string) {
 }
 
 try {
+  const huge = join(work, "50k");
   const big = join(work, "10k");
   const small = join(work, "1k");
+  const one = join(work, "one");
+  const none = join(work, "none");
+  fill(huge, 50_000);
   fill(big, 10_000);
   fill(small, 1_000);
-  const env = (dir: string) => ({ ...scrubbedEnv(), HOME: work, REDUX_CONVERSATIONS_DIR: dir });
+  fill(one, 1);
+  mkdirSync(none);
+  const env = (dir: string) => ({ ...scrubbedEnv(), HOME: work, NO_COLOR: "1", REDUX_CONVERSATIONS_DIR: dir });
   const exp = join(root, "dist", "redux-export");
-  const list = time([exp, "list", "--json"], env(big), 5);
-  const listFloor = median([floor(big), floor(big), floor(big)]);
-  const md = time([exp, "--all", "--format", "md", "-o", join(work, "out")], env(small), 3);
-  const mdFloor = median([floor(small), floor(small), floor(small)]);
+  Bun.spawnSync(["cat", join(root, "dist", "redux")], { stdout: "ignore" });
+
+  // list on an empty directory and on one conversation, alternating with --version so all see the same machine
+  const tv: number[] = [];
+  const te: number[] = [];
+  const t1: number[] = [];
+  const once = (argv: string[], dir: string) => {
+    const t0 = performance.now();
+    const r = Bun.spawnSync(argv, { env: env(dir), stdout: "ignore", stderr: "ignore" });
+    if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${r.exitCode}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 33; i++) {
+    const [v, e, o] = [once([exp, "--version"], none), once([exp, "list"], none), once([exp, "list"], one)];
+    if (i >= 3) tv.push(v), te.push(e), t1.push(o);
+  }
+  const version = median(tv);
+
+  const list = time([exp, "list", "--json"], env(huge), 3);
+  const listFloor = median([floor(huge), floor(huge), floor(huge)]);
+  const out = join(work, "out");
+  const clean = () => rmSync(out, { recursive: true, force: true });
+  const md = time([exp, "--all", "--format", "md", "-o", out], env(big), 3, clean);
+  const mdSmall = time([exp, "--all", "--format", "md", "-o", out], env(small), 3, clean);
+  const mdFloor = median([floor(big), floor(big), floor(big)]);
   const rows = [
-    { what: "redux-export list --json, 10,000 conversations", value: `${list.toFixed(0)} ms`, baseline: `${listFloor.toFixed(0)} ms (read + parse only)`, ratio: list / listFloor, goal: "< 1000 ms", ok: list < 1000 },
-    { what: "redux-export --all --format md, 1,000 conversations", value: `${md.toFixed(0)} ms`, baseline: `${mdFloor.toFixed(0)} ms (read + parse only)`, ratio: md / mdFloor, goal: "reported", ok: true },
+    { what: "redux-export list, empty directory", value: `${median(te).toFixed(1)} ms`, baseline: `${version.toFixed(1)} ms (--version)`, ratio: median(te) / version, goal: "≤ 1.5×", ok: median(te) / version <= 1.5 },
+    { what: "redux-export list, 1 conversation", value: `${median(t1).toFixed(1)} ms`, baseline: `${version.toFixed(1)} ms (--version)`, ratio: median(t1) / version, goal: "≤ 1.5×", ok: median(t1) / version <= 1.5 },
+    { what: "redux-export list --json, 50,000 conversations", value: `${list.ms.toFixed(0)} ms, ${list.mib.toFixed(0)} MiB`, baseline: `${listFloor.toFixed(0)} ms (read + parse only)`, ratio: list.ms / listFloor, goal: "≤ 1000 ms, ≤ 300 MiB", ok: list.ms <= 1000 && list.mib <= 300 },
+    { what: "redux-export --all --format md -o DIR, 10,000 conversations", value: `${md.ms.toFixed(0)} ms, ${md.mib.toFixed(0)} MiB (1,000: ${mdSmall.mib.toFixed(0)} MiB)`, baseline: `${mdFloor.toFixed(0)} ms (read + parse only)`, ratio: md.ms / mdFloor, goal: "≤ 1000 ms, flat memory", ok: md.ms <= 1000 && md.mib <= mdSmall.mib * 1.5 },
   ];
   console.log(JSON.stringify({ rows }));
 } finally {
