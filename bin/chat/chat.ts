@@ -12,7 +12,7 @@ import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conv
 import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
 import { repeated } from "../shared/cli.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
-import { keepGoingWhenStdoutCloses, out, readStdin } from "../shared/io.ts";
+import { keepGoingWhenStdoutCloses, out, readStdin, streamOut } from "../shared/io.ts";
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
 
@@ -84,7 +84,9 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
   if (session.fallbacks.length) ui.debug(`fallbacks ${session.fallbacks.map((f) => f.model).join(", ")} (from ${session.fallbackSource})`);
   const ac = new AbortController();
-  const stopListening = onInterrupt(() => ac.abort());
+  const answer = streamOut();
+  // a second signal quits at once: what arrived is written first
+  const stopListening = onInterrupt(() => ac.abort(), { beforeQuit: () => answer.flush() });
   const { modelNotes } = await import("./model-notes.ts");
   const notes = modelNotes(ui, { profile: args.profile });
   const lifecycle = notes.begin(c);
@@ -101,6 +103,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
         ? undefined
         : (chunk) => {
             spinner.stop();
+            answer.flush();
             ui.reasoning(chunk);
           },
       onAutoProfile: notes.autoProfile(() => spinner.stop()),
@@ -109,12 +112,13 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
         : (chunk) => {
             spinner.stop();
             ui.reasoning("");
-            out(chunk);
+            answer.write(chunk);
             wroteAny = true;
             lastChar = chunk.at(-1) ?? lastChar;
           },
     });
   } finally {
+    answer.flush();
     spinner.stop();
     stopListening();
   }

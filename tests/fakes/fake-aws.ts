@@ -23,6 +23,7 @@ import { parseAuthorization, verifySigV4 } from "./sigv4.ts";
 import { ssoOidcCreateToken } from "./sso-oidc.ts";
 import { createBatchJobs, type BatchJobsFake } from "./batch-jobs.ts";
 import { createFakeControlPlane, isControlPlanePath, textModels, type FakeControlPlane } from "./control-plane.ts";
+import { sendShape, streamShape } from "./stream-shapes.ts";
 
 export interface FakeCredential {
   accessKeyId: string;
@@ -378,7 +379,9 @@ export async function startFakeAws(opts: {
       res.write(frame.subarray(0, Math.floor(frame.length / 2)));
       return res.end();
     }
-    for (const c of chunks) await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: c } }));
+    const shape = streamShape(modelId);
+    if (shape) await sendShape(shape, (c) => write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: c } })));
+    else for (const c of chunks) await write(eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: c } }));
     if (modelId.includes("truncated")) return res.end();
     await write(eventFrame("contentBlockStop", { contentBlockIndex: 0 }));
     await write(eventFrame("messageStop", { stopReason }));
