@@ -8,6 +8,7 @@ import { isEnvelope, open, seal, type EncryptionKey } from "./envelope.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
 import { lockFile } from "../file-lock.ts";
 import { fsError } from "../fs-errors.ts";
+import { prettyJsonPieces } from "./json-pieces.ts";
 
 export { lockFile };
 
@@ -32,14 +33,19 @@ const FILE_RE = /^([A-Za-z0-9][A-Za-z0-9_-]*)_(\d{8}T\d{6}Z)\.json$/;
 /** Saves where the conversation already lives (`path`), or under its canonical name in the directory. */
 export function saveConversation(c: Conversation, opts: StoreOptions, path?: string): string {
   const target = path ?? join(opts.dir, conversationFileName(c));
-  const json = `${JSON.stringify(c, null, 2)}\n`;
   if (!path) ensureConversationsDir(opts.dir);
   try {
-    writeFileAtomic(target, opts.key ? seal(json, opts.key) : json);
+    // unencrypted, the file is written in pieces: a long answer is not copied into one string and then one Buffer
+    writeFileAtomic(target, opts.key ? seal(`${JSON.stringify(c, null, 2)}\n`, opts.key) : withNewline(prettyJsonPieces(c)));
   } catch (err) {
     throw fsError(err, target, "save the conversation to");
   }
   return target;
+}
+
+function* withNewline(pieces: Iterable<string>) {
+  yield* pieces;
+  yield "\n";
 }
 
 /** A conversations directory that is a file is a setting to fix (exit 2), not an internal error. */
