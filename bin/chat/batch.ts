@@ -60,7 +60,11 @@ export default defineCommand({
   meta: { name: "batch", description: "Run a file of prompts (JSONL or one prompt a line); results as JSON lines" },
   args: batchArgs,
   subCommands: subCommands["redux-chat batch"],
-  run: ({ args, rawArgs }) => batchCommand(args, rawArgs),
+  run: ({ args, rawArgs }) => {
+    // the build starts every run with the JIT reluctant (one-shot paths gain); a batch runs long enough to want it back
+    Bun.unsafe.setJITPolicy(1);
+    return batchCommand(args, rawArgs);
+  },
 });
 
 /** Every flag, checked before the input is read. */

@@ -36,6 +36,8 @@ function holdResizeRedraws(): () => void {
 }
 
 export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}) {
+  // the build starts every run with the JIT reluctant (one-shot paths gain); an interactive session wants it back
+  Bun.unsafe.setJITPolicy(1);
   const notes = modelNotes(ui, { profile: session.profile });
   // a person should hear about missing credentials before typing a prompt, not after
   await session.checkCredentials();
