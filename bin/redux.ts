@@ -57,6 +57,19 @@ function answeredBeforeLoading(name: Name, args: string[]): boolean {
   return true;
 }
 
+/** `redux-export list` with only these flags: what scripts run most, answered without the argument parser. */
+const QUICK_LIST: Record<string, object> = { "--json": { json: true }, "--no-header": { header: false }, "--header": { header: true }, "-q": { quiet: true }, "--quiet": { quiet: true } };
+
+async function quickList(flags: string[]) {
+  try {
+    const { list } = await import("./export/list.ts");
+    list(Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f])));
+  } catch (err) {
+    const { fail } = await import("./shared/cli.ts");
+    await fail(err, false, "redux-export list");
+  }
+}
+
 async function main() {
   // argv0 is the name the process was started under (a symlink's own name, not its target's)
   let name = commandFor(process.argv0);
@@ -69,6 +82,7 @@ async function main() {
     if (answeredBeforeLoading(name, args)) return;
     // `redux-chat models` piped from a fresh cache, too: before the command (and its parser) is loaded
     if (name === "redux-chat" && args[0] === "models" && (await import("./chat/models-fast.ts")).modelsFromCache(args)) return;
+    if (name === "redux-export" && args[0] === "list" && args.slice(1).every((a) => Object.hasOwn(QUICK_LIST, a))) return quickList(args.slice(1));
     const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
     return runCli(command, args);
   }

@@ -1,9 +1,12 @@
 // Where redux keeps its files: settings, conversations, and the Amazon Q CLI's own settings it falls back to.
-import { homedir } from "node:os";
+import type * as NodeOs from "node:os";
 import { join } from "node:path";
 
-/** HOME wins over the passwd entry so tests (and sudo -E users) can point everything at another directory. */
-export const homeDir = (env: NodeJS.ProcessEnv = process.env) => env.HOME || homedir();
+/**
+ * HOME wins over the passwd entry so tests (and sudo -E users) can point everything at another directory (node:os is
+ * only loaded without one: importing it slows every start).
+ */
+export const homeDir = (env: NodeJS.ProcessEnv = process.env) => env.HOME || (require("node:os") as typeof NodeOs).homedir();
 
 export const reduxDir = (env: NodeJS.ProcessEnv = process.env) => join(homeDir(env), ".amazon-q");
 

@@ -1,8 +1,8 @@
 // redux-export list: the saved conversations, newest first; a table on a terminal, tab-separated lines otherwise.
-import { defineCommand } from "citty";
+import { defineCommand } from "../shared/cli.ts";
 import { listSummaries, exportStore } from "../../lib/conversations/export-store.ts";
 import { skippedWarning } from "../../lib/conversations/store.ts";
-import type { ConversationSummary } from "../../lib/conversations/listing.ts";
+import type { ConversationSummary, Filters } from "../../lib/conversations/listing.ts";
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
@@ -59,6 +59,30 @@ function table(rows: ConversationSummary[], cols: number): string {
 
 const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "status", "first_prompt"];
 
+/** What list reads of its arguments. */
+export interface ListArgs extends Filters {
+  json?: boolean;
+  header?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  "key-file"?: string;
+}
+
+export function list(args: ListArgs) {
+  const ui = createUi({ quiet: args.quiet, debug: args.debug });
+  const { items, skipped } = listSummaries(exportStore(args["key-file"]), args);
+  const warning = skippedWarning(skipped);
+  if (warning) ui.warn(warning);
+  const rows = items.reverse();
+  if (args.json) out(`${JSON.stringify(rows)}\n`);
+  else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
+  else {
+    if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);
+    for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.status, r.first_prompt].join("\t")}\n`);
+  }
+  if (!rows.length) ui.info("no conversations");
+}
+
 export default defineCommand({
   meta: { name: "list", description: "List saved conversations (newest first)" },
   args: {
@@ -68,18 +92,5 @@ export default defineCommand({
     ...outputArgs,
     json: { ...outputArgs.json, description: "print the rows as one JSON array (schemas/export-list.schema.json)" },
   },
-  run({ args }) {
-    const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    const { items, skipped } = listSummaries(exportStore(args["key-file"]), args);
-    const warning = skippedWarning(skipped);
-    if (warning) ui.warn(warning);
-    const rows = items.reverse();
-    if (args.json) out(`${JSON.stringify(rows)}\n`);
-    else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
-    else {
-      if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);
-      for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.status, r.first_prompt].join("\t")}\n`);
-    }
-    if (!rows.length) ui.info("no conversations");
-  },
+  run: ({ args }) => list(args),
 });

@@ -2,6 +2,12 @@
 // subcommand, which flags, help), unknown flags refused, and every error mapped to one clear line, a hint and its
 // documented exit code.
 import type { ArgsDef, CommandDef } from "citty";
+
+/**
+ * citty's defineCommand (it only types the definition) without loading citty: a command module costs nothing to
+ * import, and citty (with node:util) loads when runCli parses arguments.
+ */
+export const defineCommand = <const T extends ArgsDef = ArgsDef>(def: CommandDef<T>): CommandDef<T> => def;
 import { versionJson, versionLine } from "../../lib/version.ts";
 
 type AnyCommand = CommandDef<any>;
@@ -219,7 +225,7 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
   }
 }
 
-async function fail(err: unknown, debug: boolean, command: string) {
+export async function fail(err: unknown, debug: boolean, command: string) {
   const { ReduxError, ExitCode } = await import("../../lib/errors.ts");
   const { createUi } = await import("./ui.ts");
   const e = (err as Error)?.name === "CLIError" ? new ReduxError(ExitCode.usage, (err as Error).message) : err;
