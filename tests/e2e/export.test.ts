@@ -113,7 +113,7 @@ describe("export", () => {
     const r = await exp(["--all", "--format", "md", "-o", all, "--since", "1d"]);
     expect(r.code).toBe(0);
     expect(readdirSync(all)).toEqual([`${a.c.conversation_id}.md`]);
-    expect(statSync(join(all, `${a.c.conversation_id}.md`)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(all, `${a.c.conversation_id}.md`)).mode & 0o777).toBe(0o666 & ~umask);
     expect((await exp(["--all", "--format", "md"])).code).toBe(2);
     const stream = await exp(["--all", "--format", "jsonl"]);
     expect(stream.stdout.trim().split("\n").length).toBe(4);

@@ -1,15 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { durableWrites } from "../../lib/fs-atomic.ts";
 
 describe("durableWrites", () => {
-  test("many files: each whole under its final name, 0600, no temp files left, an existing file replaced", async () => {
+  test("many files: each whole under its final name, no temp files left, an existing file replaced (keeping its mode)", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "redux-fs-")), "out");
-    const files = durableWrites(dir);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    writeFileSync(join(dir, "a.md"), "old and longer than the new text");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "a.md"), "old and longer than the new text", { mode: 0o640 });
+    const files = durableWrites(dir, { mode: "umask" });
     for (let i = 0; i < 200; i++) await files.write(i === 0 ? "a.md" : `f${i}.md`, `file ${i}\n`.repeat(50));
     await files.done();
     const names = readdirSync(dir);
@@ -17,6 +17,15 @@ describe("durableWrites", () => {
     expect(names.filter((n) => n.startsWith("."))).toEqual([]);
     expect(readFileSync(join(dir, "a.md"), "utf8")).toBe("file 0\n".repeat(50));
     expect(readFileSync(join(dir, "f199.md"), "utf8")).toBe("file 199\n".repeat(50));
-    expect(statSync(join(dir, "f7.md")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "a.md")).mode & 0o777).toBe(0o640);
+    expect(statSync(join(dir, "f7.md")).mode & 0o777).toBe(0o666 & ~process.umask());
+  });
+
+  test("private files are 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
+    const files = durableWrites(dir);
+    await files.write("x.json", "{}");
+    await files.done();
+    expect(statSync(join(dir, "x.json")).mode & 0o777).toBe(0o600);
   });
 });
