@@ -15,7 +15,7 @@ import type { ModelRef } from "../bedrock/model-string.ts";
 import type { BatchItem } from "./input.ts";
 import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
-import { backoffMs, createAimd, retryAfterMs } from "./rate-control.ts";
+import { backoffMs, createAimd, retryAfterMs, type Aimd } from "./rate-control.ts";
 
 export interface BatchOptions {
   items: BatchItem[];
@@ -103,218 +103,248 @@ export function createStats(total: number): BatchStats {
 }
 
 export async function runBatch(o: BatchOptions, stats = createStats(o.items.length)): Promise<BatchSummary> {
-  const aimd = createAimd(o.concurrency);
-  const hardStop = new AbortController();
-  let stoppedBy: StopReason | undefined;
-  let fatal: ReduxError | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((r) => {
-      const wake = () => {
-        clearTimeout(t);
-        hardStop.signal.removeEventListener("abort", wake);
-        r();
-      };
-      const t = setTimeout(wake, ms);
-      hardStop.signal.addEventListener("abort", wake, { once: true });
-    });
+  const viaProfile = new Map<string, Promise<string | undefined>>();
+  const run: Run = {
+    o,
+    stats,
+    aimd: createAimd(o.concurrency),
+    hardStop: new AbortController(),
+    health: o.health ?? createHealth(),
+    fallbacks: o.fallbacks ?? [],
+    announced: new Set(),
+    viaProfile,
+    autoProfile: o.autoProfile && {
+      ...o.autoProfile,
+      lookup: async (region: string, modelId: string) => {
+        const key = `custom:${region}:${modelId}`;
+        if (!viaProfile.has(key)) viaProfile.set(key, import("../bedrock/auto-profile.ts").then((m) => m.profileFor(region, modelId, o.autoProfile!)));
+        return viaProfile.get(key)!;
+      },
+    },
+  };
+  // a signal stops the launching; the items in flight get graceMs before they are cut off
   const onStop = () => {
-    stoppedBy ??= "signal";
-    setTimeout(() => hardStop.abort(), o.graceMs).unref?.();
+    run.stoppedBy ??= "signal";
+    setTimeout(() => run.hardStop.abort(), o.graceMs).unref?.();
   };
   o.stop.addEventListener("abort", onStop, { once: true });
-
   const pending = o.items.filter((it) => {
     if (!o.out.done.has(it.id)) return true;
     stats.skipped++;
     return false;
   });
-
-  const health = o.health ?? createHealth();
-  const fallbacks = o.fallbacks ?? [];
-  const announced = new Set<string>();
-  // a model refused for on-demand throughput is looked up once, and later items go straight to its profile
-  const viaProfile = new Map<string, Promise<string | undefined>>();
-  const asProfile = (t: Target, id: string): Target => ({ ...t, modelId: id, model: `custom:${t.region}:${id}`, kind: "inference-profile" });
-  const autoProfile = o.autoProfile && {
-    ...o.autoProfile,
-    lookup: async (region: string, modelId: string) => {
-      const key = `custom:${region}:${modelId}`;
-      if (!viaProfile.has(key)) viaProfile.set(key, import("../bedrock/auto-profile.ts").then((m) => m.profileFor(region, modelId, o.autoProfile!)));
-      return viaProfile.get(key)!;
-    },
+  await launchAll(run, pending);
+  o.stop.removeEventListener("abort", onStop);
+  run.hardStop.abort();
+  stats.concurrency = run.aimd.limit;
+  return {
+    ...stats,
+    notRun: stats.total - stats.skipped - stats.ok - stats.failed,
+    wallMs: Date.now() - stats.startedAt,
+    stoppedBy: run.stoppedBy,
+    fatal: run.fatal,
   };
+}
 
-  async function runItem(item: BatchItem) {
-    const model = item.model ?? o.defaults.model!;
-    const targets = targetList(model, fallbacks);
-    let attempts = 0;
-    // read now (checked when the input was read), so thousands of queued items do not hold their files
-    const files = (item.attachments ?? []).map((p) => readAttachment(p));
-    const content = [...files.map((f) => attachmentPart(f)), { text: item.prompt }];
-    let r = await answerWithFailover({
-      targets,
-      health,
-      debug: o.debug,
-      // nothing of an item reaches the user before its line is written: a failed stream may start again elsewhere
-      shown: () => false,
-      attempt: async (t) => {
-        const known = viaProfile.has(t.model) ? await viaProfile.get(t.model) : undefined;
-        if (known) return { ...(await tryTarget(item, content, asProfile(t, known), targets.length > 1, () => attempts++)), calledId: known };
-        const first = await tryTarget(item, content, t, targets.length > 1, () => attempts++);
-        if (!first.error || !autoProfile) return first;
-        const { throughProfile } = await import("../bedrock/auto-profile.ts");
-        const r = await throughProfile(first, t, (id) => tryTarget(item, content, asProfile(t, id), targets.length > 1, () => attempts++), autoProfile);
-        return r.profileId ? { ...r.result, calledId: r.profileId } : r.result;
-      },
-    });
-    // the line names the id actually called
-    const calledId = (r as { calledId?: string }).calledId;
-    if (calledId) r = { ...r, target: asProfile(r.target, calledId) };
-    const schema = item.features?.jsonSchema;
-    if (schema && !r.error && r.status === "complete") {
-      try {
-        await checkStructuredAnswer(r.text, schema.schema);
-      } catch (err) {
-        if (!isReduxError(err)) throw err;
-        r = { ...r, status: "error", error: err };
-      }
-    }
-    if (r.status === "interrupted" || (r.error?.code === ExitCode.credentials && fatal)) return;
-    if (!r.error && !r.target.primary && !announced.has(r.target.model)) {
-      announced.add(r.target.model);
-      o.onFallback?.(r.target.model, r.failed);
-    }
-    return record(item, model, r, attempts);
-  }
+/** One run's shared state: what every item reads, and what stops the launching. */
+interface Run {
+  o: BatchOptions;
+  stats: BatchStats;
+  aimd: Aimd;
+  /** Aborted when the grace after a signal is over: in-flight requests and backoff sleeps end. */
+  hardStop: AbortController;
+  /** Shared by every item, so a dead target is skipped by all of them, not tried by each. */
+  health: TargetHealth;
+  fallbacks: ModelRef[];
+  /** Fallback targets already announced through onFallback. */
+  announced: Set<string>;
+  /** A model refused for on-demand throughput is looked up once; later items go straight to its profile. */
+  viaProfile: Map<string, Promise<string | undefined>>;
+  autoProfile?: AutoProfileOptions;
+  stoppedBy?: StopReason;
+  fatal?: ReduxError;
+}
 
-  /** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
-  async function tryTarget(item: BatchItem, content: ContentBlock[], t: Target, canMove: boolean, count: () => void): Promise<TurnResult> {
-    const system = item.system ?? o.defaults.system;
-    const inference = { ...o.defaults.inference, ...item.inference };
-    const client = await o.clientFor(t.region);
-    for (let n = 1; ; n++) {
-      count();
-      const r = await streamTurn(
-        client,
-        { modelId: t.modelId, messages: [{ role: "user", content: toBedrockBlocks({ role: "user", content, timestamp: "" }) }], system, inference, features: item.features },
-        { signal: hardStop.signal, firstEventTimeoutMs: o.timeoutMs, idleTimeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile } },
-      );
-      stats.usage = addUsage(stats.usage, r.usage);
-      if (r.status === "interrupted") return r;
-      const err = r.error && itemError(r.error);
-      if (!err) {
-        aimd.onSuccess();
-        return r;
-      }
-      const failed = { ...r, error: err };
-      if (err.code === ExitCode.credentials) {
-        // every other item would fail the same way: stop, record nothing, let a re-run retry them all
-        fatal ??= err;
-        stoppedBy ??= "fatal";
-        return failed;
-      }
-      // with somewhere else to go, failures count against the target across items: once it is open, every item
-      // in flight leaves it, so a dead region sees about one wave of requests
-      const moves = canMove && movesOn(err, { primary: t.primary, shown: false });
-      if (moves) {
-        health.onFailure(t.model, { final: false, errorClass: err.errorClass });
-        if (health.isOpen(t.model)) return failed;
-      }
-      const throttled = isThrottle(err);
-      if (throttled) {
-        stats.throttles++;
-        aimd.onThrottle();
-      }
-      if (isRetryable(err) && n < o.maxAttempts && !hardStop.signal.aborted) {
-        await sleep(backoffMs(n - 1, { baseMs: throttled ? (o.throttleBaseMs ?? 200) : (o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
-        if (hardStop.signal.aborted) return { ...failed, status: "interrupted" };
-        if (moves && health.isOpen(t.model)) return failed;
-        continue;
-      }
-      return failed;
-    }
-  }
+const asProfile = (t: Target, id: string): Target => ({ ...t, modelId: id, model: `custom:${t.region}:${id}`, kind: "inference-profile" });
 
-  function record(item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number) {
-    const { target, error: err } = r;
-    const line: BatchOutputLine = {
-      id: item.id,
-      status: err ? "error" : "ok",
-      text: r.text,
-      usage: r.usage ?? emptyUsage(),
-      latency_ms: r.latencyMs,
-      attempts,
-      model: target.model,
-      region: target.region,
-      model_id: target.modelId,
-      failed_attempts: r.failed,
-      ...(r.stopReason ? { stop_reason: r.stopReason } : {}),
-      ...(err ? { error: { class: err.errorClass, code: err.code, message: err.message } } : {}),
+/** A backoff sleep that ends early when the run is cut off. */
+function pause(run: Run, ms: number) {
+  return new Promise<void>((r) => {
+    const wake = () => {
+      clearTimeout(t);
+      run.hardStop.signal.removeEventListener("abort", wake);
+      r();
     };
-    o.out.write(line);
-    if (err) stats.failed++;
-    else {
-      stats.ok++;
-      stats.answeredBy[target.model] = (stats.answeredBy[target.model] ?? 0) + 1;
-    }
-    if (o.save) {
-      const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? o.defaults.system, inference_config: { ...o.defaults.inference, ...item.inference } });
-      const now = new Date().toISOString();
-      const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), o.save));
-      c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
-      recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now);
-      saveConversation(c, o.save);
-    }
-  }
+    const t = setTimeout(wake, ms);
+    run.hardStop.signal.addEventListener("abort", wake, { once: true });
+  });
+}
 
+/** Launches the items under the adaptive limit until they are all out or something stops the launching. */
+async function launchAll(run: Run, pending: BatchItem[]): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   // woken by each finished item (a Promise.race per launch would pile handlers onto a long-running item)
   let wake: (() => void) | undefined;
   const slotFreed = () => new Promise<void>((r) => (wake = r));
   let launched = 0;
   for (const item of pending) {
-    if (stoppedBy) break;
-    if (o.maxItems !== undefined && launched >= o.maxItems) {
-      stoppedBy = "max-items";
+    if (run.stoppedBy) break;
+    if (run.o.maxItems !== undefined && launched >= run.o.maxItems) {
+      run.stoppedBy = "max-items";
       break;
     }
-    if (o.maxTotalTokens !== undefined && stats.usage.total_tokens >= o.maxTotalTokens) {
-      stoppedBy = "max-total-tokens";
+    if (run.o.maxTotalTokens !== undefined && run.stats.usage.total_tokens >= run.o.maxTotalTokens) {
+      run.stoppedBy = "max-total-tokens";
       break;
     }
-    while (inFlight.size >= aimd.limit && !stoppedBy) await slotFreed();
-    if (stoppedBy) break;
+    while (inFlight.size >= run.aimd.limit && !run.stoppedBy) await slotFreed();
+    if (run.stoppedBy) break;
     // the budget may have been crossed while we waited for a slot
-    if (o.maxTotalTokens !== undefined && stats.usage.total_tokens >= o.maxTotalTokens) {
-      stoppedBy = "max-total-tokens";
+    if (run.o.maxTotalTokens !== undefined && run.stats.usage.total_tokens >= run.o.maxTotalTokens) {
+      run.stoppedBy = "max-total-tokens";
       break;
     }
     launched++;
-    const p: Promise<void> = runItem(item)
+    const p: Promise<void> = runItem(run, item)
       .catch((err) => {
         // only writing OUT (or a saved conversation) throws here: every later item would fail the same way
-        fatal ??= isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err), "run again with --debug for details");
-        stoppedBy ??= "fatal";
+        run.fatal ??= isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err), "run again with --debug for details");
+        run.stoppedBy ??= "fatal";
       })
       .finally(() => {
         inFlight.delete(p);
-        stats.inFlight = inFlight.size;
+        run.stats.inFlight = inFlight.size;
         wake?.();
         wake = undefined;
       });
     inFlight.add(p);
-    stats.inFlight = inFlight.size;
-    stats.concurrency = aimd.limit;
+    run.stats.inFlight = inFlight.size;
+    run.stats.concurrency = run.aimd.limit;
   }
   await Promise.all(inFlight);
-  o.stop.removeEventListener("abort", onStop);
-  hardStop.abort();
-  stats.concurrency = aimd.limit;
-  return {
-    ...stats,
-    notRun: stats.total - stats.skipped - stats.ok - stats.failed,
-    wallMs: Date.now() - stats.startedAt,
-    stoppedBy,
-    fatal,
+}
+
+/** One item: its targets in order (failover), its structured answer checked, its line recorded. */
+async function runItem(run: Run, item: BatchItem) {
+  const model = item.model ?? run.o.defaults.model!;
+  const targets = targetList(model, run.fallbacks);
+  let attempts = 0;
+  // read now (checked when the input was read), so thousands of queued items do not hold their files
+  const files = (item.attachments ?? []).map((p) => readAttachment(p));
+  const content = [...files.map((f) => attachmentPart(f)), { text: item.prompt }];
+  let r = await answerWithFailover({
+    targets,
+    health: run.health,
+    debug: run.o.debug,
+    // nothing of an item reaches the user before its line is written: a failed stream may start again elsewhere
+    shown: () => false,
+    attempt: async (t) => {
+      const known = run.viaProfile.has(t.model) ? await run.viaProfile.get(t.model) : undefined;
+      if (known) return { ...(await tryTarget(run, item, content, asProfile(t, known), targets.length > 1, () => attempts++)), calledId: known };
+      const first = await tryTarget(run, item, content, t, targets.length > 1, () => attempts++);
+      if (!first.error || !run.autoProfile) return first;
+      const { throughProfile } = await import("../bedrock/auto-profile.ts");
+      const r = await throughProfile(first, t, (id) => tryTarget(run, item, content, asProfile(t, id), targets.length > 1, () => attempts++), run.autoProfile);
+      return r.profileId ? { ...r.result, calledId: r.profileId } : r.result;
+    },
+  });
+  // the line names the id actually called
+  const calledId = (r as { calledId?: string }).calledId;
+  if (calledId) r = { ...r, target: asProfile(r.target, calledId) };
+  const schema = item.features?.jsonSchema;
+  if (schema && !r.error && r.status === "complete") {
+    try {
+      await checkStructuredAnswer(r.text, schema.schema);
+    } catch (err) {
+      if (!isReduxError(err)) throw err;
+      r = { ...r, status: "error", error: err };
+    }
+  }
+  if (r.status === "interrupted" || (r.error?.code === ExitCode.credentials && run.fatal)) return;
+  if (!r.error && !r.target.primary && !run.announced.has(r.target.model)) {
+    run.announced.add(r.target.model);
+    run.o.onFallback?.(r.target.model, r.failed);
+  }
+  return record(run, item, model, r, attempts);
+}
+
+/** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
+async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: Target, canMove: boolean, count: () => void): Promise<TurnResult> {
+  const system = item.system ?? run.o.defaults.system;
+  const inference = { ...run.o.defaults.inference, ...item.inference };
+  const client = await run.o.clientFor(t.region);
+  for (let n = 1; ; n++) {
+    count();
+    const r = await streamTurn(
+      client,
+      { modelId: t.modelId, messages: [{ role: "user", content: toBedrockBlocks({ role: "user", content, timestamp: "" }) }], system, inference, features: item.features },
+      { signal: run.hardStop.signal, firstEventTimeoutMs: run.o.timeoutMs, idleTimeoutMs: run.o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: run.o.profile } },
+    );
+    run.stats.usage = addUsage(run.stats.usage, r.usage);
+    if (r.status === "interrupted") return r;
+    const err = r.error && itemError(r.error);
+    if (!err) {
+      run.aimd.onSuccess();
+      return r;
+    }
+    const failed = { ...r, error: err };
+    if (err.code === ExitCode.credentials) {
+      // every other item would fail the same way: stop, record nothing, let a re-run retry them all
+      run.fatal ??= err;
+      run.stoppedBy ??= "fatal";
+      return failed;
+    }
+    // with somewhere else to go, failures count against the target across items: once it is open, every item
+    // in flight leaves it, so a dead region sees about one wave of requests
+    const moves = canMove && movesOn(err, { primary: t.primary, shown: false });
+    if (moves) {
+      run.health.onFailure(t.model, { final: false, errorClass: err.errorClass });
+      if (run.health.isOpen(t.model)) return failed;
+    }
+    const throttled = isThrottle(err);
+    if (throttled) {
+      run.stats.throttles++;
+      run.aimd.onThrottle();
+    }
+    if (isRetryable(err) && n < run.o.maxAttempts && !run.hardStop.signal.aborted) {
+      await pause(run, backoffMs(n - 1, { baseMs: throttled ? (run.o.throttleBaseMs ?? 200) : (run.o.transientBaseMs ?? 100), capMs: 20_000, retryAfterMs: retryAfterMs(err.cause) }));
+      if (run.hardStop.signal.aborted) return { ...failed, status: "interrupted" };
+      if (moves && run.health.isOpen(t.model)) return failed;
+      continue;
+    }
+    return failed;
+  }
+}
+
+/** Writes the item's line to OUT once (and, with --save, the item as a conversation). */
+function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number) {
+  const { target, error: err } = r;
+  const line: BatchOutputLine = {
+    id: item.id,
+    status: err ? "error" : "ok",
+    text: r.text,
+    usage: r.usage ?? emptyUsage(),
+    latency_ms: r.latencyMs,
+    attempts,
+    model: target.model,
+    region: target.region,
+    model_id: target.modelId,
+    failed_attempts: r.failed,
+    ...(r.stopReason ? { stop_reason: r.stopReason } : {}),
+    ...(err ? { error: { class: err.errorClass, code: err.code, message: err.message } } : {}),
   };
+  run.o.out.write(line);
+  if (err) run.stats.failed++;
+  else {
+    run.stats.ok++;
+    run.stats.answeredBy[target.model] = (run.stats.answeredBy[target.model] ?? 0) + 1;
+  }
+  if (run.o.save) {
+    const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? run.o.defaults.system, inference_config: { ...run.o.defaults.inference, ...item.inference } });
+    const now = new Date().toISOString();
+    const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), run.o.save));
+    c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
+    recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now);
+    saveConversation(c, run.o.save);
+  }
 }
