@@ -23,6 +23,11 @@ export async function exportConversations(args: ExportArgs) {
   if (picks.length !== 1) {
     throw usageError(picks.length ? `give only one of ${picks.join(", ")}` : "which conversation?", "redux-export ID|PATH, --last or --all (redux-export list shows the ids)");
   }
+  // the filters choose among conversations for --all; with --last or an id they would be silently ignored
+  const filter = (["since", "until", "model", "status"] as const).find((k) => args[k] !== undefined);
+  if (filter && !args.all) {
+    throw usageError(`--${filter} selects conversations for --all (and redux-export list), not for ${picks[0]}`, `drop --${filter}, or find the id with: redux-export list --${filter} …`);
+  }
   const store = exportStore(args["key-file"]);
 
   if (args.all && !args.output) {

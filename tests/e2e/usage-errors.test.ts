@@ -59,4 +59,13 @@ describe("usage errors", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("region to list (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's)");
   });
+
+  test("export filters with --last or an id are refused, not silently ignored", async () => {
+    const last = await run(bin("redux-export"), ["--last", "--model", "sonnet"], { env });
+    expectUsage(last);
+    expect(last.stderr).toContain("error: --model selects conversations for --all (and redux-export list), not for --last\n");
+    const id = await run(bin("redux-export"), ["0b6f3a2c", "--since", "7d"], { env });
+    expectUsage(id);
+    expect(id.stderr).toContain("error: --since selects conversations for --all (and redux-export list), not for ID|PATH\n");
+  });
 });
