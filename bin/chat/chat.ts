@@ -69,7 +69,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
   try {
     if (!prompt) {
       const { repl } = await import("./repl.ts");
-      await repl(session, ui, features);
+      await repl(session, ui, features, parseEndpoint(args["endpoint-url"]));
       return;
     }
     const attachments = files.map((f) => attachmentPart(f, session.store));
@@ -88,7 +88,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   // a second signal quits at once: what arrived is written first
   const stopListening = onInterrupt(() => ac.abort(), { beforeQuit: () => answer.flush() });
   const { modelNotes } = await import("./model-notes.ts");
-  const notes = modelNotes(ui, { profile: args.profile });
+  const notes = modelNotes(ui, { profile: args.profile, endpoint: parseEndpoint(args["endpoint-url"]) });
   const lifecycle = notes.begin(c);
   const spinner = ui.spinner(`asking ${c.model_id}`);
   let wroteAny = false;

@@ -1,13 +1,13 @@
 // What a person is told about the model a turn calls, on stderr: one warning for a LEGACY model (from the cache, else
 // a lookup that runs beside the turn and is waited for briefly after an answer), and one line when a refused id was
 // retried through its inference profile, with the id to use next time.
-import { fetchLifecycle, knownLifecycle, legacyWarning } from "../../lib/bedrock/lifecycle.ts";
+import { fetchLifecycle, knownLifecycle, legacyWarning, lifecycleReachable } from "../../lib/bedrock/lifecycle.ts";
 import type { Ui } from "../shared/ui.ts";
 
 /** How long a finished answer waits for a lifecycle lookup still under way (it is cached for next time either way). */
 const SETTLE_MS = 1500;
 
-export function modelNotes(ui: Ui, o: { profile?: string }) {
+export function modelNotes(ui: Ui, o: { profile?: string; endpoint?: string }) {
   const warned = new Set<string>();
   const warn = (model: string, l: Parameters<typeof legacyWarning>[1]) => {
     const w = legacyWarning(model, l);
@@ -27,6 +27,10 @@ export function modelNotes(ui: Ui, o: { profile?: string }) {
         return { settle: async () => {} };
       }
       const debug = ui.debugEnabled ? (l: string) => ui.debug(l) : undefined;
+      if (!lifecycleReachable(o.endpoint)) {
+        debug?.("lifecycle lookup skipped: the runtime endpoint is set and the control plane's (AWS_ENDPOINT_URL_BEDROCK) is not");
+        return { settle: async () => {} };
+      }
       const pending = fetchLifecycle(region, modelId, { profile: o.profile, timeoutMs: 5000, debug }).catch(() => undefined);
       return {
         async settle(answered: boolean) {

@@ -35,10 +35,10 @@ function holdResizeRedraws(): () => void {
   };
 }
 
-export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}) {
+export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}, endpoint?: string) {
   // the build starts every run with the JIT reluctant (one-shot paths gain); an interactive session wants it back
   Bun.unsafe.setJITPolicy(1);
-  const notes = modelNotes(ui, { profile: session.profile });
+  const notes = modelNotes(ui, { profile: session.profile, endpoint });
   // a person should hear about missing credentials before typing a prompt, not after
   await session.checkCredentials();
   const rl: Interface = createInterface({ input: process.stdin, output: process.stderr, terminal: canRedraw, historySize: 500, prompt: color.cyan("> ") });

@@ -22,6 +22,16 @@ const remember = (region: string, entries: Record<string, Lifecycle>, o: Lifecyc
   }
 };
 
+/**
+ * Whether a lifecycle lookup may be sent at all. Not when the runtime was pointed somewhere (--endpoint-url,
+ * AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the control plane was not: the lookup would go to the public AWS endpoint that
+ * the person chose not to use (a VPC endpoint, a gateway, a test fake), and on a closed network it could only wait.
+ */
+export function lifecycleReachable(runtimeEndpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const runtimeMoved = Boolean(runtimeEndpoint || env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
+  return !runtimeMoved || Boolean(env.AWS_ENDPOINT_URL_BEDROCK || env.AWS_ENDPOINT_URL);
+}
+
 /** The cached lifecycle of a model id (a profile id stands for its foundation model), or undefined. */
 export function knownLifecycle(region: string, modelId: string, env: NodeJS.ProcessEnv = process.env): Lifecycle | undefined {
   return cachedLifecycle(region, modelId, env);
@@ -51,8 +61,9 @@ export async function fetchLifecycle(region: string, modelId: string, o: Lifecyc
   } catch (err) {
     const name = (err as Error)?.name;
     o.debug?.(`lifecycle of ${base} in ${region}: ${name}: ${(err as Error)?.message}`);
-    // a model the control plane does not know (a fake id, a marketplace model) is asked again tomorrow, not each turn
-    if (name === "ResourceNotFoundException" || name === "ValidationException") remember(region, { [modelId]: { status: "UNKNOWN", end_of_life: null } }, o);
+    // whatever the failure (a model the control plane does not know, no bedrock:GetFoundationModel, no route), it is
+    // asked again tomorrow, not each turn: a turn never waits twice for a lookup that cannot answer
+    remember(region, { [modelId]: { status: "UNKNOWN", end_of_life: null } }, o);
     return undefined;
   } finally {
     client.destroy();

@@ -128,6 +128,15 @@ describe("LEGACY models", () => {
     expect(control("GetFoundationModel").map((q) => q.body)).toHaveLength(1);
   });
 
+  test("no lookup where the runtime was pointed somewhere and the control plane was not (it would go to public AWS)", async () => {
+    const r = await chat(["-m", LEGACY, "--no-save", "--debug", "hi"], { AWS_ENDPOINT_URL_BEDROCK: undefined });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("lifecycle lookup skipped");
+    const flag = await chat(["-m", LEGACY, "--no-save", "--endpoint-url", ctx.fake.url, "hi"], { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: undefined, AWS_ENDPOINT_URL_BEDROCK: undefined });
+    expect(flag.code).toBe(0);
+    expect(ctx.fake.requests.filter((q) => q.service !== "bedrock")).toEqual([]);
+  });
+
   test("known from `redux-chat models`: no lookup at chat time; -q keeps it quiet", async () => {
     expect((await chat(["models", "--json"])).code).toBe(0);
     ctx.fake.reset();
