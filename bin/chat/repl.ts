@@ -45,9 +45,6 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
   const say = (s: string) => err(`${s}\n`);
   say(color.gray(`redux-chat · ${session.conversation.model} · /help for commands`));
 
-  let streaming: AbortController | undefined;
-  // /attach: files waiting for the next message
-  let attached: Attachment[] = [];
   let pending: string[] = [];
   let pasteTimer: ReturnType<typeof setTimeout> | undefined;
   let busy = Promise.resolve();
@@ -67,10 +64,11 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     rl.close();
     done();
   };
+  const r: Repl = { session, ui, features, notes, say, close, attached: [] };
 
   const onInterrupt = () => {
-    if (streaming) {
-      streaming.abort();
+    if (r.streaming) {
+      r.streaming.abort();
       return;
     }
     // on TERM=dumb the terminal holds the typed line, unseen: Ctrl-C only clears it (leave with Ctrl-D or /exit)
@@ -88,7 +86,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
   if (!canRedraw) process.on("SIGINT", onInterrupt);
   rl.on("close", () => {
     // Ctrl-D: end the line the prompt is on, so the shell's prompt starts on its own
-    if (!closed && !streaming) err("\n");
+    if (!closed && !r.streaming) err("\n");
     closed = true;
     done();
   });
@@ -118,101 +116,121 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     if (text.startsWith("/")) {
       // a command is one line: lines pasted after it are the next message, not the command's argument
       const nl = text.indexOf("\n");
-      await command(nl < 0 ? text : text.slice(0, nl).trim());
+      await command(r, nl < 0 ? text : text.slice(0, nl).trim());
       if (nl >= 0 && !closed) await handle(text.slice(nl + 1));
       return;
     }
-    const ac = new AbortController();
-    streaming = ac;
-    const resumeRedraws = canRedraw ? holdResizeRedraws() : () => {};
-    const lifecycle = notes.begin(session.conversation);
-    const spinner = ui.spinner("thinking");
-    let last = "";
-    try {
-      checkAttachments(attached, input);
-      const attachments = attached.map((a) => attachmentPart(a, session.store));
-      attached = [];
-      const r = await session.turn(input, {
-        signal: ac.signal,
-        features,
-        attachments,
-        onReasoning: (chunk) => {
-          spinner.stop();
-          ui.reasoning(chunk);
-        },
-        onAutoProfile: notes.autoProfile(() => spinner.stop()),
-        onText: (chunk) => {
-          spinner.stop();
-          ui.reasoning("");
-          out(chunk);
-          last = chunk.at(-1) ?? last;
-        },
-      });
-      spinner.stop();
-      if (r.text && last !== "\n") out("\n");
-      await lifecycle.settle(r.status === "complete");
-      if (!r.target.primary && !r.error) ui.info(fallbackNote(r));
-      if (r.status === "interrupted") say(color.yellow("(stopped; the partial answer was kept)"));
-      else if (r.error) ui.error(r.error);
-    } catch (e) {
-      spinner.stop();
-      ui.error(e);
-    } finally {
-      streaming = undefined;
-      resumeRedraws();
-    }
-  }
-
-  async function command(text: string) {
-    const cmd = text.split(/\s+/, 1)[0]!;
-    const arg = text.slice(cmd.length).trim();
-    const c = session.conversation;
-    try {
-      switch (cmd) {
-        case "/help":
-          say(HELP);
-          return;
-        case "/exit":
-        case "/quit":
-          close();
-          return;
-        case "/model": {
-          if (!arg) return say(`model: ${c.model}`);
-          const m = await session.setModel(arg);
-          return say(color.green(`model: ${m.model}`));
-        }
-        case "/system":
-          if (arg) c.system = arg;
-          else delete c.system;
-          return say(color.green(arg ? "system prompt set" : "system prompt removed"));
-        case "/clear": {
-          session.restart();
-          return say(color.green("new conversation"));
-        }
-        case "/usage":
-          return say(`${turnCount(c)} turns · input ${c.usage.input_tokens} · output ${c.usage.output_tokens} · total ${c.usage.total_tokens} tokens`);
-        case "/attach": {
-          if (!arg) return say(attached.length ? `attached: ${attached.map((a) => a.name).join(", ")}` : color.yellow("usage: /attach PATH"));
-          const a = readAttachment(arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
-          checkAttachments([...attached, a], "(checked again with the message)");
-          attached.push(a);
-          return say(color.green(`attached ${a.name} (${a.format}, ${a.bytes.length} bytes) to the next message`));
-        }
-        case "/save": {
-          if (!arg) return say(color.yellow("usage: /save PATH"));
-          const path = saveConversation(c, session.storeForRead, arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
-          return say(color.green(`saved a copy to ${path}`));
-        }
-        default:
-          say(color.yellow(`unknown command ${cmd}; /help lists them`));
-      }
-    } catch (e) {
-      ui.error(e);
-    }
+    await answer(r, input);
   }
 
   prompt();
   await finished;
   await busy;
   process.off("SIGINT", onInterrupt);
+}
+
+/** What the REPL's steps share. */
+interface Repl {
+  session: Session;
+  ui: Ui;
+  features: TurnFeatures;
+  notes: ReturnType<typeof modelNotes>;
+  say(s: string): void;
+  close(): void;
+  /** /attach: files waiting for the next message. */
+  attached: Attachment[];
+  /** The answer streaming now (Ctrl-C stops it). */
+  streaming?: AbortController;
+}
+
+/** One message: sent with the attached files, the answer streamed to stdout; Ctrl-C stops it and keeps what came. */
+async function answer(r: Repl, input: string): Promise<void> {
+  const ac = new AbortController();
+  r.streaming = ac;
+  const resumeRedraws = canRedraw ? holdResizeRedraws() : () => {};
+  const lifecycle = r.notes.begin(r.session.conversation);
+  const spinner = r.ui.spinner("thinking");
+  let last = "";
+  try {
+    checkAttachments(r.attached, input);
+    const attachments = r.attached.map((a) => attachmentPart(a, r.session.store));
+    r.attached = [];
+    const t = await r.session.turn(input, {
+      signal: ac.signal,
+      features: r.features,
+      attachments,
+      onReasoning: (chunk) => {
+        spinner.stop();
+        r.ui.reasoning(chunk);
+      },
+      onAutoProfile: r.notes.autoProfile(() => spinner.stop()),
+      onText: (chunk) => {
+        spinner.stop();
+        r.ui.reasoning("");
+        out(chunk);
+        last = chunk.at(-1) ?? last;
+      },
+    });
+    spinner.stop();
+    if (t.text && last !== "\n") out("\n");
+    await lifecycle.settle(t.status === "complete");
+    if (!t.target.primary && !t.error) r.ui.info(fallbackNote(t));
+    if (t.status === "interrupted") r.say(color.yellow("(stopped; the partial answer was kept)"));
+    else if (t.error) r.ui.error(t.error);
+  } catch (e) {
+    spinner.stop();
+    r.ui.error(e);
+  } finally {
+    r.streaming = undefined;
+    resumeRedraws();
+  }
+}
+
+/** A slash command (/help, /model, /attach...): one line. */
+async function command(r: Repl, text: string) {
+  const cmd = text.split(/\s+/, 1)[0]!;
+  const arg = text.slice(cmd.length).trim();
+  const c = r.session.conversation;
+  try {
+    switch (cmd) {
+      case "/help":
+        r.say(HELP);
+        return;
+      case "/exit":
+      case "/quit":
+        r.close();
+        return;
+      case "/model": {
+        if (!arg) return r.say(`model: ${c.model}`);
+        const m = await r.session.setModel(arg);
+        return r.say(color.green(`model: ${m.model}`));
+      }
+      case "/system":
+        if (arg) c.system = arg;
+        else delete c.system;
+        return r.say(color.green(arg ? "system prompt set" : "system prompt removed"));
+      case "/clear": {
+        r.session.restart();
+        return r.say(color.green("new conversation"));
+      }
+      case "/usage":
+        return r.say(`${turnCount(c)} turns · input ${c.usage.input_tokens} · output ${c.usage.output_tokens} · total ${c.usage.total_tokens} tokens`);
+      case "/attach": {
+        if (!arg) return r.say(r.attached.length ? `attached: ${r.attached.map((a) => a.name).join(", ")}` : color.yellow("usage: /attach PATH"));
+        const a = readAttachment(arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
+        checkAttachments([...r.attached, a], "(checked again with the message)");
+        r.attached.push(a);
+        return r.say(color.green(`attached ${a.name} (${a.format}, ${a.bytes.length} bytes) to the next message`));
+      }
+      case "/save": {
+        if (!arg) return r.say(color.yellow("usage: /save PATH"));
+        const path = saveConversation(c, r.session.storeForRead, arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));
+        return r.say(color.green(`saved a copy to ${path}`));
+      }
+      default:
+        r.say(color.yellow(`unknown command ${cmd}; /help lists them`));
+    }
+  } catch (e) {
+    r.ui.error(e);
+  }
 }
