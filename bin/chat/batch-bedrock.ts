@@ -7,7 +7,7 @@ import type { BatchOutput } from "../../lib/batch/output.ts";
 import type { BatchDefaults } from "../../lib/batch/records.ts";
 import type { BedrockEngineResult, JobProgress } from "../../lib/batch/bedrock-engine.ts";
 import { canRedraw, color, type Ui } from "../shared/ui.ts";
-import { err, out as stdout } from "../shared/io.ts";
+import { out as stdout } from "../shared/io.ts";
 
 export interface BedrockRunOptions {
   items: BatchItem[];
@@ -76,14 +76,14 @@ export async function runBedrock(o: BedrockRunOptions): Promise<BedrockRun> {
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (r.detached) {
         const open = r.jobs.filter((j) => j.phase === "submitted").length;
-        if (!ui.quiet) err(`${color.green("batch:")} ${plural(open, "Bedrock batch job")} running (${r.created.length} created now) · ${r.skipped} already ok · state in ${o.output}.bedrock.json\n`);
-        if (!ui.quiet) err(`${color.gray("hint:")} \`redux-chat batch status ${o.output}\` shows them; run the same command without --detach to collect the results\n`);
+        ui.outcome("batch", `${plural(open, "Bedrock batch job")} running (${r.created.length} created now) · ${r.skipped} already ok · state in ${o.output}.bedrock.json`, true);
+        ui.hint(`\`redux-chat batch status ${o.output}\` shows them; run the same command without --detach to collect the results`);
         return;
       }
       const ok = r.ok + (local?.ok ?? 0);
       const failed = r.failed + (local?.failed ?? 0);
       const line = `${ok} ok, ${failed} failed, ${r.skipped} skipped (already ok)${r.missing ? `, ${r.missing} without a result` : ""}${local ? ` (${local.ok + local.failed} ran locally)` : ""} · ${r.usage.total_tokens} tokens · ${secs} s`;
-      if (!ui.quiet) err(`${failed || r.missing || r.outcome || r.interrupted ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
+      ui.outcome("batch", line, !(failed || r.missing || r.outcome || r.interrupted));
       if (r.interrupted) throw new ReduxError(ExitCode.interrupted, "stopped waiting: the Bedrock batch jobs keep running", `run the same command again to collect their results, or stop them: redux-chat batch cancel ${o.output}`);
       if (r.outcome) throw r.outcome;
       if (failed) throw new ReduxError(ExitCode.partial, `${plural(failed, "item")} failed`, `run the same command again to resubmit them, or add --retry-failed local to run failed records here (${o.output} keeps the ok ones)`);
@@ -106,28 +106,29 @@ function startJobProgress(ui: Ui) {
     let drawn = false;
     return {
       event(l: string) {
-        err(`${drawn ? "\r\u001B[2K" : ""}${color.cyan("batch:")} ${l}\n`);
+        if (drawn) ui.redraw("");
+        ui.line(`${color.cyan("batch:")} ${l}`);
         drawn = false;
       },
       update(jobs: JobProgress[]) {
         last = jobs;
-        err(`\r\u001B[2K${summary(last).slice(0, (process.stderr.columns || 80) - 1)}`);
+        ui.redraw(summary(last).slice(0, ui.columns() - 1));
         drawn = true;
       },
       stop() {
-        if (drawn) err("\r\u001B[2K");
+        if (drawn) ui.redraw("");
       },
     };
   }
   return {
     event(l: string) {
-      err(`batch: ${l}\n`);
+      ui.line(`batch: ${l}`);
     },
     update(jobs: JobProgress[]) {
       last = jobs;
       if (Date.now() - lastLineAt < 30_000) return;
       lastLineAt = Date.now();
-      err(`batch: ${summary(last)}\n`);
+      ui.line(`batch: ${summary(last)}`);
     },
     stop() {},
   };

@@ -3,7 +3,7 @@
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
 import { outputArgs, awsArgs } from "../shared/args.ts";
-import { color, createUi } from "../shared/ui.ts";
+import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 import { ExitCode, ReduxError } from "../../lib/errors.ts";
 import { parseTimeout } from "../../lib/bedrock/inference.ts";
@@ -60,7 +60,7 @@ export const cancel = defineCommand({
     const r = await cancelJobs(state, { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l) => ui.debug(l) : undefined });
     for (const id of r.stopped) out(`${id}\n`);
     if (!args.quiet) {
-      process.stderr.write(`${color.green("batch:")} ${r.stopped.length} job${r.stopped.length === 1 ? "" : "s"} stopping${r.finished.length ? `, ${r.finished.length} already finished` : ""}\n`);
+      ui.outcome("batch", `${r.stopped.length} job${r.stopped.length === 1 ? "" : "s"} stopping${r.finished.length ? `, ${r.finished.length} already finished` : ""}`, true);
       if (r.stopped.length) ui.info(`run the batch command again to collect what they finished (${args.output} keeps it; the rest is resubmitted)`);
     }
   },

@@ -196,7 +196,7 @@ async function batchCommand(args: BatchArgs, rawArgs: string[]) {
     if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", "run the same command again to do the rest");
     return bedrock.finish({ ok: summary.ok, failed: summary.failed });
   }
-  if (!args.quiet) reportLocal(summary, fallbacks.models.length ? (model ? [model.model, ...fallbacks.models.map((x) => x.model)] : []) : undefined);
+  reportLocal(ui, summary, fallbacks.models.length ? (model ? [model.model, ...fallbacks.models.map((x) => x.model)] : []) : undefined);
   if (summary.fatal) throw summary.fatal;
   if (closeError) throw closeError;
   throwOutcome(summary, f);
@@ -237,11 +237,11 @@ async function onBedrock(args: BatchArgs, f: BatchFlags, o: { items: BatchItem[]
 }
 
 /** The summary line on stderr, and which target answered how many items when there are fallbacks. */
-function reportLocal(summary: BatchSummary, targets: string[] | undefined) {
+function reportLocal(ui: Ui, summary: BatchSummary, targets: string[] | undefined) {
   const secs = (summary.wallMs / 1000).toFixed(1);
   const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
-  err(`${summary.failed || summary.notRun ? color.yellow("batch:") : color.green("batch:")} ${line}\n`);
-  if (targets) err(`batch: answered by ${answeredBy(summary.answeredBy, targets)}\n`);
+  ui.outcome("batch", line, !(summary.failed || summary.notRun));
+  if (targets) ui.line(`batch: answered by ${answeredBy(summary.answeredBy, targets)}`);
 }
 
 /** The exit code of a local run that was not stopped by a fatal error: 130 on a signal, 7 for a budget or failures. */
@@ -320,7 +320,7 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
     return { done, rate, eta, pct };
   };
   if (canRedraw) {
-    const cols = () => process.stderr.columns || 80;
+    const cols = () => ui.columns();
     const t = setInterval(() => {
       const { done, rate, eta, pct } = render();
       const width = 20;
@@ -336,13 +336,13 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
       ];
       // one line that fits: a wrapped line could not be redrawn in place
       while (parts.length > 1 && visible(parts.join(" · ")) >= cols()) parts.pop();
-      err(`\r\u001B[2K${parts.join(" · ")}`);
+      ui.redraw(parts.join(" · "));
     }, 200);
-    return { stop: () => (clearInterval(t), err("\r\u001B[2K")) };
+    return { stop: () => (clearInterval(t), ui.redraw("")) };
   }
   const t = setInterval(() => {
     const { done, rate, eta } = render();
-    err(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens\n`);
+    ui.line(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens`);
   }, 10_000);
   return { stop: () => clearInterval(t) };
 }

@@ -87,6 +87,16 @@ export interface Ui {
   spinner(text: string): Spinner;
   /** The model's reasoning as it streams: dim on stderr; "" ends its line. Nothing with -q. */
   reasoning(chunk: string): void;
+  /** `hint: …` on its own line (nothing with -q). */
+  hint(msg: string): void;
+  /** A command's closing line, `batch: 3 ok, …`: the label green when all went well, yellow when not (nothing with -q). */
+  outcome(label: string, text: string, good: boolean): void;
+  /** A line as it is (progress, a summary already coloured; nothing with -q). */
+  line(text: string): void;
+  /** Replaces the line being redrawn (progress on a terminal); "" clears it. Only where canRedraw. */
+  redraw(text: string): void;
+  /** The width of stderr's terminal (80 when unknown). */
+  columns(): number;
 }
 
 export function createUi(o: UiOptions = {}): Ui {
@@ -128,6 +138,19 @@ export function createUi(o: UiOptions = {}): Ui {
         if (stack) err(`${color.gray(scrub(stack))}\n`);
       }
     },
+    hint(msg) {
+      if (!o.quiet) err(`${formatLine("hint", msg)}\n`);
+    },
+    outcome(label, text, good) {
+      if (!o.quiet) err(`${good ? color.green(`${label}:`) : color.yellow(`${label}:`)} ${scrub(text)}\n`);
+    },
+    line(text) {
+      if (!o.quiet) err(`${scrub(text)}\n`);
+    },
+    redraw(text) {
+      if (canRedraw && !o.quiet) err(`\r\u001B[2K${text}`);
+    },
+    columns: () => process.stderr.columns || 80,
     spinner(text) {
       if (!canRedraw || o.quiet) return { stop() {} };
       const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

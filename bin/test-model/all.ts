@@ -10,7 +10,7 @@ import { resolveRegion } from "../../lib/aws/profile.ts";
 import { usageError } from "../../lib/errors.ts";
 import { parseNumber } from "../../lib/numbers.ts";
 import { color, colorOut, createUi, scrub } from "../shared/ui.ts";
-import { err, out } from "../shared/io.ts";
+import { out } from "../shared/io.ts";
 
 type Args = ParsedArgs<typeof testModelArgs>;
 
@@ -49,7 +49,7 @@ export async function testAll(args: Args) {
     const skipped = result.reports.filter((r) => r.checks.at(-1)!.skipped).length;
     const failed = result.probed - result.answered;
     const summary = `${result.reports.length} models in ${region}: ${result.answered} answered${failed ? `, ${failed} failed` : ""}${skipped ? `, ${skipped} not called` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
-    err(`${result.exit_code === 0 ? color.green(summary) : color.red(summary)}\n`);
+    ui.line(result.exit_code === 0 ? color.green(summary) : color.red(summary));
   }
   process.exitCode = result.exit_code;
 }

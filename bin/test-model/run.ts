@@ -5,7 +5,7 @@ import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "../../l
 import { parseEndpoint, parseTimeout } from "../../lib/bedrock/inference.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { color, colorOut, createUi, scrub } from "../shared/ui.ts";
-import { err, out } from "../shared/io.ts";
+import { out } from "../shared/io.ts";
 
 type Args = ParsedArgs<typeof testModelArgs>;
 
@@ -45,6 +45,6 @@ export async function smokeTest(args: Args, fallbacks: string[]) {
     report = result;
   }
   if (args.json) out(`${scrub(JSON.stringify(report))}\n`);
-  else if (!args.quiet) err(`${report.ok ? color.green("all checks passed") : color.red("a check failed")} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  else ui.line(`${report.ok ? color.green("all checks passed") : color.red("a check failed")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exitCode = report.exit_code;
 }
