@@ -3,29 +3,12 @@
 // ids on stdout for --detach, the summary, and the exit code of the outcome.
 import { ExitCode, ReduxError } from "../../lib/errors.ts";
 import type { BatchItem } from "../../lib/batch/input.ts";
-import type { BatchOutput } from "../../lib/batch/output.ts";
-import type { BatchDefaults } from "../../lib/batch/records.ts";
-import type { BedrockEngineResult, JobProgress } from "../../lib/batch/bedrock-engine.ts";
+import type { BedrockEngineOptions, BedrockEngineResult, JobProgress } from "../../lib/batch/bedrock-engine.ts";
 import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { out as stdout } from "../shared/io.ts";
 
-export interface BedrockRunOptions {
-  items: BatchItem[];
-  out: BatchOutput;
-  outPath: string;
-  output: string;
-  defaults: BatchDefaults;
-  s3?: string;
-  roleArn?: string;
-  profile?: string;
-  timeoutMs: number;
-  pollIntervalMs: number;
-  detach: boolean;
-  localFallback: boolean;
-  retryFailedLocal: boolean;
-  stop: AbortSignal;
-  ui: Ui;
-}
+/** The engine's options, with the person's side (ui) in place of its callbacks, and OUT as the person named it. */
+export type BedrockRunOptions = Omit<BedrockEngineOptions, "onEvent" | "onProgress" | "debug"> & { output: string; ui: Ui };
 
 export interface BedrockRun {
   result: BedrockEngineResult;
@@ -44,20 +27,9 @@ export async function runBedrock(o: BedrockRunOptions): Promise<BedrockRun> {
   const progress = startJobProgress(ui);
   let result: BedrockEngineResult;
   try {
+    const { ui: _ui, output: _output, ...engine } = o;
     result = await runBedrockEngine({
-      items: o.items,
-      out: o.out,
-      outPath: o.outPath,
-      defaults: o.defaults,
-      s3: o.s3,
-      roleArn: o.roleArn,
-      profile: o.profile,
-      timeoutMs: o.timeoutMs,
-      pollIntervalMs: o.pollIntervalMs,
-      detach: o.detach,
-      localFallback: o.localFallback,
-      retryFailedLocal: o.retryFailedLocal,
-      stop: o.stop,
+      ...engine,
       onEvent: (l) => progress.event(l),
       onProgress: (jobs) => progress.update(jobs),
       debug: ui.debugEnabled ? (l) => ui.debug(l) : undefined,

@@ -5,7 +5,7 @@
 import type { BedrockClient } from "@aws-sdk/client-bedrock";
 import { credentialProvider, sdkLogger, type DebugLog } from "../aws/credentials.ts";
 import { configuredEndpoint, requestHandlerFor, serviceUrl } from "../aws/http.ts";
-import { redactHeaders } from "../redact.ts";
+import { addRequestTrace } from "../aws/request-trace.ts";
 
 export interface ControlPlaneOptions {
   region: string;
@@ -50,25 +50,7 @@ export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<
     // HTTP/1.1 keep-alive (the control plane's generated default), through the proxy and trusting the CA bundle
     requestHandler: await requestHandlerFor(url, { timeoutMs: o.timeoutMs, http2: false, maxSockets: o.maxSockets ?? 4 }),
   });
-  if (o.debug) addTrace(client, o.debug);
+  if (o.debug) addRequestTrace(client, o.debug);
   return client;
 }
 
-function addTrace(client: BedrockClient, debug: DebugLog) {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const req = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string> };
-      const t0 = performance.now();
-      debug(`→ ${req.method} ${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ""}${req.path} ${JSON.stringify(redactHeaders(req.headers))}`);
-      try {
-        const out = await next(args);
-        debug(`← ${(out.response as { statusCode?: number }).statusCode} in ${Math.round(performance.now() - t0)} ms`);
-        return out;
-      } catch (err) {
-        debug(`← ${(err as Error).name}: ${(err as Error).message} after ${Math.round(performance.now() - t0)} ms`);
-        throw err;
-      }
-    },
-    { step: "deserialize", name: "reduxControlPlaneTrace", priority: "low" },
-  );
-}

@@ -7,7 +7,7 @@ import type { InferenceConfig, ReasoningBlock, Usage } from "../conversations/co
 import { featureFields, thinkingMaxTokens, type TurnFeatures } from "./features.ts";
 import { bearerToken, credentialProvider, type DebugLog } from "../aws/credentials.ts";
 import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
-import { redactHeaders } from "../redact.ts";
+import { addRequestTrace } from "../aws/request-trace.ts";
 
 export interface BedrockClientOptions {
   region: string;
@@ -42,28 +42,8 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
     requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });
-  if (o.debug) addDebugMiddleware(client, o.debug);
+  if (o.debug) addRequestTrace(client, o.debug);
   return client;
-}
-
-function addDebugMiddleware(client: BedrockRuntimeClient, debug: DebugLog) {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const req = args.request as { method: string; protocol: string; hostname: string; port?: number; path: string; headers: Record<string, string> };
-      const t0 = performance.now();
-      debug(`→ ${req.method} ${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ""}${req.path} ${JSON.stringify(redactHeaders(req.headers))}`);
-      try {
-        const out = await next(args);
-        const res = out.response as { statusCode?: number; headers?: Record<string, string> };
-        debug(`← ${res.statusCode} in ${Math.round(performance.now() - t0)} ms request-id=${res.headers?.["x-amzn-requestid"] ?? "-"}`);
-        return out;
-      } catch (err) {
-        debug(`← ${(err as Error).name}: ${(err as Error).message} after ${Math.round(performance.now() - t0)} ms`);
-        throw err;
-      }
-    },
-    { step: "deserialize", name: "reduxDebugTrace", priority: "low" },
-  );
 }
 
 export interface TurnRequest {
