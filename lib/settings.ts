@@ -41,6 +41,13 @@ export const SETTINGS: Record<string, SettingDef> = {
   },
   "chat.maxTokens": { description: "default --max-tokens", parse: positiveInt("chat.maxTokens", 1_000_000, 4096) },
   "chat.timeoutSeconds": { description: "default --timeout in seconds", parse: positiveInt("chat.timeoutSeconds", 3600, 120) },
+  "chat.showUsage": {
+    description: "after a one-shot prompt, one line on stderr with its tokens and cost (like --usage)",
+    parse(v) {
+      if (v !== "true" && v !== "false") throw usageError(`chat.showUsage must be true or false, got ${JSON.stringify(v)}`, "redux-chat settings chat.showUsage true");
+      return v === "true";
+    },
+  },
   "batch.s3": {
     description: "S3 location for Bedrock batch records and results (s3://BUCKET/PREFIX), the default --s3",
     parse: (v) => (parseS3Uri(v, "batch.s3"), v),

@@ -21,6 +21,8 @@ export const chatArgs = {
   resume: { type: "string", alias: "r", description: "continue a saved conversation (id or path)", valueHint: "id|path" },
   continue: { type: "boolean", alias: "c", description: "continue the most recent conversation" },
   "auto-profile": { type: "boolean", description: "retry a model refused for on-demand throughput through its inference profile (default; setting chat.autoProfile)", negativeDescription: "never switch to an inference profile by itself" },
+  usage: { type: "boolean", description: "after the answer, one line on stderr with its tokens and cost (setting chat.showUsage)" },
+  "count-tokens": { type: "boolean", description: "print how many input tokens the prompt is (Bedrock CountTokens) instead of sending it" },
   ...outputArgs,
   prompt: { type: "positional", required: false, description: "the prompt (stdin, when piped, comes first)" },
 } as const satisfies Record<string, ArgDef>;

@@ -23,6 +23,7 @@ import { conversationsDir } from "../../lib/paths.ts";
 import { loadKey } from "../../lib/conversations/envelope.ts";
 import { readSettings, type Settings } from "../../lib/settings.ts";
 import { parseNumber } from "../../lib/numbers.ts";
+import { formatUsd, priceFor } from "../../lib/bedrock/prices.ts";
 import { err, out as stdout } from "../shared/io.ts";
 
 const whole = (v: string | undefined, flag: string, max: number, min = 1) =>
@@ -36,6 +37,7 @@ const batchArgs = {
   "max-attempts": { type: "string", description: "attempts per item for throttling and transient errors (default 5)", valueHint: "n" },
   "max-items": { type: "string", description: "launch at most this many items in this run", valueHint: "n" },
   "max-total-tokens": { type: "string", description: "stop launching items once this run has used this many tokens", valueHint: "n" },
+  "max-cost": { type: "string", description: "stop launching items once this run's spend (in-flight items estimated) would pass this many USD; exit 7", valueHint: "usd" },
   grace: { type: "string", description: "seconds in-flight items get to finish after SIGINT/SIGTERM (default 30)", valueHint: "seconds" },
   save: { type: "boolean", description: "also save each item as a conversation" },
   "auto-profile": { type: "boolean", description: "retry items whose model is refused for on-demand throughput through its inference profile (default; setting chat.autoProfile)", negativeDescription: "never switch to an inference profile by itself" },
@@ -75,7 +77,7 @@ function batchFlags(args: BatchArgs, rawArgs: string[]) {
   const pollSecs = parseNumber(args["poll-interval"], { name: "--poll-interval", min: 0.05, max: 3600, unit: "seconds", hint: "e.g. --poll-interval 60" }) ?? 60;
   if (engine !== "local" && (!args.output || args.output === "-")) throw usageError(`--engine ${engine} needs -o OUT`, "the job state is kept beside OUT (OUT.bedrock.json), so a re-run can attach to the jobs");
   // budgets and --save act on requests sent from here: a Bedrock job cannot honour them
-  const localOnly = (["max-items", "max-total-tokens", "save"] as const).find((f) => args[f] !== undefined && args[f] !== false);
+  const localOnly = (["max-items", "max-total-tokens", "max-cost", "save"] as const).find((f) => args[f] !== undefined && args[f] !== false);
   if (engine === "bedrock" && localOnly) throw usageError(`--${localOnly} applies to --engine local only`, "drop it, or use --engine auto (it applies to what runs locally)");
   if (engine === "local" && (args.s3 || args["role-arn"] || args.detach || args["retry-failed"])) throw usageError("--s3, --role-arn, --detach and --retry-failed need --engine bedrock or auto");
   const format = (args.format ?? "auto") as BatchInputFormat;
@@ -91,6 +93,7 @@ function batchFlags(args: BatchArgs, rawArgs: string[]) {
     maxAttempts: whole(args["max-attempts"], "--max-attempts", 20) ?? 5,
     maxItems: whole(args["max-items"], "--max-items", 1e9),
     maxTotalTokens: whole(args["max-total-tokens"], "--max-total-tokens", 1e12),
+    maxCostUsd: parseUsd(args["max-cost"]),
     graceMs: (whole(args.grace, "--grace", 3600, 0) ?? 30) * 1000,
     timeoutMs: parseTimeout(args.timeout),
     endpoint: parseEndpoint(args["endpoint-url"]),
@@ -125,6 +128,7 @@ async function readItems(args: BatchArgs, f: BatchFlags): Promise<{ items: Batch
   if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
   const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
   checkItemFeatures(items, { modelId: model?.modelId, inference: f.inference }, source);
+  if (f.maxCostUsd !== undefined) requirePrices(items.map((it) => it.model ?? model!));
   return { items, model };
 }
 
@@ -175,6 +179,7 @@ async function batchCommand(args: BatchArgs, rawArgs: string[]) {
       maxAttempts: f.maxAttempts,
       maxItems: f.maxItems,
       maxTotalTokens: f.maxTotalTokens,
+      maxCostUsd: f.maxCostUsd,
       timeoutMs: f.timeoutMs,
       clientFor: clients.clientFor,
       fallbacks: fallbacks.models,
@@ -239,7 +244,7 @@ async function onBedrock(args: BatchArgs, f: BatchFlags, o: { items: BatchItem[]
 /** The summary line on stderr, and which target answered how many items when there are fallbacks. */
 function reportLocal(ui: Ui, summary: BatchSummary, targets: string[] | undefined) {
   const secs = (summary.wallMs / 1000).toFixed(1);
-  const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${secs} s`;
+  const line = `${summary.ok} ok, ${summary.failed} failed, ${summary.skipped} skipped (already ok)${summary.notRun ? `, ${summary.notRun} not run` : ""} · ${summary.usage.total_tokens} tokens · ${spend(summary)} · ${secs} s`;
   ui.outcome("batch", line, !(summary.failed || summary.notRun));
   if (targets) ui.line(`batch: answered by ${answeredBy(summary.answeredBy, targets)}`);
 }
@@ -248,6 +253,9 @@ function reportLocal(ui: Ui, summary: BatchSummary, targets: string[] | undefine
 function throwOutcome(summary: BatchSummary, f: BatchFlags) {
   const { output } = f;
   if (summary.stoppedBy === "signal") throw new ReduxError(ExitCode.interrupted, "interrupted: the items that finished were recorded", output ? "run the same command again to do the rest" : undefined);
+  if (summary.stoppedBy === "max-cost") {
+    throw new ReduxError(ExitCode.partial, `stopped launching: one more item could pass --max-cost ${f.maxCostUsd} USD (spent ${spend(summary)}, ${summary.notRun} not run)`, output ? "run again (with a higher --max-cost, or tomorrow) to do the rest" : "write results with -o so a re-run can do the rest");
+  }
   // a budget leaves items not run: exit 7 (not 0), so cron can tell "done" from "stopped early", even under -q
   if (summary.stoppedBy === "max-items" || summary.stoppedBy === "max-total-tokens") {
     const why = summary.stoppedBy === "max-items" ? `after --max-items ${f.maxItems}` : `the token budget (--max-total-tokens ${f.maxTotalTokens}) is spent`;
@@ -297,6 +305,28 @@ function answeredBy(counts: Record<string, number>, targets: string[]): string {
   return keys.map((k) => `${k} ${counts[k] ?? 0}`).join(", ");
 }
 
+function parseUsd(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/^\$/, ""));
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1e9) throw usageError(`--max-cost must be an amount of USD above 0, like 2.50; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** --max-cost needs a price for every model the run will call: an unknown price cannot be held to a budget. */
+function requirePrices(models: ModelRef[]) {
+  const seen = new Set<string>();
+  for (const m of models) {
+    if (seen.has(m.model)) continue;
+    seen.add(m.model);
+    if (!priceFor(m.modelId, m.region)) {
+      throw usageError(`--max-cost: no price is known for ${m.model}`, "see `redux-chat prices`; `redux-chat prices --refresh` fetches AWS's current prices, or add the model to ~/.amazon-q/prices.json");
+    }
+  }
+}
+
+/** `$0.0123`, with `+ unknown` when some attempts had no known price. */
+const spend = (s: BatchStats) => (s.unpriced ? (s.costUsd ? `${formatUsd(s.costUsd)} + unknown` : "cost unknown") : formatUsd(s.costUsd));
+
 /** 42s, 12m05s, 3h07m. */
 function formatDuration(secs: number): string {
   const s = Math.max(0, Math.round(secs));
@@ -332,6 +362,7 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
         color.green(`ok ${s.ok}`),
         s.failed ? color.red(`failed ${s.failed}`) : "failed 0",
         `${s.usage.total_tokens} tok`,
+        spend(s),
         `×${s.concurrency || "-"}`,
       ];
       // one line that fits: a wrapped line could not be redrawn in place
@@ -342,7 +373,7 @@ function startProgress(ui: Ui, s: BatchStats, maxItems?: number) {
   }
   const t = setInterval(() => {
     const { done, rate, eta } = render();
-    ui.line(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens`);
+    ui.line(`batch: ${done}/${todo()} done (${s.ok} ok, ${s.failed} failed) · ${rate.toFixed(1)}/s · ETA ${eta} · ${s.usage.total_tokens} tokens · ${spend(s)}`);
   }, 10_000);
   return { stop: () => clearInterval(t) };
 }

@@ -10,9 +10,13 @@ import { parseFeatureFlags, parseThinking, stopReasonNote } from "../../lib/bedr
 import { checkStructuredAnswer } from "../../lib/bedrock/structured-output.ts";
 import { attachmentPart, checkAttachments, readAttachment } from "../../lib/conversations/attachments.ts";
 import { createUi, stdinIsTTY, type Ui } from "../shared/ui.ts";
+import { emptyUsage } from "../../lib/conversations/conversation.ts";
 import { repeated } from "../shared/cli.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
-import { keepGoingWhenStdoutCloses, out, readStdin, streamOut } from "../shared/io.ts";
+import { err, keepGoingWhenStdoutCloses, out, readStdin, streamOut } from "../shared/io.ts";
+import { readSettings } from "../../lib/settings.ts";
+
+const showUsageSetting = () => readSettings()["chat.showUsage"] === true;
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
 
@@ -67,6 +71,12 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     ui.warn(skippedWarning(session.skipped)!);
   }
   try {
+    if (args["count-tokens"]) {
+      if (!prompt) throw usageError("--count-tokens needs a prompt (argument or stdin)");
+      const { countPrompt } = await import("./count-tokens.ts");
+      await countPrompt(session, prompt, Boolean(args.json));
+      return;
+    }
     if (!prompt) {
       const { repl } = await import("./repl.ts");
       await repl(session, ui, features, parseEndpoint(args["endpoint-url"]));
@@ -134,7 +144,8 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
       model_id: result.target.modelId,
       stop_reason: result.stopReason ?? null,
       reasoning: result.reasoning?.length ? result.reasoning.map((r) => r.reasoning.text ?? "").join("") : null,
-      usage: result.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      usage: result.usage ?? emptyUsage(),
+      cost: result.cost,
       latency_ms: result.latencyMs,
       status: result.status,
       path: result.path ?? null,
@@ -144,6 +155,10 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
     out(`${JSON.stringify(json)}\n`);
   }
   if (!result.target.primary && !result.error) ui.info(fallbackNote(result));
+  if (args.usage || (showUsageSetting() && !args.quiet)) {
+    const { usageLine } = await import("../../lib/chat/usage-line.ts");
+    err(`usage: ${usageLine(result.usage, result.cost, result.latencyMs)}\n`);
+  }
   if (result.path) ui.debug(`saved ${result.path}`);
   if (result.status === "interrupted") {
     if (result.path) ui.warn(`interrupted; the partial answer was saved to ${result.path}`);

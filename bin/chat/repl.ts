@@ -9,6 +9,8 @@ import type { TurnFeatures } from "../../lib/bedrock/features.ts";
 import { attachmentPart, checkAttachments, readAttachment, type Attachment } from "../../lib/conversations/attachments.ts";
 import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
+import { usageLine } from "../../lib/chat/usage-line.ts";
+import { conversationCost } from "../../lib/conversations/usage-report.ts";
 import { err, out } from "../shared/io.ts";
 import { modelNotes } from "./model-notes.ts";
 
@@ -17,7 +19,7 @@ const HELP = `commands:
   /model M         switch model (custom:<region>:<model-id>)
   /system TEXT     set the system prompt (empty: remove it)
   /clear           start a new conversation
-  /usage           tokens used so far
+  /usage           tokens and cost so far
   /save PATH       write a copy of the conversation to PATH
   /attach PATH     send this file (image or document) with the next message
   /exit            leave (also Ctrl-D, or Ctrl-C at an empty prompt)
@@ -214,7 +216,7 @@ async function command(r: Repl, text: string) {
         return r.say(color.green("new conversation"));
       }
       case "/usage":
-        return r.say(`${turnCount(c)} turns · input ${c.usage.input_tokens} · output ${c.usage.output_tokens} · total ${c.usage.total_tokens} tokens`);
+        return r.say(`${turnCount(c)} turns · ${usageLine(c.usage, { usd: conversationCost(c) })}`);
       case "/attach": {
         if (!arg) return r.say(r.attached.length ? `attached: ${r.attached.map((a) => a.name).join(", ")}` : color.yellow("usage: /attach PATH"));
         const a = readAttachment(arg.replace(/^~(?=\/)/, process.env.HOME ?? "~"));

@@ -6,6 +6,7 @@ import type { ConversationSummary, Filters } from "../../lib/conversations/listi
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
+import { formatUsd } from "../../lib/bedrock/prices.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 const width = (s: string) => Bun.stringWidth(s);
@@ -29,8 +30,8 @@ const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - width(s)));
  */
 function table(rows: ConversationSummary[], cols: number): string {
   let cells = [
-    ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "STATUS", "FIRST PROMPT"],
-    ...rows.map((r) => [r.id.slice(0, 8), short(r.created_at), short(r.updated_at), r.model.replace(/^custom:/, ""), String(r.turns), String(r.total_tokens), r.status, r.first_prompt]),
+    ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "COST", "STATUS", "FIRST PROMPT"],
+    ...rows.map((r) => [r.id.slice(0, 8), short(r.created_at), short(r.updated_at), r.model.replace(/^custom:/, ""), String(r.turns), String(r.total_tokens), formatUsd(r.cost_usd), r.status, r.first_prompt]),
   ];
   const layout = () => {
     const w = cells[0]!.map((_, i) => Math.max(...cells.map((c) => width(c[i]!))));
@@ -57,7 +58,7 @@ function table(rows: ConversationSummary[], cols: number): string {
   return [colorOut.bold(head!), ...body].join("\n");
 }
 
-const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "status", "first_prompt"];
+const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "cost_usd", "status", "first_prompt"];
 
 /** What list reads of its arguments. */
 export interface ListArgs extends Filters {
@@ -78,7 +79,7 @@ export function list(args: ListArgs) {
   else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
   else {
     if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);
-    for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.status, r.first_prompt].join("\t")}\n`);
+    for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.cost_usd ?? "unknown", r.status, r.first_prompt].join("\t")}\n`);
   }
   if (!rows.length) ui.info("no conversations");
 }

@@ -9,6 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { ExitCode, ReduxError, isReduxError, translateAwsError, usageError } from "../errors.ts";
 import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { addUsage, emptyUsage, type Usage } from "../conversations/conversation.ts";
+import { modelCost } from "../bedrock/prices.ts";
 import type { DebugLog } from "../aws/credentials.ts";
 import { createS3Client, getStream, lines, listKeys, parseS3Uri, s3Uri, uploadStream } from "../aws/s3.ts";
 import { createControlPlaneClient } from "../bedrock/control-plane.ts";
@@ -356,7 +357,7 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
             result.local.push(byId.get(id)!);
             continue;
           }
-          o.out.write({ id, status: "error", text: "", usage: emptyUsage(), latency_ms: 0, attempts: 1, model: j.model, error: recordError(rec.error?.errorCode, rec.error?.errorMessage ?? "no output for this record"), ...tail });
+          o.out.write({ id, status: "error", text: "", usage: emptyUsage(), cost: modelCost(j.model, emptyUsage(), "batch"), latency_ms: 0, attempts: 1, model: j.model, error: recordError(rec.error?.errorCode, rec.error?.errorMessage ?? "no output for this record"), ...tail });
           result.failed++;
           continue;
         }
@@ -377,12 +378,13 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
               result.local.push(byId.get(id)!);
               continue;
             }
-            o.out.write({ id, status: "error", text, usage, latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), error: { class: err.errorClass, code: err.code, message: err.message }, ...tail });
+            o.out.write({ id, status: "error", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), error: { class: err.errorClass, code: err.code, message: err.message }, ...tail });
             result.failed++;
             continue;
           }
         }
-        const line: BatchOutputLine = { id, status: "ok", text, usage, latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), ...tail };
+        // priced at the batch tier, as AWS bills a batch job (the table holds the batch rates it read, never half of on-demand)
+        const line: BatchOutputLine = { id, status: "ok", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), ...tail };
         o.out.write(line);
         o.out.done.add(id);
         result.ok++;

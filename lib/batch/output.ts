@@ -9,6 +9,7 @@ import type { Usage } from "../conversations/conversation.ts";
 import type { FailedAttempt } from "../bedrock/failover.ts";
 import { openTempBeside, syncDir } from "../fs-atomic.ts";
 import { fsError } from "../fs-errors.ts";
+import type { Cost } from "../bedrock/prices.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
 
 /** One output line (schemas/batch-output.schema.json). */
@@ -17,6 +18,7 @@ export interface BatchOutputLine {
   status: "ok" | "error";
   text: string;
   usage: Usage;
+  cost: Cost;
   latency_ms: number;
   attempts: number;
   /** The target that answered (with fallbacks, perhaps not the item's model), or the last one tried. */

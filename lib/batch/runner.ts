@@ -16,6 +16,8 @@ import type { BatchItem } from "./input.ts";
 import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
 import { backoffMs, createAimd, retryAfterMs, type Aimd } from "./rate-control.ts";
+import { createBudget, type Budget } from "./budget.ts";
+import { costOf } from "../bedrock/prices.ts";
 
 export interface BatchOptions {
   items: BatchItem[];
@@ -25,6 +27,8 @@ export interface BatchOptions {
   maxAttempts: number;
   maxItems?: number;
   maxTotalTokens?: number;
+  /** Stop launching once the spend, with in-flight items at their estimates, would pass this many USD. */
+  maxCostUsd?: number;
   timeoutMs: number;
   clientFor(region: string): Promise<BedrockRuntimeClient>;
   /** Tried in order after each item's model when it cannot answer (multi-region failover). */
@@ -58,11 +62,14 @@ export interface BatchStats {
   /** Items answered, by the target (model string) that answered them. */
   answeredBy: Record<string, number>;
   usage: Usage;
+  /** Known cost so far (USD) and how many attempts had no known price. */
+  costUsd: number;
+  unpriced: number;
   startedAt: number;
 }
 
 /** Why launching stopped early: a budget, SIGINT/SIGTERM, or an error every item would hit (credentials, OUT unwritable). */
-export type StopReason = "max-items" | "max-total-tokens" | "signal" | "fatal";
+export type StopReason = "max-items" | "max-total-tokens" | "max-cost" | "signal" | "fatal";
 
 export interface BatchSummary extends BatchStats {
   /** Items neither skipped nor recorded this run (budgets, a signal, a fatal error). */
@@ -99,10 +106,10 @@ export function itemError(err: ReduxError): ReduxError {
 const isRetryable = (err: ReduxError) => err.code === ExitCode.unavailable;
 
 export function createStats(total: number): BatchStats {
-  return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, answeredBy: {}, usage: emptyUsage(), startedAt: Date.now() };
+  return { total, skipped: 0, ok: 0, failed: 0, inFlight: 0, concurrency: 0, throttles: 0, answeredBy: {}, usage: emptyUsage(), costUsd: 0, unpriced: 0, startedAt: Date.now() };
 }
 
-export async function runBatch(o: BatchOptions, stats = createStats(o.items.length)): Promise<BatchSummary> {
+export async function runBatch(o: BatchOptions, stats = createStats(o.items.length), budget: Budget = createBudget(o.maxCostUsd)): Promise<BatchSummary> {
   const viaProfile = new Map<string, Promise<string | undefined>>();
   const run: Run = {
     o,
@@ -112,6 +119,7 @@ export async function runBatch(o: BatchOptions, stats = createStats(o.items.leng
     health: o.health ?? createHealth(),
     fallbacks: o.fallbacks ?? [],
     announced: new Set(),
+    budget,
     viaProfile,
     autoProfile: o.autoProfile && {
       ...o.autoProfile,
@@ -158,6 +166,8 @@ interface Run {
   fallbacks: ModelRef[];
   /** Fallback targets already announced through onFallback. */
   announced: Set<string>;
+  /** What the run has spent, and the in-flight estimates --max-cost is checked against. */
+  budget: Budget;
   /** A model refused for on-demand throughput is looked up once; later items go straight to its profile. */
   viaProfile: Map<string, Promise<string | undefined>>;
   autoProfile?: AutoProfileOptions;
@@ -204,6 +214,12 @@ async function launchAll(run: Run, pending: BatchItem[]): Promise<void> {
       run.stoppedBy = "max-total-tokens";
       break;
     }
+    const estimate = run.budget.estimate(item.model ?? run.o.defaults.model!, item.prompt + (item.system ?? run.o.defaults.system ?? ""), item.inference.max_tokens ?? run.o.defaults.inference.max_tokens);
+    if (run.budget.wouldPass(estimate)) {
+      run.stoppedBy = "max-cost";
+      break;
+    }
+    run.budget.inFlightUsd += estimate;
     launched++;
     const p: Promise<void> = runItem(run, item)
       .catch((err) => {
@@ -212,6 +228,7 @@ async function launchAll(run: Run, pending: BatchItem[]): Promise<void> {
         run.stoppedBy ??= "fatal";
       })
       .finally(() => {
+        run.budget.inFlightUsd -= estimate;
         inFlight.delete(p);
         run.stats.inFlight = inFlight.size;
         wake?.();
@@ -281,6 +298,10 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
       { signal: run.hardStop.signal, firstEventTimeoutMs: run.o.timeoutMs, idleTimeoutMs: run.o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: run.o.profile } },
     );
     run.stats.usage = addUsage(run.stats.usage, r.usage);
+    // every attempt is billed for what it read and wrote, the failed ones too
+    run.budget.charge(t, r.usage);
+    run.stats.costUsd = run.budget.spentUsd;
+    run.stats.unpriced = run.budget.unpriced;
     if (r.status === "interrupted") return r;
     const err = r.error && itemError(r.error);
     if (!err) {
@@ -319,11 +340,14 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
 /** Writes the item's line to OUT once (and, with --save, the item as a conversation). */
 function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number) {
   const { target, error: err } = r;
+  // priced as the target that answered (a fallback may be another model or region)
+  const cost = costOf(r.usage, run.budget.price(target));
   const line: BatchOutputLine = {
     id: item.id,
     status: err ? "error" : "ok",
     text: r.text,
     usage: r.usage ?? emptyUsage(),
+    cost,
     latency_ms: r.latencyMs,
     attempts,
     model: target.model,
@@ -344,7 +368,7 @@ function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, a
     const now = new Date().toISOString();
     const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), run.o.save));
     c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
-    recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now);
+    recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now, cost);
     saveConversation(c, run.o.save);
   }
 }

@@ -111,8 +111,17 @@ function commandInput(req: TurnRequest) {
   };
 }
 
-const toUsage = (u?: { inputTokens?: number; outputTokens?: number; totalTokens?: number }): Usage | undefined =>
-  u ? { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) } : undefined;
+type SdkUsage = { inputTokens?: number; outputTokens?: number; totalTokens?: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
+const toUsage = (u?: SdkUsage): Usage | undefined =>
+  u
+    ? {
+        input_tokens: u.inputTokens ?? 0,
+        output_tokens: u.outputTokens ?? 0,
+        total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) + (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0),
+        cache_read_input_tokens: u.cacheReadInputTokens ?? 0,
+        cache_write_input_tokens: u.cacheWriteInputTokens ?? 0,
+      }
+    : undefined;
 
 /**
  * Sends one ConverseStream and streams its text. Never throws for request failures: the result carries the text

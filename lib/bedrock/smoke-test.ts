@@ -10,6 +10,8 @@ import { regionClients } from "./clients.ts";
 import { readSettings } from "../settings.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "./model-string.ts";
+import { formatUsd, turnCost, type Cost } from "./prices.ts";
+import type { Usage } from "../conversations/conversation.ts";
 
 export interface Check {
   name: "model" | "credentials" | "identity" | "invoke";
@@ -38,7 +40,9 @@ export interface SmokeReport {
   account: string | null;
   arn: string | null;
   latency_ms: number | null;
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null;
+  usage: Usage | null;
+  /** What the probe of the model cost (on-demand prices); null when it did not run. */
+  cost: Cost | null;
   checks: Check[];
   /** With fallbacks: every target in order, and whether it answered. */
   targets?: { model: string; region: string; model_id: string; ok: boolean; latency_ms: number | null; error?: string }[];
@@ -63,7 +67,7 @@ const KIND: Record<string, string> = { "foundation-model": "foundation model", "
 /** A report with nothing known yet (what a run that is cut short by --timeout starts from). */
 export const emptyReport = (): SmokeReport => ({
   ok: false, exit_code: ExitCode.internal, model: null, region: null, model_id: null, model_kind: null, credential_source: null, credential_label: null,
-  access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, checks: [],
+  access_key_id: null, expires_at: null, account: null, arn: null, latency_ms: null, usage: null, cost: null, checks: [],
 });
 
 /** Runs the checks in order, filling `into` (when given) as it goes, so a caller that gives up still has what was learnt. */
@@ -175,8 +179,9 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
       if (t.primary) {
         report.latency_ms = r.latencyMs;
         report.usage = r.usage ?? null;
+        report.cost = turnCost(t.modelId, t.region, r.usage);
       }
-      add({ name: "invoke", ok: true, detail: `${label}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${r.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
+      add({ name: "invoke", ok: true, detail: `${label}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${costText(turnCost(t.modelId, t.region, r.usage))} · ${r.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
     }
   } else {
     add({ name: "invoke", ok: false, skipped: true, detail: `skipped: no ${model ? "credentials" : "valid model"}` });
@@ -185,3 +190,5 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
   report.exit_code = firstFailure?.code ?? ExitCode.ok;
   return report;
 }
+
+const costText = (c: Cost) => (c.usd === null ? "cost unknown" : formatUsd(c.usd));

@@ -11,7 +11,7 @@ import { conversationsDir } from "../paths.ts";
 import { parseTimeout } from "../bedrock/inference.ts";
 import { chooseFallbacks, targetList, type Target } from "../bedrock/targets.ts";
 import { cooldownMs, createHealth } from "../bedrock/health.ts";
-import { regionClients } from "../bedrock/clients.ts";
+import { regionClients, type ClientFor } from "../bedrock/clients.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
 import { runTurn, type TurnOptions, type TurnOutcome } from "./turn.ts";
@@ -55,6 +55,8 @@ export interface Session {
   targets(): Target[];
   /** Resolves the credentials now (the REPL, before its first prompt): a missing or broken source fails here. */
   checkCredentials(): Promise<void>;
+  /** The Bedrock client for a region (default: the conversation's), made once per region. */
+  client(region?: string): ReturnType<ClientFor>;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Starts a new conversation with the same model and settings (REPL /clear): the old lock goes, the new one is taken. */
@@ -147,6 +149,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         throw translateAwsError(e, { region: session.conversation.region, profile: o.profile });
       });
     },
+    client: (region) => clientFor(region ?? session.conversation.region),
     async setModel(model) {
       const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
       session.conversation.model = next.model;

@@ -11,6 +11,7 @@ import type { ClientFor } from "../bedrock/clients.ts";
 import type { Target } from "../bedrock/targets.ts";
 import type { TargetHealth } from "../bedrock/health.ts";
 import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
+import { tierOf, turnCost, type Cost } from "../bedrock/prices.ts";
 
 export interface TurnOptions {
   clientFor: ClientFor;
@@ -39,6 +40,7 @@ export interface TurnOptions {
 
 export interface TurnOutcome extends FailoverResult {
   path?: string;
+  cost: Cost;
 }
 
 export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
@@ -84,9 +86,11 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
     if (result.target.primary) Object.assign(c, { model: result.target.model, model_id: profileId });
   }
 
-  recordAnswer(c, result);
+  // priced as the target that answered (a fallback may be another model or region)
+  const cost = turnCost(result.target.modelId, result.target.region, result.usage, tierOf(o.features?.serviceTier));
+  recordAnswer(c, result, undefined, cost);
   if (o.store) path = saveConversation(c, o.store, path);
-  return { ...result, path };
+  return { ...result, path, cost };
 }
 
 /** `--json` output of a one-shot chat (schemas/chat-output.schema.json). */
@@ -100,6 +104,7 @@ export interface ChatJsonOutput {
   /** The model's reasoning (extended thinking), null when it did not think. */
   reasoning: string | null;
   usage: Usage;
+  cost: Cost;
   latency_ms: number;
   status: "complete" | "interrupted" | "error";
   path: string | null;

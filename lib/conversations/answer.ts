@@ -2,9 +2,10 @@
 // batch items alike.
 import { addUsage, type AssistantMessage, type Conversation } from "./conversation.ts";
 import type { FailoverResult } from "../bedrock/failover.ts";
+import type { Cost } from "../bedrock/prices.ts";
 
 /** Appends the answer (from whichever target gave it) and updates the conversation's usage, status and time. */
-export function recordAnswer(c: Conversation, r: FailoverResult, timestamp = new Date().toISOString()): AssistantMessage {
+export function recordAnswer(c: Conversation, r: FailoverResult, timestamp = new Date().toISOString(), cost?: Cost): AssistantMessage {
   const answer: AssistantMessage = {
     role: "assistant",
     content: [...(r.reasoning ?? []), { text: r.text }],
@@ -18,6 +19,8 @@ export function recordAnswer(c: Conversation, r: FailoverResult, timestamp = new
     latency_ms: r.latencyMs,
     status: r.status,
     ...(r.error && r.status === "error" ? { error: r.error.message } : {}),
+    // what it cost at the price in force then (lib/bedrock/prices.ts)
+    ...(r.usage && cost ? { cost } : {}),
   };
   c.messages.push(answer);
   c.usage = addUsage(c.usage, r.usage);

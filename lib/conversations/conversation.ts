@@ -2,15 +2,20 @@
 // files read from disk, and pure helpers that build and extend a conversation.
 import type { FailedAttempt } from "../bedrock/failover.ts";
 import type { ContentBlock as SdkContentBlock } from "@aws-sdk/client-bedrock-runtime";
+import type { Cost } from "../bedrock/prices.ts";
 
 export const CONVERSATION_VERSION = 1;
 
 export type ConversationStatus = "complete" | "interrupted" | "error";
 
 export interface Usage {
+  /** Input tokens billed at the input rate (Bedrock counts cached tokens separately). */
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** Prompt-cache tokens read and written; absent in files saved before redux recorded them (read as 0). */
+  cache_read_input_tokens?: number;
+  cache_write_input_tokens?: number;
 }
 
 export interface InferenceConfig {
@@ -105,6 +110,8 @@ export interface AssistantMessage {
   latency_ms?: number;
   status?: ConversationStatus;
   error?: string;
+  /** What the answer cost at the price that applied when it arrived (lib/bedrock/prices.ts); absent in older files. */
+  cost?: Cost;
 }
 
 export type Message = UserMessage | AssistantMessage;
@@ -125,11 +132,17 @@ export interface Conversation {
   source?: ConversationSource;
 }
 
-export const emptyUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+export const emptyUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0, cache_read_input_tokens: 0, cache_write_input_tokens: 0 });
 
 export const addUsage = (a: Usage, b?: Usage): Usage =>
   b
-    ? { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens }
+    ? {
+        input_tokens: a.input_tokens + b.input_tokens,
+        output_tokens: a.output_tokens + b.output_tokens,
+        total_tokens: a.total_tokens + b.total_tokens,
+        cache_read_input_tokens: (a.cache_read_input_tokens ?? 0) + (b.cache_read_input_tokens ?? 0),
+        cache_write_input_tokens: (a.cache_write_input_tokens ?? 0) + (b.cache_write_input_tokens ?? 0),
+      }
     : a;
 
 export const CONVERSATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -293,6 +306,9 @@ function isContentBlock(b: unknown): boolean {
 function checkUsage(v: unknown, where: string) {
   if (!isObj(v) || !isNonNegInt(v.input_tokens) || !isNonNegInt(v.output_tokens) || !isNonNegInt(v.total_tokens)) {
     throw new ConversationFormatError(`${where}: usage must have non-negative integer input_tokens, output_tokens, total_tokens`);
+  }
+  for (const k of ["cache_read_input_tokens", "cache_write_input_tokens"]) {
+    if (v[k] !== undefined && !isNonNegInt(v[k])) throw new ConversationFormatError(`${where}: usage.${k} must be a non-negative integer`);
   }
 }
 

@@ -3,6 +3,7 @@ import { turnCount, type Conversation, type ConversationStatus } from "./convers
 import { usageError } from "../errors.ts";
 import type { StoredConversation } from "./store.ts";
 import { firstWords } from "./export-formats.ts";
+import { conversationCost, createPricer, type Pricer } from "./usage-report.ts";
 
 /** One row of `redux-export list --json` (schemas/export-list.schema.json). */
 export interface ConversationSummary {
@@ -13,9 +14,13 @@ export interface ConversationSummary {
   model: string;
   turns: number;
   total_tokens: number;
+  /** What its answers cost (USD), priced when read for turns saved without a cost; null when unknown. */
+  cost_usd: number | null;
   status: ConversationStatus;
   first_prompt: string;
 }
+
+let pricer: Pricer | undefined;
 
 export const summarize = ({ path, conversation: c }: StoredConversation): ConversationSummary => ({
   id: c.conversation_id,
@@ -25,6 +30,7 @@ export const summarize = ({ path, conversation: c }: StoredConversation): Conver
   model: c.model,
   turns: turnCount(c),
   total_tokens: c.usage.total_tokens,
+  cost_usd: conversationCost(c, (pricer ??= createPricer())),
   status: c.status,
   first_prompt: firstWords(c, 60),
 });

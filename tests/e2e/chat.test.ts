@@ -67,9 +67,9 @@ describe("one-shot prompt", () => {
     const r = await chat(["-m", MODEL, "--json", "hi"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(["conversation_id", "failed_attempts", "latency_ms", "model", "model_id", "path", "reasoning", "region", "status", "stop_reason", "text", "usage"].sort());
+    expect(Object.keys(out).sort()).toEqual(["conversation_id", "failed_attempts", "latency_ms", "model", "model_id", "path", "reasoning", "region", "status", "stop_reason", "text", "usage", "cost"].sort());
     expect(out).toMatchObject({ text: "Echo: hi", model: MODEL, region: "us-east-1", stop_reason: "end_turn", status: "complete" });
-    expect(out.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    expect(out.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number), cache_read_input_tokens: 0, cache_write_input_tokens: 0 });
     expect(out.path).toBe(join(convDir(), savedFiles()[0]!));
   });
 

@@ -60,9 +60,9 @@ describe("list", () => {
 
     const tsv = await exp(["list"]);
     const [header, ...lines] = tsv.stdout.trim().split("\n");
-    expect(header).toBe("id\tcreated_at\tupdated_at\tmodel\tturns\ttotal_tokens\tstatus\tfirst_prompt");
-    expect(lines.map((l) => l.split("\t").length)).toEqual([8, 8]);
-    expect(lines[0]!.split("\t")[7]).toBe("newest question");
+    expect(header).toBe("id\tcreated_at\tupdated_at\tmodel\tturns\ttotal_tokens\tcost_usd\tstatus\tfirst_prompt");
+    expect(lines.map((l) => l.split("\t").length)).toEqual([9, 9]);
+    expect(lines[0]!.split("\t")[8]).toBe("newest question");
     expect((await exp(["list", "--no-header"])).stdout.trim().split("\n")).toEqual(lines);
 
     expect(JSON.parse((await exp(["list", "--json", "--since", "7d"])).stdout).length).toBe(1);

@@ -81,7 +81,7 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.length).toBe(3);
     type("/usage");
     keys("Enter");
-    await waitFor((s) => /2 turns · input \d+ · output \d+ · total \d+ tokens/.test(s), "/usage");
+    await waitFor((s) => /2 turns · \d+ in · \d+ out · \d+ total tokens · \$[0-9.]+/.test(s), "/usage");
     // up arrow recalls the last line
     keys("Up");
     await waitFor((s) => s.trimEnd().split("\n").at(-1)!.includes("/usage"), "history recall");

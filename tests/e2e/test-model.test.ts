@@ -35,7 +35,7 @@ describe("a working setup", () => {
     expect(lines[0]).toBe(`✔ model        ${MODEL} · region us-east-1 · inference profile (from --model)`);
     expect(lines[1]).toBe("✔ credentials  env · key AKID…0001 · does not expire");
     expect(lines[2]).toBe("✔ identity     account 123456789012 · arn:aws:iam::123456789012:user/AKIDFAKEEXAMPLE0001");
-    expect(lines[3]).toMatch(/^✔ invoke {7}answered in \d+ ms · \d+ in \/ 1 out tokens · max_tokens$/);
+    expect(lines[3]).toMatch(/^✔ invoke {7}answered in \d+ ms · \d+ in \/ 1 out tokens · (\$[0-9.]+|cost unknown) · max_tokens$/);
     expect(r.stderr).toMatch(/^all checks passed in \d+\.\d s\n$/);
     // the tiny Converse call: the smallest answer there is
     expect(bedrockCalls().map((q) => [q.operation, q.modelId, q.body.inferenceConfig])).toEqual([["Converse", PROFILE_ID, { maxTokens: 1 }]]);

@@ -24,6 +24,8 @@ import { ssoOidcCreateToken } from "./sso-oidc.ts";
 import { createBatchJobs, type BatchJobsFake } from "./batch-jobs.ts";
 import { createFakeControlPlane, isControlPlanePath, textModels, type FakeControlPlane } from "./control-plane.ts";
 import { sendShape, streamShape } from "./stream-shapes.ts";
+import { countTokensAnswer } from "./count-tokens.ts";
+import { createPriceOffers, type PriceOffers } from "./price-offers.ts";
 
 export interface FakeCredential {
   accessKeyId: string;
@@ -64,6 +66,10 @@ export interface FakeAws {
   batchJobs: BatchJobsFake;
   /** The control plane (tests/fakes/control-plane.ts): its catalog, denied operations and answering regions. */
   controlPlane: FakeControlPlane;
+  /** Prompt-cache tokens every answer reports from now on (until reset), as Bedrock does when a cache point hits. */
+  setCacheTokens(read: number, write: number): void;
+  /** The AWS Price List offer files under /offers/ (price-offers.ts). */
+  offers: PriceOffers;
   reset(): void;
   close(): Promise<void>;
 }
@@ -117,6 +123,7 @@ export async function startFakeAws(opts: {
   const counters = new Map<string, number>();
   const imdsTokens = new Set<string>();
   let delayMs = opts.delayMs ?? 0;
+  let cache = { read: 0, write: 0 };
   const chunkDelayMs = opts.chunkDelayMs ?? 2;
   const open = new Set<{ destroy(): void }>();
   let closing = false;
@@ -135,7 +142,11 @@ export async function startFakeAws(opts: {
     setDelayMs: (ms) => void (delayMs = ms),
     batchJobs: undefined as unknown as BatchJobsFake,
     controlPlane,
+    setCacheTokens: (read, write) => void (cache = { read, write }),
+    offers: createPriceOffers(),
     reset() {
+      fake.offers.reset();
+      cache = { read: 0, write: 0 };
       requests.length = 0;
       counters.clear();
       fake.batchJobs.reset();
@@ -262,14 +273,14 @@ export async function startFakeAws(opts: {
   };
 
   async function bedrock(req: Req, res: Res, rawPath: string, body: Buffer, httpVersion: "1.1" | "2.0") {
-    const m = /^\/model\/([^/?]+)\/(converse|converse-stream)$/.exec(rawPath.split("?")[0]!);
+    const m = /^\/model\/([^/?]+)\/(converse|converse-stream|count-tokens)$/.exec(rawPath.split("?")[0]!);
     const headers = headersOf(req);
     if (!m || req.method !== "POST") {
       record({ service: "bedrock", operation: "Unknown", auth: "none", verified: false, httpVersion, headers, body: undefined }, 404);
       return jsonError(res, 404, "UnknownOperationException", `no route for ${req.method} ${rawPath}`);
     }
     const modelId = decodeURIComponent(m[1]!);
-    const operation = m[2] === "converse" ? "Converse" : "ConverseStream";
+    const operation = m[2] === "converse" ? "Converse" : m[2] === "count-tokens" ? "CountTokens" : "ConverseStream";
     let parsed: any;
     try {
       parsed = JSON.parse(body.toString("utf8") || "{}");
@@ -317,6 +328,11 @@ export async function startFakeAws(opts: {
         `Invocation of model ID ${modelId.replace(/\.on-demand$/, "")} with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
       );
     }
+    if (operation === "CountTokens") {
+      const a = countTokensAnswer(modelId, parsed, (converse) => answerFor(converse).input);
+      rec(a.status);
+      return send(res, a.status, { "content-type": "application/json", ...(a.errorType ? { "x-amzn-errortype": a.errorType } : {}) }, JSON.stringify(a.body));
+    }
     if (modelId.includes("stall-first")) {
       rec(0);
       return hold(res);
@@ -330,7 +346,13 @@ export async function startFakeAws(opts: {
     const { text, input } = { ...plain, ...featured };
     const stopReason = featured.stopReason ?? plain.stopReason;
     const extras = metadataExtras(parsed, input);
-    const usage = { inputTokens: input, outputTokens: words(text), totalTokens: input + words(text), ...extras.usage };
+    const usage = {
+      inputTokens: input,
+      outputTokens: words(text),
+      totalTokens: input + words(text) + cache.read + cache.write,
+      ...extras.usage,
+      ...(cache.read || cache.write ? { cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.write } : {}),
+    };
 
     await sleep(delayMs + extraDelay);
 
@@ -542,6 +564,7 @@ export async function startFakeAws(opts: {
       }
       if (url.pathname.startsWith("/ecs/")) return ecs(req, res, httpVersion);
       if (url.pathname.startsWith("/latest/")) return imds(req, res, url.pathname, httpVersion);
+      if (fake.offers.handle(req, res, url.pathname)) return;
       if (req.method === "POST" && url.pathname === "/") return await sts(req, res, rawPath, body, httpVersion);
       send(res, 404, { "content-type": "application/json" }, JSON.stringify({ message: `no route for ${req.method} ${rawPath}` }));
     } catch (err) {

@@ -1,0 +1,36 @@
+// redux-chat --count-tokens: the prompt's input size from Bedrock's CountTokens (with the history of a resumed
+// conversation and the system prompt), printed instead of sending it; nothing is saved and the model does not run.
+import type { Session } from "../../lib/chat/session.ts";
+import { countTokens } from "../../lib/bedrock/count-tokens.ts";
+import { toBedrockMessages } from "../../lib/conversations/conversation.ts";
+import { costOf, priceFor } from "../../lib/bedrock/prices.ts";
+import { out } from "../shared/io.ts";
+
+/** `--json` output of --count-tokens (schemas/count-tokens-output.schema.json). */
+export interface CountTokensJson {
+  input_tokens: number;
+  model: string;
+  region: string;
+  model_id: string;
+  /** What that input would cost at the on-demand input rate; null when unknown. */
+  input_cost_usd: number | null;
+}
+
+export async function countPrompt(session: Session, prompt: string, json: boolean) {
+  const c = session.conversation;
+  const draft = { ...c, messages: [...c.messages, { role: "user" as const, content: [{ text: prompt }], timestamp: new Date().toISOString() }] };
+  const n = await countTokens(
+    await session.client(),
+    { modelId: c.model_id, messages: toBedrockMessages(draft), system: c.system },
+    { timeoutMs: session.timeoutMs, ctx: { region: c.region, modelId: c.model_id, profile: session.profile } },
+  );
+  if (!json) return out(`${n}\n`);
+  const result: CountTokensJson = {
+    input_tokens: n,
+    model: c.model,
+    region: c.region,
+    model_id: c.model_id,
+    input_cost_usd: costOf({ input_tokens: n, output_tokens: 0 }, priceFor(c.model_id, c.region)).usd,
+  };
+  out(`${JSON.stringify(result)}\n`);
+}

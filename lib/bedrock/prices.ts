@@ -1,0 +1,174 @@
+// Prices and cost: which price applies to an exact model or inference-profile id, region and tier (the user's
+// ~/.amazon-q/prices.json first, then the table built into the binaries), and what a turn's usage cost at that price.
+// A model with no known price costs `null` ("unknown"), never 0.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { reduxDir } from "../paths.ts";
+import { builtinPrices } from "./builtin-prices.ts";
+
+export type Tier = "standard" | "batch" | "flex" | "priority";
+export const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
+
+/** One price (schemas/prices.schema.json): USD per million tokens; null where no rate is known. */
+export interface PriceEntry {
+  model_id: string;
+  region: string;
+  tier: Tier;
+  input: number | null;
+  output: number | null;
+  cache_read: number | null;
+  cache_write: number | null;
+  /** Where the price comes from: the built-in table, or the offer file a refresh read. */
+  source: string;
+  /** When that source published it (ISO date). */
+  date: string;
+}
+
+/** The override file `redux-chat prices --refresh` writes (schemas/prices.schema.json). */
+export interface PriceFile {
+  version: 1;
+  updated_at: string;
+  source_url: string;
+  entries: PriceEntry[];
+}
+
+/** What a usage cost (USD); each part null when its rate is unknown, `usd` null when any used part is. */
+export interface Cost {
+  usd: number | null;
+  input: number | null;
+  output: number | null;
+  cache_read: number | null;
+  cache_write: number | null;
+  price_source: string | null;
+}
+
+export interface UsageTokens {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_write_input_tokens?: number;
+}
+
+export interface PriceTable {
+  entries: PriceEntry[];
+  /** The override file read, when there is one. */
+  overridePath?: string;
+  /** Why the override file was not used (damaged, unreadable); the built-in table applies then. */
+  problem?: string;
+  lookup(modelId: string, region: string, tier: Tier): PriceEntry | undefined;
+}
+
+export const pricesPath = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "prices.json");
+
+const key = (modelId: string, region: string, tier: Tier) => `${tier}\u0000${region}\u0000${modelId}`;
+
+/** A table from entries, later ones winning (override entries go after the built-in ones). */
+export function priceTable(entries: PriceEntry[], extra: Pick<PriceTable, "overridePath" | "problem"> = {}): PriceTable {
+  const map = new Map<string, PriceEntry>();
+  for (const e of entries) map.set(key(e.model_id, e.region, e.tier), e);
+  return { entries: [...map.values()], ...extra, lookup: (m, r, t) => map.get(key(pricingId(m), r, t)) };
+}
+
+/**
+ * The id a price is keyed by. Foundation-model and system-defined inference-profile ARNs name the same thing as
+ * their last segment; anything else (application profiles, provisioned throughput) is priced only by its exact id.
+ */
+export function pricingId(modelId: string): string {
+  const m = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d*:(?:foundation-model|inference-profile)\/([^/]+)$/.exec(modelId);
+  return m ? m[1]! : modelId;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const rate = (v: unknown) => v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
+
+/** Validates a parsed prices.json; throws an Error saying what is wrong. */
+export function parsePriceFile(v: unknown): PriceFile {
+  if (!isObj(v) || v.version !== 1 || !Array.isArray(v.entries)) throw new Error("not a redux prices file (version 1 with entries)");
+  v.entries.forEach((e, i) => {
+    const ok =
+      isObj(e) &&
+      typeof e.model_id === "string" && e.model_id !== "" &&
+      typeof e.region === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(e.region) &&
+      TIERS.includes(e.tier as Tier) &&
+      rate(e.input) && rate(e.output) && rate(e.cache_read) && rate(e.cache_write) &&
+      typeof e.source === "string" && typeof e.date === "string";
+    if (!ok) throw new Error(`entries[${i}] is not a valid price`);
+  });
+  return v as unknown as PriceFile;
+}
+
+/** The override file's entries, or why it cannot be used; undefined when there is none. */
+export function readPriceFile(path: string): { file?: PriceFile; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    return { problem: `cannot read ${path}: ${(err as Error).message}` };
+  }
+  try {
+    return { file: parsePriceFile(JSON.parse(text)) };
+  } catch (err) {
+    return { problem: `${path} is not usable (${(err as Error).message}); the built-in prices apply` };
+  }
+}
+
+let cached: { path: string; table: PriceTable } | undefined;
+
+/** The prices in force: the built-in table overlaid with ~/.amazon-q/prices.json. Read once per process. */
+export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
+  const path = pricesPath(env);
+  if (cached?.path === path) return cached.table;
+  const { file, problem } = readPriceFile(path);
+  const table = priceTable([...builtinPrices(), ...(file?.entries ?? [])], { ...(file ? { overridePath: path } : {}), ...(problem ? { problem } : {}) });
+  cached = { path, table };
+  return table;
+}
+
+/** Forgets the table read by loadPrices (after a refresh, and in tests). */
+export const clearPriceCache = () => void (cached = undefined);
+
+/** The price of an exact model or profile id in a region and tier, or undefined when none is known. */
+export function priceFor(modelId: string, region: string, tier: Tier = "standard", table: PriceTable = loadPrices()): PriceEntry | undefined {
+  return table.lookup(modelId, region, tier);
+}
+
+const UNKNOWN: Cost = { usd: null, input: null, output: null, cache_read: null, cache_write: null, price_source: null };
+
+// sums of float products drift (0.1 + 0.2); a micro-dollar's millionth is far below anything AWS bills
+const round = (usd: number) => Math.round(usd * 1e12) / 1e12;
+
+/** What `usage` cost at `price`: unknown (all null) without a price, and a part is null when its rate is unknown. */
+export function costOf(usage: UsageTokens | undefined, price: PriceEntry | undefined): Cost {
+  if (!price) return { ...UNKNOWN };
+  const part = (tokens: number | undefined, perMillion: number | null) => (!tokens ? 0 : perMillion === null ? null : round((tokens * perMillion) / 1e6));
+  const input = part(usage?.input_tokens, price.input);
+  const output = part(usage?.output_tokens, price.output);
+  const cache_read = part(usage?.cache_read_input_tokens, price.cache_read);
+  const cache_write = part(usage?.cache_write_input_tokens, price.cache_write);
+  const parts = [input, output, cache_read, cache_write];
+  const usd = parts.some((p) => p === null) ? null : round(parts.reduce<number>((a, b) => a + b!, 0));
+  return { usd, input, output, cache_read, cache_write, price_source: `${price.source} (${price.date})` };
+}
+
+/** The price tier of a Converse service tier (`--service-tier`): priority and flex have their own rates. */
+export const tierOf = (serviceTier?: string): Tier => (serviceTier === "priority" || serviceTier === "flex" ? serviceTier : "standard");
+
+/** Cost of one turn of a model in a region at on-demand (standard) prices, as saved with the turn. */
+export const turnCost = (modelId: string, region: string, usage: UsageTokens | undefined, tier: Tier = "standard") =>
+  costOf(usage, priceFor(modelId, region, tier));
+
+/** Cost at a model string's price (`custom:<region>:<id>`, e.g. a batch line's model); unknown when it does not parse. */
+export function modelCost(model: string, usage: UsageTokens | undefined, tier: Tier = "standard"): Cost {
+  const m = /^custom:([a-z0-9-]+):(.+)$/.exec(model);
+  return costOf(usage, m ? priceFor(m[2]!, m[1]!, tier) : undefined);
+}
+
+/** `$0.0123`, `$1.23`, or `unknown`: enough digits to see a single small turn. */
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined) return "unknown";
+  if (usd === 0) return "$0";
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(Math.min(10, 1 - Math.floor(Math.log10(usd))))}`;
+}

@@ -1,0 +1,146 @@
+// Tokens and dollars over saved conversations: the cost of each turn (as saved with it, or priced now from the table
+// for turns saved before redux had prices), a conversation's total, and the `redux-export usage` report grouped by
+// model, day or month.
+import { costOf, priceFor, loadPrices, type Cost, type PriceTable } from "../bedrock/prices.ts";
+import { parseModelString } from "../bedrock/model-string.ts";
+import type { AssistantMessage, Conversation } from "./conversation.ts";
+
+/** Prices turns, remembering each model string's price: a report reads thousands of turns of a few models. */
+export function createPricer(table: PriceTable = loadPrices()) {
+  const prices = new Map<string, ReturnType<typeof priceFor> | null>();
+  const priceOf = (model: string) => {
+    let p = prices.get(model);
+    if (p === undefined) {
+      try {
+        const ref = parseModelString(model);
+        p = priceFor(ref.modelId, ref.region, "standard", table) ?? null;
+      } catch {
+        p = null;
+      }
+      prices.set(model, p);
+    }
+    return p ?? undefined;
+  };
+  /** The cost of one answer: the one saved with it when known, else priced now (null when still unknown). */
+  const turn = (m: AssistantMessage, c: Conversation): Cost =>
+    m.cost && m.cost.usd !== null ? m.cost : costOf(m.usage, priceOf(m.model ?? c.model));
+  return { turn, priceOf };
+}
+
+export type Pricer = ReturnType<typeof createPricer>;
+
+/** A conversation's cost in USD: null (unknown) when any answer that used tokens has no known price. */
+export function conversationCost(c: Conversation, pricer: Pricer = createPricer()): number | null {
+  let usd = 0;
+  for (const m of c.messages) {
+    if (m.role !== "assistant" || !m.usage) continue;
+    const cost = pricer.turn(m, c);
+    if (cost.usd === null) return null;
+    usd += cost.usd;
+  }
+  return Math.round(usd * 1e12) / 1e12;
+}
+
+export type GroupBy = "model" | "day" | "month";
+export const GROUP_BY: readonly GroupBy[] = ["model", "day", "month"];
+
+/** One row of `redux-export usage` (schemas/usage-report.schema.json). */
+export interface UsageRow {
+  key: string;
+  conversations: number;
+  turns: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_write_input_tokens: number;
+  total_tokens: number;
+  /** null ("unknown") when any turn in the row has no known price; known_cost_usd is the priced part. */
+  cost_usd: number | null;
+  known_cost_usd: number;
+  unpriced_turns: number;
+}
+
+export interface UsageReport {
+  group_by: GroupBy;
+  since: string | null;
+  until: string | null;
+  rows: UsageRow[];
+  total: UsageRow;
+}
+
+const emptyRow = (key: string): UsageRow & { ids: Set<string> } => ({
+  key,
+  conversations: 0,
+  turns: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_write_input_tokens: 0,
+  total_tokens: 0,
+  cost_usd: 0,
+  known_cost_usd: 0,
+  unpriced_turns: 0,
+  ids: new Set(),
+});
+
+const round = (usd: number) => Math.round(usd * 1e12) / 1e12;
+
+/**
+ * Sums every answer (assistant turn) whose time falls in [since, until], grouped by its model, UTC day or month.
+ * Rows are sorted by key; the total row's key is "total".
+ */
+export function usageReport(conversations: Iterable<Conversation>, o: { by: GroupBy; since?: number; until?: number; pricer?: Pricer }): UsageReport {
+  const pricer = o.pricer ?? createPricer();
+  const groups = new Map<string, ReturnType<typeof emptyRow>>();
+  const total = emptyRow("total");
+  for (const c of conversations) {
+    for (const m of c.messages) {
+      if (m.role !== "assistant") continue;
+      const t = Date.parse(m.timestamp);
+      if ((o.since !== undefined && t < o.since) || (o.until !== undefined && t > o.until)) continue;
+      const key = o.by === "model" ? (m.model ?? c.model) : o.by === "day" ? m.timestamp.slice(0, 10) : m.timestamp.slice(0, 7);
+      let row = groups.get(key);
+      if (!row) groups.set(key, (row = emptyRow(key)));
+      const cost = m.usage ? pricer.turn(m, c) : undefined;
+      for (const r of [row, total]) {
+        r.ids.add(c.conversation_id);
+        r.turns++;
+        if (!m.usage) continue;
+        r.input_tokens += m.usage.input_tokens;
+        r.output_tokens += m.usage.output_tokens;
+        r.cache_read_input_tokens += m.usage.cache_read_input_tokens ?? 0;
+        r.cache_write_input_tokens += m.usage.cache_write_input_tokens ?? 0;
+        r.total_tokens += m.usage.total_tokens;
+        if (cost!.usd === null) r.unpriced_turns++;
+        else r.known_cost_usd += cost!.usd;
+      }
+    }
+  }
+  const finish = ({ ids, ...r }: ReturnType<typeof emptyRow>): UsageRow => ({
+    ...r,
+    conversations: ids.size,
+    known_cost_usd: round(r.known_cost_usd),
+    cost_usd: r.unpriced_turns ? null : round(r.known_cost_usd),
+  });
+  return {
+    group_by: o.by,
+    since: o.since === undefined ? null : new Date(o.since).toISOString(),
+    until: o.until === undefined ? null : new Date(o.until).toISOString(),
+    rows: [...groups.keys()].sort().map((k) => finish(groups.get(k)!)),
+    total: finish(total),
+  };
+}
+
+const CSV_COLUMNS = ["key", "conversations", "turns", "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_write_input_tokens", "total_tokens", "cost_usd", "known_cost_usd", "unpriced_turns"] as const;
+
+const csvCell = (v: string | number | null) => {
+  const s = v === null ? "" : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** CSV with a header and the total as the last row; an unknown cost is an empty cell. */
+export function usageCsv(r: UsageReport): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const row of [...r.rows, r.total]) lines.push(CSV_COLUMNS.map((k) => csvCell(row[k])).join(","));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, test } from "bun:test";
+import { costOf, formatUsd, priceFor, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
+import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
+import { assertValid } from "../../schema.ts";
+
+const entry = (o: Partial<PriceEntry> = {}): PriceEntry => ({ model_id: "m", region: "us-east-1", tier: "standard", input: 3, output: 15, cache_read: 0.3, cache_write: 3.75, source: "test", date: "2026-11-01", ...o });
+
+describe("price lookup", () => {
+  test("keyed by the exact id, region and tier: a profile, another region or a similar id has no price", () => {
+    const t = priceTable([entry({ model_id: "anthropic.x-v1:0" }), entry({ model_id: "us.anthropic.x-v1:0", input: 3.3 }), entry({ model_id: "anthropic.x-v1:0", tier: "batch", input: 1.5 })]);
+    expect(priceFor("anthropic.x-v1:0", "us-east-1", "standard", t)?.input).toBe(3);
+    expect(priceFor("us.anthropic.x-v1:0", "us-east-1", "standard", t)?.input).toBe(3.3);
+    expect(priceFor("anthropic.x-v1:0", "us-east-1", "batch", t)?.input).toBe(1.5);
+    expect(priceFor("anthropic.x-v1:0", "eu-west-1", "standard", t)).toBeUndefined();
+    expect(priceFor("anthropic.x-v2:0", "us-east-1", "standard", t)).toBeUndefined();
+    expect(priceFor("eu.anthropic.x-v1:0", "us-east-1", "standard", t)).toBeUndefined();
+    expect(priceFor("anthropic.x-v1:0", "us-east-1", "flex", t)).toBeUndefined();
+  });
+
+  test("later entries win (the override file over the built-in table)", () => {
+    const t = priceTable([entry({ input: 3 }), entry({ input: 4, source: "override" })]);
+    expect(priceFor("m", "us-east-1", "standard", t)).toMatchObject({ input: 4, source: "override" });
+    expect(t.entries).toHaveLength(1);
+  });
+
+  test("foundation-model and system profile ARNs are priced as their id; application profiles are not", () => {
+    expect(pricingId("arn:aws:bedrock:us-east-1::foundation-model/anthropic.x-v1:0")).toBe("anthropic.x-v1:0");
+    expect(pricingId("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.x-v1:0")).toBe("us.anthropic.x-v1:0");
+    expect(pricingId("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc")).toBe("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc");
+  });
+
+  test("the built-in table is valid, prices global. and us. Claude 4.5 apart, and batch at the published rate", () => {
+    const all = builtinPrices();
+    assertValid("prices.schema.json", all);
+    const t = priceTable(all);
+    expect(priceFor("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1", "standard", t)?.input).toBe(3);
+    expect(priceFor("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1", "standard", t)?.input).toBe(3.3);
+    expect(priceFor("amazon.nova-pro-v1:0", "us-west-2", "batch", t)).toMatchObject({ input: 0.4, output: 1.6 });
+    for (const e of all) expect(e.source).toContain("built-in");
+  });
+
+  test("a damaged prices file is refused with a reason", () => {
+    expect(() => parsePriceFile({ version: 1, entries: [{ model_id: "m", region: "mars", tier: "standard" }] })).toThrow(/entries\[0\]/);
+    expect(() => parsePriceFile({ version: 2, entries: [] })).toThrow(/version 1/);
+    expect(parsePriceFile({ version: 1, updated_at: "x", source_url: "y", entries: [entry()] }).entries).toHaveLength(1);
+  });
+});
+
+describe("costOf", () => {
+  test("USD per million tokens for each part, cache reads and writes at their own rates", () => {
+    const c = costOf({ input_tokens: 1000, output_tokens: 2000, cache_read_input_tokens: 10_000, cache_write_input_tokens: 4000 }, entry());
+    expect(c).toEqual({ usd: 0.051, input: 0.003, output: 0.03, cache_read: 0.003, cache_write: 0.015, price_source: "test (2026-11-01)" });
+  });
+
+  test("no price: every part unknown (null), never 0", () => {
+    expect(costOf({ input_tokens: 5, output_tokens: 5 }, undefined)).toEqual({ usd: null, input: null, output: null, cache_read: null, cache_write: null, price_source: null });
+  });
+
+  test("a rate the usage needs is unknown: that part and the total are null; unused unknown rates cost 0", () => {
+    const p = entry({ cache_write: null });
+    expect(costOf({ input_tokens: 10, output_tokens: 10 }, p).usd).not.toBeNull();
+    const c = costOf({ input_tokens: 10, output_tokens: 10, cache_write_input_tokens: 5 }, p);
+    expect(c.cache_write).toBeNull();
+    expect(c.usd).toBeNull();
+  });
+
+  test("formatUsd shows small amounts and unknown", () => {
+    expect(formatUsd(null)).toBe("unknown");
+    expect(formatUsd(0)).toBe("$0");
+    expect(formatUsd(12.345)).toBe("$12.35");
+    expect(formatUsd(0.0512)).toBe("$0.0512");
+    expect(formatUsd(0.000018)).toBe("$0.000018");
+  });
+});
