@@ -20,6 +20,7 @@ export const subCommands: Record<"redux-chat" | "redux-chat batch" | "redux-test
     batch: () => load(import("./chat/batch.ts")),
     models: () => load(import("./chat/models.ts")),
     completion: () => load(import("./chat/completion.ts")),
+    prices: () => load(import("./chat/prices.ts")),
   },
   "redux-chat batch": {
     status: () => import("./chat/batch-jobs.ts").then((m): CommandDef<any> => m.status),
