@@ -31,5 +31,6 @@ export const subCommands: Record<"redux-chat" | "redux-chat batch" | "redux-test
     list: () => load(import("./export/list.ts")),
     prune: () => load(import("./export/prune.ts")),
     import: () => load(import("./export/import.ts")),
+    usage: () => load(import("./export/usage.ts")),
   },
 };
