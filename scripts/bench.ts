@@ -93,7 +93,7 @@ try {
     fake.close();
   }
 
-  for (const [name, script] of [["export", "export.ts"], ["stream", "stream.ts"], ["batch", "batch.ts"], ["batch-bedrock", "batch-bedrock.ts"], ["models", "models.ts"]] as const) {
+  for (const [name, script] of [["export", "export.ts"], ["usage", "usage.ts"], ["stream", "stream.ts"], ["batch", "batch.ts"], ["batch-bedrock", "batch-bedrock.ts"], ["models", "models.ts"]] as const) {
     const path = join(root, "scripts", "bench", script);
     if (!existsSync(path)) continue;
     log(`${name}: scripts/bench/${script}…`);
