@@ -2,7 +2,6 @@
 // from the AWS Price List offer files.
 import { defineCommand } from "citty";
 import { outputArgs } from "../shared/args.ts";
-import { repeated } from "../shared/cli.ts";
 import { color, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 import { loadPrices, pricingId, type PriceEntry } from "../../lib/bedrock/prices.ts";
@@ -38,14 +37,14 @@ export default defineCommand({
   meta: { name: "prices", description: "Show the prices that apply (USD per million tokens); --refresh fetches AWS's current ones" },
   args: {
     model: { type: "string", alias: "m", description: "only this exact model or profile id (or custom:<region>:<id>)", valueHint: "model" },
-    region: { type: "string", description: "only this region (repeatable); with --refresh, the regions to fetch", valueHint: "region" },
+    region: { type: "string", description: "only these regions (comma-separated); with --refresh, the regions to fetch", valueHint: "region[,region]" },
     refresh: { type: "boolean", description: "rebuild ~/.amazon-q/prices.json from the AWS Price List offer files" },
     source: { type: "string", description: "with --refresh: base URL of the offer files (a mirror; default https://pricing.us-east-1.amazonaws.com)", valueHint: "url" },
     ...outputArgs,
   },
-  async run({ args, rawArgs }) {
+  async run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    const regions = repeated(rawArgs, "region").map((r) => validateRegion(r));
+    const regions = args.region === undefined ? [] : args.region.split(",").map((r) => validateRegion(r.trim()));
     if (args.source !== undefined && !args.refresh) throw usageError("--source only applies with --refresh");
     if (args.refresh) {
       if (args.model) throw usageError("--refresh reads every model of the alias table; --model does not apply");

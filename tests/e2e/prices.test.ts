@@ -14,7 +14,7 @@ withFakeAws((ctx) => ({ fake, home, env } = ctx));
 
 const chat = (args: string[]) => run(bin("redux-chat"), args, { env });
 const pricesFile = () => join(home, ".amazon-q", "prices.json");
-const refresh = (...extra: string[]) => chat(["prices", "--refresh", "--source", fake.url, "--region", "us-east-1", "--region", "us-west-2", ...extra]);
+const refresh = (...extra: string[]) => chat(["prices", "--refresh", "--source", fake.url, "--region", "us-east-1,us-west-2", ...extra]);
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const lookup = async (id: string, region = "us-east-1") => JSON.parse((await chat(["prices", "--model", id, "--region", region, "--json"])).stdout);
 
