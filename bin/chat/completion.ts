@@ -10,7 +10,7 @@ import { subCommands } from "../commands.ts";
 const SUBCOMMANDS = Object.keys(subCommands["redux-chat"]);
 const CHAT_FLAGS = [
   "--model", "--system", "--temperature", "--top-p", "--max-tokens", "--stop", "--profile", "--region", "--endpoint-url", "--timeout",
-  "--no-save", "--key-file", "--resume", "--continue", "--no-auto-profile", "--json", "--quiet", "--debug", "--help", "--version",
+  "--no-save", "--key-file", "--resume", "--continue", "--no-auto-profile", "--usage", "--count-tokens", "--json", "--quiet", "--debug", "--help", "--version",
 ];
 const MODELS_FLAGS = ["--region", "--profile", "--provider", "--all-regions", "--refresh", "--timeout", "--json", "--quiet", "--debug"];
 const TEST_FLAGS = ["--model", "--profile", "--region", "--endpoint-url", "--timeout", "--no-invoke", "--all", "--concurrency", "--json", "--quiet", "--debug", "--help", "--version"];
