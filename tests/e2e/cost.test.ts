@@ -186,7 +186,7 @@ describe("redux-export", () => {
     for (const row of rows) assertValid("export-list.schema.json", row);
     expect(rows.find((x: { id: string }) => x.id === "old-haiku").cost_usd).toBeCloseTo(4.8, 9);
     expect(rows.find((x: { id: string }) => x.id === "old-fake").cost_usd).toBeNull();
-    const tsv = (await run(bin("redux-export"), ["list"], { env })).stdout.trim().split("\n").map((l) => l.split("\t"));
+    const tsv = (await run(bin("redux-export"), ["list", "--no-header"], { env })).stdout.trim().split("\n").map((l) => l.split("\t"));
     expect(tsv.map((f) => f[6])).toEqual(["unknown", "4.8"]);
   });
 
