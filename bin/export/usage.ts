@@ -7,8 +7,7 @@ import { parseWhen } from "../../lib/conversations/listing.ts";
 import { GROUP_BY, usageCsv, usageReport, type GroupBy, type UsageRow } from "../../lib/conversations/usage-report.ts";
 import { formatUsd } from "../../lib/bedrock/prices.ts";
 import { usageError } from "../../lib/errors.ts";
-import { keyArgs } from "../shared/store-args.ts";
-import { outputArgs } from "../shared/args.ts";
+import { keyArgs, outputArgs } from "../shared/args.ts";
 import { color, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 

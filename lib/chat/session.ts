@@ -57,6 +57,8 @@ export interface Session {
   checkCredentials(): Promise<void>;
   /** The Bedrock client for a region (default: the conversation's), made once per region. */
   client(region?: string): ReturnType<ClientFor>;
+  /** Bounds one request (--timeout, setting chat.timeoutSeconds). */
+  timeoutMs: number;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Starts a new conversation with the same model and settings (REPL /clear): the old lock goes, the new one is taken. */
@@ -150,6 +152,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       });
     },
     client: (region) => clientFor(region ?? session.conversation.region),
+    timeoutMs,
     async setModel(model) {
       const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
       session.conversation.model = next.model;
