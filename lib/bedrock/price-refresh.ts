@@ -4,7 +4,8 @@
 // a file that is not an offer) fails the whole refresh before the file is touched; a model the offers no longer list
 // keeps the price it had.
 import { ReduxError, ExitCode } from "../errors.ts";
-import { writeFileAtomic } from "../fs-atomic.ts";
+import { dirname } from "node:path";
+import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
 import { proxyFor } from "../aws/http.ts";
 import { clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type PriceFile, type Tier } from "./prices.ts";
 import { builtinPrices } from "./builtin-prices.ts";
@@ -272,6 +273,8 @@ export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSumm
     entries: [...next.values()].sort((a, b) => a.model_id.localeCompare(b.model_id) || a.region.localeCompare(b.region) || a.tier.localeCompare(b.tier)),
   };
   try {
+    // ~/.amazon-q is created 0700 when missing (an existing one, perhaps the Amazon Q CLI's, is left as it is)
+    ensurePrivateDir(dirname(path));
     writeFileAtomic(path, `${JSON.stringify(file, null, 1)}\n`);
   } catch (err) {
     throw new ReduxError(ExitCode.internal, `cannot write ${path}: ${(err as Error).message}`, "check that ~/.amazon-q is writable and the disk has room");
