@@ -40,8 +40,8 @@ function table(rows: ConversationSummary[], cols: number): string {
     return { w, model, prompt, room };
   };
   let l = layout();
-  // too narrow for the model and the prompt to show something: CREATED, then TOKENS, then TURNS make way
-  for (const name of ["CREATED", "TOKENS", "TURNS"]) {
+  // too narrow for the model and the prompt to show something: CREATED, then TURNS, then TOKENS make way (the cost stays)
+  for (const name of ["CREATED", "TURNS", "TOKENS"]) {
     if (l.w[l.model]! + l.w[l.prompt]! <= l.room || l.room >= 20) break;
     const i = cells[0]!.indexOf(name);
     cells = cells.map((c) => c.filter((_, j) => j !== i));

@@ -165,7 +165,7 @@ describe.skipIf(!tmuxPath)("in a real terminal", () => {
     const lines = s.split("\n").filter((l) => l.trim() && !l.startsWith("[exit"));
     expect(lines.length).toBe(3);
     for (const l of lines) expect(Bun.stringWidth(l)).toBeLessThanOrEqual(80);
-    expect(lines[0]).toMatch(/^ID +UPDATED +MODEL +TURNS +TOKENS +STATUS +FIRST PRO/);
+    expect(lines[0]).toMatch(/^ID +UPDATED +MODEL +TOKENS +COST +STATUS +FIRST PRO/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0]!.length)).toEqual([8, 8]);
     expect(lines.slice(1).some((l) => / interrupted +short$/.test(l))).toBe(true);
     expect(lines.slice(1).some((l) => / complete +please .*…$/.test(l))).toBe(true);
