@@ -44,6 +44,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     guardrail: args.guardrail,
     requestMetadata: repeated(rawArgs, "request-metadata"),
   });
+  if (args["attach-type"] !== undefined && !attach.includes("-")) throw usageError("--attach-type says the type of --attach - (stdin); there is none", "a file's type comes from its content: drop --attach-type, or send stdin with --attach -");
   const files = attach.map((p) => readAttachment(p, { type: args["attach-type"], stdin: () => stdinBytes ?? new Uint8Array() }));
   if (files.length) checkAttachments(files, prompt);
   if (files.length && !prompt) throw usageError("--attach needs a prompt", 'say what to do with the files: redux-chat -a report.pdf "summarise this"');

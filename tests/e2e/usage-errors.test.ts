@@ -68,4 +68,10 @@ describe("usage errors", () => {
     expectUsage(id);
     expect(id.stderr).toContain("error: --since selects conversations for --all (and redux-export list), not for ID|PATH\n");
   });
+
+  test("--attach-type without --attach - is refused, not ignored", async () => {
+    const r = await run(bin("redux-chat"), ["-m", M, "--attach-type", "png", "hi"], { env });
+    expectUsage(r);
+    expect(r.stderr).toContain("error: --attach-type says the type of --attach - (stdin); there is none\n");
+  });
 });
