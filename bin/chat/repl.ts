@@ -66,7 +66,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     rl.close();
     done();
   };
-  const r: Repl = { session, ui, features, notes, say, close, attached: [] };
+  const r: Repl = { session, ui, features, notes, say, close, closed: () => closed, attached: [] };
 
   const onInterrupt = () => {
     if (r.streaming) {
@@ -98,7 +98,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     if (rl.line) return;
     const text = pending.join("\n");
     pending = [];
-    busy = busy.then(() => handle(text)).then(() => prompt());
+    busy = busy.then(() => handle(r, text)).then(() => prompt());
   };
 
   rl.on("line", (line) => {
@@ -111,19 +111,6 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     pending.push(line);
     pasteTimer = setTimeout(submit, PASTE_GAP_MS);
   });
-
-  async function handle(input: string): Promise<void> {
-    const text = input.trim();
-    if (!text) return;
-    if (text.startsWith("/")) {
-      // a command is one line: lines pasted after it are the next message, not the command's argument
-      const nl = text.indexOf("\n");
-      await command(r, nl < 0 ? text : text.slice(0, nl).trim());
-      if (nl >= 0 && !closed) await handle(text.slice(nl + 1));
-      return;
-    }
-    await answer(r, input);
-  }
 
   prompt();
   await finished;
@@ -139,10 +126,24 @@ interface Repl {
   notes: ReturnType<typeof modelNotes>;
   say(s: string): void;
   close(): void;
+  closed(): boolean;
   /** /attach: files waiting for the next message. */
   attached: Attachment[];
   /** The answer streaming now (Ctrl-C stops it). */
   streaming?: AbortController;
+}
+
+/** One submitted input: a slash command (its first line; lines pasted after it are the next message) or a message. */
+async function handle(r: Repl, input: string): Promise<void> {
+  const text = input.trim();
+  if (!text) return;
+  if (text.startsWith("/")) {
+    const nl = text.indexOf("\n");
+    await command(r, nl < 0 ? text : text.slice(0, nl).trim());
+    if (nl >= 0 && !r.closed()) await handle(r, text.slice(nl + 1));
+    return;
+  }
+  await answer(r, input);
 }
 
 /** One message: sent with the attached files, the answer streamed to stdout; Ctrl-C stops it and keeps what came. */
