@@ -40,6 +40,14 @@ export async function runBedrock(o: BedrockRunOptions): Promise<BedrockRun> {
   if (result.detached) {
     for (const j of result.jobs) if (j.phase === "submitted" && j.jobArn) stdout(`${j.jobArn.split("/").pop()}\n`);
   }
+  // what the collected results cost at the batch price: shown only when every model's batch price is known
+  let cost = "";
+  const priced = [...result.tokensByModel].filter(([, t]) => t.input + t.output > 0);
+  if (priced.length) {
+    const { modelCost, formatUsd } = await import("../../lib/bedrock/prices.ts");
+    const usd = priced.map(([model, t]) => modelCost(model, { input_tokens: t.input, output_tokens: t.output }, "batch").usd);
+    if (usd.every((u) => u !== null)) cost = ` · ${formatUsd(usd.reduce<number>((a, b) => a + b!, 0))} at the batch price`;
+  }
   return {
     result,
     local: result.detached || result.interrupted ? [] : result.local,
@@ -54,7 +62,7 @@ export async function runBedrock(o: BedrockRunOptions): Promise<BedrockRun> {
       }
       const ok = r.ok + (local?.ok ?? 0);
       const failed = r.failed + (local?.failed ?? 0);
-      const line = `${ok} ok, ${failed} failed, ${r.skipped} skipped (already ok)${r.missing ? `, ${r.missing} without a result` : ""}${local ? ` (${local.ok + local.failed} ran locally)` : ""} · ${r.usage.total_tokens} tokens · ${secs} s`;
+      const line = `${ok} ok, ${failed} failed, ${r.skipped} skipped (already ok)${r.missing ? `, ${r.missing} without a result` : ""}${local ? ` (${local.ok + local.failed} ran locally)` : ""} · ${r.usage.total_tokens} tokens${cost} · ${secs} s`;
       ui.outcome("batch", line, !(failed || r.missing || r.outcome || r.interrupted));
       if (r.interrupted) throw new ReduxError(ExitCode.interrupted, "stopped waiting: the Bedrock batch jobs keep running", `run the same command again to collect their results, or stop them: redux-chat batch cancel ${o.output}`);
       if (r.outcome) throw r.outcome;

@@ -199,6 +199,27 @@ describe("batch --engine bedrock", () => {
     expect(rec.modelInput.outputConfig.textFormat.type).toBe("json_schema");
   });
 
+  test("the summary shows what the collected results cost at the batch price, when the price is known", async () => {
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(home, ".amazon-q"), { recursive: true, mode: 0o700 });
+    const entry = (tier: string, input: number, output: number) => ({ model_id: "fake.batch", region: "us-east-1", tier, input, output, cache_read: null, cache_write: null, source: "test", date: "2026-11-30" });
+    writeFileSync(join(home, ".amazon-q", "prices.json"), JSON.stringify({ version: 1, updated_at: new Date().toISOString(), source_url: "test", entries: [entry("standard", 2000, 4000), entry("batch", 1000, 2000)] }), { mode: 0o600 });
+    const input = write("in.jsonl", items(100));
+    const out = join(home, "out.jsonl");
+    const r = await batch([input, "-o", out, ...flags()]);
+    expect(r.code).toBe(0);
+    const lines = readOut(out);
+    const inTok = lines.reduce((a, l) => a + l.usage.input_tokens, 0);
+    const outTok = lines.reduce((a, l) => a + l.usage.output_tokens, 0);
+    const usd = (inTok * 1000 + outTok * 2000) / 1e6;
+    const { formatUsd } = await import("../../lib/bedrock/prices.ts");
+    expect(r.stderr).toContain(`${formatUsd(usd)} at the batch price`);
+    // an unknown price shows no cost rather than a wrong one
+    const other = await batch([write("o.jsonl", items(100)), "-o", join(home, "o.out"), ...flags("custom:us-east-1:fake.unpriced")]);
+    expect(other.code).toBe(0);
+    expect(other.stderr).not.toContain("batch price");
+  });
+
   test("--engine auto: local below a job's minimum (no S3 needed), Bedrock from it", async () => {
     const out = join(home, "small.jsonl");
     const small = await batch([write("s.jsonl", items(20)), "-o", out, "-m", MODEL, "--engine", "auto"]);
