@@ -277,7 +277,12 @@ describe("attachments", () => {
 describe("caching, structured output, tiers, guardrails, metadata, stop reasons", () => {
   test("--cache puts cache points after the system prompt and the history", async () => {
     expect((await chat(["-m", PLAIN, "-s", "be brief", "--cache", "one"])).code).toBe(0);
-    expect((await chat(["-c", "--cache", "two"])).code).toBe(0);
+    const second = await chat(["-c", "--cache", "--json", "two"]);
+    expect(second.code).toBe(0);
+    // the prefix the first turn wrote is read back by the second, and usage says so
+    const usage = JSON.parse(second.stdout).usage;
+    expect(usage.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(usage.cache_write_input_tokens).toBeGreaterThan(0);
     const [a, b] = streams().map((q) => q.body);
     expect(a!.system).toEqual([{ text: "be brief" }, { cachePoint: { type: "default" } }]);
     expect(a!.messages[0].content.at(-1)).toEqual({ cachePoint: { type: "default" } });
