@@ -109,44 +109,11 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   const message = firstLine(e.message ?? String(err));
   const where = ctx.region ? ` in ${ctx.region}` : "";
   const model = ctx.modelId ? ` ${ctx.modelId}` : "";
-  const profileFlag = ctx.profile ? ` --profile ${ctx.profile}` : "";
   const opts = { cause: err };
   const svc = ctx.service ?? "Bedrock";
-  const showSources = ctx.selfTest ? "--debug shows each source tried" : "`redux-test-model --debug` shows each source tried";
-  // an empty AWS_BEARER_TOKEN_BEDROCK is ignored (lib/aws/credentials.ts): only a set one is what was rejected
-  const bearer = Boolean(process.env.AWS_BEARER_TOKEN_BEDROCK) && svc === "Bedrock";
 
   if (name === "AbortError") return new ReduxError(ExitCode.interrupted, "interrupted", undefined, opts);
-  if (AWS_ERROR_NAMES.credentials.has(name) || /could not load credentials|credential is missing/i.test(message)) {
-    if (/sso/i.test(message)) {
-      return new ReduxError(ExitCode.credentials, `SSO session expired or missing: ${message}`, `run: aws sso login${profileFlag}`, opts);
-    }
-    if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
-      return new ReduxError(
-        ExitCode.credentials,
-        `no AWS credentials found: ${message}`,
-        `set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile (~/.aws/config, ~/.aws/credentials), or run where a role is attached (web identity, ECS, EC2); ${showSources}`,
-        opts,
-      );
-    }
-    if (/expired/i.test(message) || name.startsWith("Expired")) {
-      return new ReduxError(ExitCode.credentials, `AWS credentials expired: ${message}`, `refresh them (for SSO: aws sso login${profileFlag})`, opts);
-    }
-    if (bearer) {
-      return new ReduxError(
-        ExitCode.credentials,
-        `Bedrock rejected the API key in AWS_BEARER_TOKEN_BEDROCK (${name}): ${message}`,
-        "check AWS_BEARER_TOKEN_BEDROCK: the key may be mistyped, expired, revoked, or for another region; unset it to sign with your AWS credentials instead",
-        opts,
-      );
-    }
-    return new ReduxError(
-      ExitCode.credentials,
-      `AWS rejected the credentials (${name}): ${message}`,
-      `check the access key and secret (a wrong secret or a stale session token)${ctx.selfTest ? "" : "; `redux-test-model` shows which source was used"}`,
-      opts,
-    );
-  }
+  if (AWS_ERROR_NAMES.credentials.has(name) || /could not load credentials|credential is missing/i.test(message)) return credentialError(name, message, ctx, opts);
   if (AWS_ERROR_NAMES.access.has(name)) {
     const action = ctx.action ?? "bedrock:InvokeModelWithResponseStream";
     return new ReduxError(
@@ -211,3 +178,39 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();
+
+/** Credentials that are missing, expired or rejected: what to do depends on which. */
+function credentialError(name: string, message: string, ctx: AwsErrorContext, opts: { cause: unknown }): ReduxError {
+  const profileFlag = ctx.profile ? ` --profile ${ctx.profile}` : "";
+  const showSources = ctx.selfTest ? "--debug shows each source tried" : "`redux-test-model --debug` shows each source tried";
+  // an empty AWS_BEARER_TOKEN_BEDROCK is ignored (lib/aws/credentials.ts): only a set one is what was rejected
+  const bearer = Boolean(process.env.AWS_BEARER_TOKEN_BEDROCK) && (ctx.service ?? "Bedrock") === "Bedrock";
+  if (/sso/i.test(message)) {
+    return new ReduxError(ExitCode.credentials, `SSO session expired or missing: ${message}`, `run: aws sso login${profileFlag}`, opts);
+  }
+  if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
+    return new ReduxError(
+      ExitCode.credentials,
+      `no AWS credentials found: ${message}`,
+      `set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile (~/.aws/config, ~/.aws/credentials), or run where a role is attached (web identity, ECS, EC2); ${showSources}`,
+      opts,
+    );
+  }
+  if (/expired/i.test(message) || name.startsWith("Expired")) {
+    return new ReduxError(ExitCode.credentials, `AWS credentials expired: ${message}`, `refresh them (for SSO: aws sso login${profileFlag})`, opts);
+  }
+  if (bearer) {
+    return new ReduxError(
+      ExitCode.credentials,
+      `Bedrock rejected the API key in AWS_BEARER_TOKEN_BEDROCK (${name}): ${message}`,
+      "check AWS_BEARER_TOKEN_BEDROCK: the key may be mistyped, expired, revoked, or for another region; unset it to sign with your AWS credentials instead",
+      opts,
+    );
+  }
+  return new ReduxError(
+    ExitCode.credentials,
+    `AWS rejected the credentials (${name}): ${message}`,
+    `check the access key and secret (a wrong secret or a stale session token)${ctx.selfTest ? "" : "; `redux-test-model` shows which source was used"}`,
+    opts,
+  );
+}
