@@ -7,7 +7,7 @@ import { createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { targetList, type Target } from "../bedrock/targets.ts";
 import { AWS_ERROR_NAMES, ExitCode, ReduxError, awsErrorName, isReduxError } from "../errors.ts";
 import { addUsage, emptyUsage, newConversation, toBedrockBlocks, type ContentBlock, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
-import { attachmentPart, readAttachment } from "../conversations/attachments.ts";
+import { attachmentPart, readAttachment, type Attachment } from "../conversations/attachments.ts";
 import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
 import { recordAnswer } from "../conversations/answer.ts";
@@ -282,7 +282,7 @@ async function runItem(run: Run, item: BatchItem) {
     run.announced.add(r.target.model);
     run.o.onFallback?.(r.target.model, r.failed);
   }
-  return record(run, item, model, r, attempts);
+  return record(run, item, model, r, attempts, files);
 }
 
 /** One target's try: retries throttling and transient failures with backoff, unless other items found it dead. */
@@ -338,7 +338,8 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
 }
 
 /** Writes the item's line to OUT once (and, with --save, the item as a conversation). */
-function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number) {
+/** `files`: the attachments as they were sent, so the saved conversation holds exactly those bytes. */
+function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number, files: Attachment[]) {
   const { target, error: err } = r;
   // priced as the target that answered (a fallback may be another model or region)
   const cost = costOf(r.usage, run.budget.price(target));
@@ -366,8 +367,8 @@ function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, a
   if (run.o.save) {
     const c = newConversation({ model: model.model, region: model.region, model_id: model.modelId, system: item.system ?? run.o.defaults.system, inference_config: { ...run.o.defaults.inference, ...item.inference } });
     const now = new Date().toISOString();
-    const files = (item.attachments ?? []).map((p) => attachmentPart(readAttachment(p), run.o.save));
-    c.messages.push({ role: "user", content: [...files, { text: item.prompt }], timestamp: now });
+    const parts = files.map((f) => attachmentPart(f, run.o.save));
+    c.messages.push({ role: "user", content: [...parts, { text: item.prompt }], timestamp: now });
     recordAnswer(c, { ...r, status: err ? "error" : "complete" }, now, cost);
     saveConversation(c, run.o.save);
   }

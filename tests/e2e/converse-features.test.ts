@@ -356,8 +356,13 @@ describe("batch items with today's features", () => {
       { id: "bad-json", prompt: "ping", json_schema: "strict.schema.json", model: PLAIN },
     ].map((o) => JSON.stringify(o)).join("\n") + "\n");
     const out = join(home, "out.jsonl");
-    const r = await batch([input, "-o", out, "-q"]);
+    const r = await batch([input, "-o", out, "-q", "--save"]);
     expect(r.code).toBe(7);
+    // --save keeps the attachment exactly as it was sent
+    const convs = readdirSync(convDir()).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(join(convDir(), n), "utf8")));
+    const withDoc = convs.find((c) => c.messages[0].content.some((b: any) => b.document))!;
+    assertValidConversation(withDoc);
+    expect(Buffer.from(withDoc.messages[0].content[0].document.bytes, "base64")).toEqual(pdf());
     const byId = Object.fromEntries(lines(out).map((l) => [l.id, l]));
     expect(byId.doc.status).toBe("ok");
     expect(byId.think.status).toBe("ok");
