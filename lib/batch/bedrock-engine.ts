@@ -15,7 +15,7 @@ import { createS3Client, getStream, lines, listKeys, parseS3Uri, s3Uri, uploadSt
 import { createControlPlaneClient } from "../bedrock/control-plane.ts";
 import type { BatchItem } from "./input.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
-import { JOB_MIN_RECORDS, planJobs, recordIdFor, recordLine, type BatchDefaults } from "./records.ts";
+import { JOB_MIN_RECORDS, planJobs, recordIdFor, recordLine, type BatchDefaults, type PlannedJob } from "./records.ts";
 import { jobIdOf, newRunTag, openJobs, readState, statePathFor, writeState, type BatchState, type JobEntry } from "./job-state.ts";
 
 const TERMINAL_STATES = new Set(["Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"]);
@@ -131,11 +131,26 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients = makeClients(o)): Promise<BedrockEngineResult> {
   const statePath = statePathFor(o.outPath);
-  const say = (l: string) => o.onEvent?.(l);
   const result: BedrockEngineResult = { created: [], jobs: [], ok: 0, failed: 0, skipped: 0, usage: emptyUsage(), tokensByModel: new Map(), local: [], missing: 0, detached: false, interrupted: false };
-  let state = readState(statePath);
+  const earlier = readState(statePath);
+  const state = planNewJobs(o, pendingItems(o, earlier, result), earlier, result);
+  if (!state) return result;
+  // 3. the state file, before anything else happens
+  writeState(statePath, state);
+  const save = () => writeState(statePath, state);
+  await submitJobs(state, o, clients, save, result);
+  const open = openJobs(state);
+  result.jobs = state.jobs;
+  if (o.detach) {
+    result.detached = true;
+    return result;
+  }
+  result.outcome = await waitAndCollect(open, o, clients, save, result);
+  return result;
+}
 
-  // 1. what is left to do: not ok in OUT, not in a job recorded earlier
+/** 1. What is left to do: not ok in OUT, not in a job recorded earlier. */
+function pendingItems(o: BedrockEngineOptions, state: BatchState | undefined, result: BedrockEngineResult): BatchItem[] {
   const attached = new Set<string>();
   for (const j of state ? openJobs(state) : []) for (const id of Object.values(j.records)) attached.add(id);
   const pending: BatchItem[] = [];
@@ -143,8 +158,11 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
     if (o.out.done.has(it.id)) result.skipped++;
     else if (!attached.has(it.id)) pending.push(it);
   }
+  return pending;
+}
 
-  // 2. everything Bedrock would refuse is refused here, before anything is written or uploaded
+/** 2. This run's jobs, added to the state as planned; everything Bedrock would refuse is refused here, before anything is written or uploaded. */
+function planNewJobs(o: BedrockEngineOptions, pending: BatchItem[], state: BatchState | undefined, result: BedrockEngineResult): BatchState | undefined {
   const plan = planJobs(pending, o.defaults);
   if (plan.tooFew.length && !o.localFallback) {
     const n = plan.tooFew.length;
@@ -154,59 +172,41 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
     );
   }
   result.local.push(...plan.tooFew);
-  if (plan.jobs.length) {
-    if (!o.s3) throw usageError("--engine bedrock needs an S3 location for the records", "pass --s3 s3://BUCKET/PREFIX or set it once: redux-chat settings batch.s3 s3://BUCKET/PREFIX");
-    if (!o.roleArn) throw usageError("--engine bedrock needs the service role Bedrock uses to read and write S3", "pass --role-arn arn:aws:iam::ACCOUNT:role/NAME or set it once: redux-chat settings batch.roleArn ARN");
-    if (!ROLE_ARN.test(o.roleArn)) throw usageError(`--role-arn ${JSON.stringify(o.roleArn)} is not an IAM role ARN`, "e.g. arn:aws:iam::123456789012:role/BedrockBatch");
-    const loc = parseS3Uri(o.s3);
-    state ??= { version: 1, engine: "bedrock-batch", output: o.outPath, s3: o.s3, roleArn: o.roleArn, jobs: [] };
-    const tag = newRunTag();
-    plan.jobs.forEach((p, i) => {
-      const name = `${tag}-${i + 1}`;
-      const records: Record<string, string> = {};
-      p.items.forEach((it, k) => (records[recordIdFor(k + 1)] = it.id));
-      state!.jobs.push({
-        name,
-        clientRequestToken: name,
-        region: p.model.region,
-        model: p.model.model,
-        modelId: p.model.modelId,
-        inputUri: s3Uri(loc.bucket, `${loc.prefix}${name}/input/records.jsonl`),
-        outputUri: s3Uri(loc.bucket, `${loc.prefix}${name}/output/`),
-        recordCount: p.items.length,
-        records,
-        phase: "planned",
-        createdAt: new Date().toISOString(),
-      });
-    });
-  }
-  if (!state) return result;
-  // 3. the state file, before anything else happens
-  writeState(statePath, state);
-  const save = () => writeState(statePath, state!);
+  if (!plan.jobs.length) return state;
+  if (!o.s3) throw usageError("--engine bedrock needs an S3 location for the records", "pass --s3 s3://BUCKET/PREFIX or set it once: redux-chat settings batch.s3 s3://BUCKET/PREFIX");
+  if (!o.roleArn) throw usageError("--engine bedrock needs the service role Bedrock uses to read and write S3", "pass --role-arn arn:aws:iam::ACCOUNT:role/NAME or set it once: redux-chat settings batch.roleArn ARN");
+  if (!ROLE_ARN.test(o.roleArn)) throw usageError(`--role-arn ${JSON.stringify(o.roleArn)} is not an IAM role ARN`, "e.g. arn:aws:iam::123456789012:role/BedrockBatch");
+  const loc = parseS3Uri(o.s3);
+  const next = state ?? { version: 1, engine: "bedrock-batch", output: o.outPath, s3: o.s3, roleArn: o.roleArn, jobs: [] };
+  const tag = newRunTag();
+  plan.jobs.forEach((p, i) => next.jobs.push(plannedJob(`${tag}-${i + 1}`, p, loc)));
+  return next;
+}
 
-  // 4. upload and create what is not created yet (this run's jobs, or those a killed run left)
+function plannedJob(name: string, p: PlannedJob, loc: { bucket: string; prefix: string }): JobEntry {
+  const records: Record<string, string> = {};
+  p.items.forEach((it, k) => (records[recordIdFor(k + 1)] = it.id));
+  return {
+    name,
+    clientRequestToken: name,
+    region: p.model.region,
+    model: p.model.model,
+    modelId: p.model.modelId,
+    inputUri: s3Uri(loc.bucket, `${loc.prefix}${name}/input/records.jsonl`),
+    outputUri: s3Uri(loc.bucket, `${loc.prefix}${name}/output/`),
+    recordCount: p.items.length,
+    records,
+    phase: "planned",
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** 4. Uploads and creates what is not created yet (this run's jobs, or those a killed run left). */
+async function submitJobs(state: BatchState, o: BedrockEngineOptions, clients: Clients, save: () => void, result: BedrockEngineResult) {
   const byId = new Map(o.items.map((it) => [it.id, it]));
   for (const j of state.jobs) {
     if (j.phase === "planned") {
-      const entries = Object.entries(j.records);
-      const { bucket, prefix: key } = parseS3Uri(j.inputUri, "input location");
-      const keyName = key.replace(/\/$/, "");
-      say(`${j.name}: uploading ${entries.length} records to ${j.inputUri}`);
-      const body = Readable.from(
-        (function* () {
-          for (const [recordId, id] of entries) {
-            const item = byId.get(id);
-            // an id that left the input since it was recorded is still sent: the mapping is what the job is
-            if (item) yield recordLine(recordId, item, o.defaults);
-          }
-        })(),
-      );
-      try {
-        await uploadStream(await clients.s3(j.region), bucket, keyName, body);
-      } catch (err) {
-        throw s3Error(`cannot upload the records to ${j.inputUri}`, err, j.region);
-      }
+      await uploadRecords(j, byId, o, clients);
       j.phase = "uploaded";
       save();
     }
@@ -217,43 +217,42 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
       j.status = "Submitted";
       save();
       result.created.push({ name: j.name, jobId: jobIdOf(arn) });
-      say(`${j.name}: job ${jobIdOf(arn)} created (${j.recordCount} records, ${j.model})`);
+      o.onEvent?.(`${j.name}: job ${jobIdOf(arn)} created (${j.recordCount} records, ${j.model})`);
     }
   }
+}
 
-  const open = openJobs(state);
-  result.jobs = state.jobs;
-  if (o.detach) {
-    result.detached = true;
-    return result;
+async function uploadRecords(j: JobEntry, byId: Map<string, BatchItem>, o: BedrockEngineOptions, clients: Clients) {
+  const entries = Object.entries(j.records);
+  const { bucket, prefix: key } = parseS3Uri(j.inputUri, "input location");
+  const keyName = key.replace(/\/$/, "");
+  o.onEvent?.(`${j.name}: uploading ${entries.length} records to ${j.inputUri}`);
+  const body = Readable.from(
+    (function* () {
+      for (const [recordId, id] of entries) {
+        const item = byId.get(id);
+        // an id that left the input since it was recorded is still sent: the mapping is what the job is
+        if (item) yield recordLine(recordId, item, o.defaults);
+      }
+    })(),
+  );
+  try {
+    await uploadStream(await clients.s3(j.region), bucket, keyName, body);
+  } catch (err) {
+    throw s3Error(`cannot upload the records to ${j.inputUri}`, err, j.region);
   }
+}
 
-  // 5. wait, collecting each job as it ends
-  const progress = (): JobProgress[] =>
-    open.map((j) => ({ name: j.name, jobId: j.jobArn && jobIdOf(j.jobArn), status: j.status ?? "Submitted", total: j.recordCount, processed: j.counts?.processed ?? 0, ok: j.counts?.ok ?? 0, failed: j.counts?.failed ?? 0 }));
+/** 5. Waits, collecting each job as it ends; returns the job outcome that decides the exit code, if any. */
+async function waitAndCollect(open: JobEntry[], o: BedrockEngineOptions, clients: Clients, save: () => void, result: BedrockEngineResult): Promise<ReduxError | undefined> {
   let delay = Math.min(2000, o.pollIntervalMs);
   const outcomes: ReduxError[] = [];
   for (;;) {
     let changed = false;
     for (const j of open) {
       if (j.phase !== "submitted") continue;
-      let got: GetModelInvocationJobCommandOutput;
-      try {
-        const { GetModelInvocationJobCommand } = await import("@aws-sdk/client-bedrock");
-        got = await (await clients.control(j.region)).send(new GetModelInvocationJobCommand({ jobIdentifier: j.jobArn! }));
-      } catch (err) {
-        throw controlError(`cannot read the state of job ${jobIdOf(j.jobArn!)}`, err, j.region, "bedrock:GetModelInvocationJob");
-      }
-      const status = got.status ?? "Submitted";
-      const counts = { processed: got.processedRecordCount ?? 0, ok: got.successRecordCount ?? 0, failed: got.errorRecordCount ?? 0 };
-      if (status !== j.status) {
-        say(`${j.name}: ${status}${got.message ? ` (${got.message})` : ""}`);
-        changed = true;
-      }
-      j.status = status;
-      if (got.message) j.message = got.message;
-      j.counts = counts;
-      if (TERMINAL_STATES.has(status)) {
+      if (await refreshJob(j, clients, o)) changed = true;
+      if (TERMINAL_STATES.has(j.status!)) {
         await collect(j, clients, o, result);
         const outcome = outcomeOf(j);
         if (outcome) outcomes.push(outcome);
@@ -261,7 +260,7 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
       }
     }
     if (changed) save();
-    o.onProgress?.(progress());
+    o.onProgress?.(progressOf(open));
     if (open.every((j) => j.phase === "collected")) break;
     if (o.stop.aborted) {
       result.interrupted = true;
@@ -270,9 +269,29 @@ export async function runBedrockEngine(o: BedrockEngineOptions, clients: Clients
     await sleep(delay, o.stop);
     delay = Math.min(o.pollIntervalMs, Math.round(delay * 1.5));
   }
-  result.outcome = outcomes.sort((a, b) => rank(b.code) - rank(a.code))[0];
-  return result;
+  return outcomes.sort((a, b) => rank(b.code) - rank(a.code))[0];
 }
+
+/** Reads a job's state from Bedrock into its entry; true when its status changed. */
+async function refreshJob(j: JobEntry, clients: Clients, o: BedrockEngineOptions): Promise<boolean> {
+  let got: GetModelInvocationJobCommandOutput;
+  try {
+    const { GetModelInvocationJobCommand } = await import("@aws-sdk/client-bedrock");
+    got = await (await clients.control(j.region)).send(new GetModelInvocationJobCommand({ jobIdentifier: j.jobArn! }));
+  } catch (err) {
+    throw controlError(`cannot read the state of job ${jobIdOf(j.jobArn!)}`, err, j.region, "bedrock:GetModelInvocationJob");
+  }
+  const status = got.status ?? "Submitted";
+  const changed = status !== j.status;
+  if (changed) o.onEvent?.(`${j.name}: ${status}${got.message ? ` (${got.message})` : ""}`);
+  j.status = status;
+  if (got.message) j.message = got.message;
+  j.counts = { processed: got.processedRecordCount ?? 0, ok: got.successRecordCount ?? 0, failed: got.errorRecordCount ?? 0 };
+  return changed;
+}
+
+const progressOf = (open: JobEntry[]): JobProgress[] =>
+  open.map((j) => ({ name: j.name, jobId: j.jobArn && jobIdOf(j.jobArn), status: j.status ?? "Submitted", total: j.recordCount, processed: j.counts?.processed ?? 0, ok: j.counts?.ok ?? 0, failed: j.counts?.failed ?? 0 }));
 
 // which job outcome decides the exit code when several jobs end differently
 const rank = (code: number) => (code === ExitCode.rejected ? 4 : code === ExitCode.unavailable ? 3 : code === ExitCode.interrupted ? 2 : 1);
@@ -336,11 +355,12 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
   result.tokensByModel.set(j.model, tokens);
   const byId = new Map<string, BatchItem>();
   for (const it of o.items) byId.set(it.id, it);
+  const c: Collecting = { j, jobId, o, result, tokens, byId };
   for (const key of keys.filter((k) => k.endsWith(".jsonl.out"))) {
     try {
       for await (const l of lines(await getStream(s3, out.bucket, key))) {
         if (!l.trim()) continue;
-        let rec: { recordId?: string; modelOutput?: any; error?: { errorCode?: unknown; errorMessage?: string } };
+        let rec: ResultRecord;
         try {
           rec = JSON.parse(l);
         } catch {
@@ -350,68 +370,86 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
         if (id === undefined || seen.has(id)) continue;
         seen.add(id);
         if (o.out.done.has(id)) continue;
-        const tail = { region: j.region, model_id: j.modelId, engine: "bedrock-batch" as const, job_id: jobId };
-        const mo = rec.modelOutput;
-        if (rec.error || !mo) {
-          if (o.retryFailedLocal && byId.has(id)) {
-            result.local.push(byId.get(id)!);
-            continue;
-          }
-          o.out.write({ id, status: "error", text: "", usage: emptyUsage(), cost: modelCost(j.model, emptyUsage(), "batch"), latency_ms: 0, attempts: 1, model: j.model, error: recordError(rec.error?.errorCode, rec.error?.errorMessage ?? "no output for this record"), ...tail });
-          result.failed++;
-          continue;
-        }
-        const u = mo.usage ?? {};
-        const usage: Usage = { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) };
-        tokens.input += usage.input_tokens;
-        tokens.output += usage.output_tokens;
-        result.usage = addUsage(result.usage, usage);
-        const text = ((mo.output?.message?.content ?? []) as { text?: string }[]).map((b) => b.text ?? "").join("");
-        // json_schema: an answer that does not follow it is a rejected item, as in the local runner
-        const schema = byId.get(id)?.features?.jsonSchema;
-        if (schema) {
-          try {
-            await checkStructuredAnswer(text, schema.schema);
-          } catch (err) {
-            if (!isReduxError(err)) throw err;
-            if (o.retryFailedLocal) {
-              result.local.push(byId.get(id)!);
-              continue;
-            }
-            o.out.write({ id, status: "error", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), error: { class: err.errorClass, code: err.code, message: err.message }, ...tail });
-            result.failed++;
-            continue;
-          }
-        }
-        // priced at the batch tier, as AWS bills a batch job (the table holds the batch rates it read, never half of on-demand)
-        const line: BatchOutputLine = { id, status: "ok", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), ...tail };
-        o.out.write(line);
-        o.out.done.add(id);
-        result.ok++;
+        await collectRecord(rec, id, c);
       }
     } catch (err) {
       throw s3Error(`cannot read the results in s3://${out.bucket}/${key}`, err, j.region);
     }
   }
-  // the manifest: the service's own counts and token totals (kept in the state file, shown by status)
   const manifestKey = keys.find((k) => k.endsWith("manifest.json.out"));
-  if (manifestKey) {
-    try {
-      let text = "";
-      for await (const l of lines(await getStream(s3, out.bucket, manifestKey))) text += l;
-      const m = JSON.parse(text) as Record<string, unknown>;
-      j.manifest = Object.fromEntries(
-        ["totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount", "inputTokenCount", "outputTokenCount"].filter((k) => Number.isInteger(m[k]) && (m[k] as number) >= 0).map((k) => [k, m[k] as number]),
-      );
-    } catch (err) {
-      // the records are what count; a manifest that cannot be read is only reported
-      o.onEvent?.(`${j.name}: cannot read ${manifestKey}: ${(err as Error).message}`);
-    }
-  }
+  if (manifestKey) await readManifest(j, s3, out.bucket, manifestKey, o);
   const missing = Object.values(j.records).filter((id) => !seen.has(id)).length;
   result.missing += missing;
   // the lines are on disk before the state says so: a crash in between re-reads the results, skipping ids already ok
   await o.out.sync?.();
   j.phase = "collected";
   j.collectedAt = new Date().toISOString();
+}
+
+type ResultRecord = { recordId?: string; modelOutput?: any; error?: { errorCode?: unknown; errorMessage?: string } };
+
+interface Collecting {
+  j: JobEntry;
+  jobId: string;
+  o: BedrockEngineOptions;
+  result: BedrockEngineResult;
+  tokens: { input: number; output: number };
+  byId: Map<string, BatchItem>;
+}
+
+/** One result record into OUT: an ok line, an error line, or (with retryFailedLocal) an item handed back for the local engine. */
+async function collectRecord(rec: ResultRecord, id: string, { j, jobId, o, result, tokens, byId }: Collecting) {
+  const tail = { region: j.region, model_id: j.modelId, engine: "bedrock-batch" as const, job_id: jobId };
+  const mo = rec.modelOutput;
+  if (rec.error || !mo) {
+    if (o.retryFailedLocal && byId.has(id)) {
+      result.local.push(byId.get(id)!);
+      return;
+    }
+    o.out.write({ id, status: "error", text: "", usage: emptyUsage(), cost: modelCost(j.model, emptyUsage(), "batch"), latency_ms: 0, attempts: 1, model: j.model, error: recordError(rec.error?.errorCode, rec.error?.errorMessage ?? "no output for this record"), ...tail });
+    result.failed++;
+    return;
+  }
+  const u = mo.usage ?? {};
+  const usage: Usage = { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0, total_tokens: u.totalTokens ?? (u.inputTokens ?? 0) + (u.outputTokens ?? 0) };
+  tokens.input += usage.input_tokens;
+  tokens.output += usage.output_tokens;
+  result.usage = addUsage(result.usage, usage);
+  const text = ((mo.output?.message?.content ?? []) as { text?: string }[]).map((b) => b.text ?? "").join("");
+  // json_schema: an answer that does not follow it is a rejected item, as in the local runner
+  const schema = byId.get(id)?.features?.jsonSchema;
+  if (schema) {
+    try {
+      await checkStructuredAnswer(text, schema.schema);
+    } catch (err) {
+      if (!isReduxError(err)) throw err;
+      if (o.retryFailedLocal) {
+        result.local.push(byId.get(id)!);
+        return;
+      }
+      o.out.write({ id, status: "error", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), error: { class: err.errorClass, code: err.code, message: err.message }, ...tail });
+      result.failed++;
+      return;
+    }
+  }
+  // priced at the batch tier, as AWS bills a batch job (the table holds the batch rates it read, never half of on-demand)
+  const line: BatchOutputLine = { id, status: "ok", text, usage, cost: modelCost(j.model, usage, "batch"), latency_ms: 0, attempts: 1, model: j.model, ...(mo.stopReason ? { stop_reason: mo.stopReason } : {}), ...tail };
+  o.out.write(line);
+  o.out.done.add(id);
+  result.ok++;
+}
+
+/** The manifest: the service's own counts and token totals (kept in the state file, shown by status). */
+async function readManifest(j: JobEntry, s3: S3Client, bucket: string, manifestKey: string, o: BedrockEngineOptions) {
+  try {
+    let text = "";
+    for await (const l of lines(await getStream(s3, bucket, manifestKey))) text += l;
+    const m = JSON.parse(text) as Record<string, unknown>;
+    j.manifest = Object.fromEntries(
+      ["totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount", "inputTokenCount", "outputTokenCount"].filter((k) => Number.isInteger(m[k]) && (m[k] as number) >= 0).map((k) => [k, m[k] as number]),
+    );
+  } catch (err) {
+    // the records are what count; a manifest that cannot be read is only reported
+    o.onEvent?.(`${j.name}: cannot read ${manifestKey}: ${(err as Error).message}`);
+  }
 }
