@@ -10,7 +10,7 @@ import { readSettings } from "../settings.ts";
 import { conversationsDir } from "../paths.ts";
 import { parseTimeout } from "../bedrock/inference.ts";
 import { chooseFallbacks, targetList, type Target } from "../bedrock/targets.ts";
-import { cooldownMs, createHealth } from "../bedrock/health.ts";
+import { cooldownMs, createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { regionClients, type ClientFor } from "../bedrock/clients.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "../bedrock/model-string.ts";
@@ -71,65 +71,15 @@ export interface Session {
 
 export async function openSession(o: SessionOptions): Promise<Session> {
   const env = o.env ?? process.env;
-  const settings = readSettings(env);
-  const key = loadKey({ keyFile: o.keyFile, settings, env });
-  const storeForRead: StoreOptions = { dir: conversationsDir(env), ...(key ? { key } : {}) };
-  const timeoutMs = parseTimeout(o.timeout, typeof settings["chat.timeoutSeconds"] === "number" ? settings["chat.timeoutSeconds"] : 60);
-  const inference = { ...o.inference };
-  const autoProfile = o.autoProfile ?? settings["chat.autoProfile"] !== false;
-  if (inference.max_tokens === undefined && typeof settings["chat.maxTokens"] === "number") inference.max_tokens = settings["chat.maxTokens"];
-
-  let conversation: Conversation;
-  let path: string | undefined;
-  let release = () => {};
-  let choice: ModelChoice;
-  let skipped: Session["skipped"] = [];
-  if (o.resume || o.continueLast) {
-    let found;
-    if (o.resume) found = findConversation(o.resume, storeForRead);
-    else ({ newest: found, skipped } = newestConversation(storeForRead));
-    if (!found) throw new ReduxError(ExitCode.usage, `no saved conversation to continue in ${storeForRead.dir}`, "start one with: redux-chat -m MODEL \"prompt\"");
-    release = lockFile(found.path);
-    try {
-      // re-read under the lock: another process may have appended a turn since we looked
-      const fresh = findConversation(found.path, storeForRead);
-      conversation = fresh.conversation;
-      path = fresh.path;
-      if (!o.model && conversation.source?.kind === "amazon-q-cli") {
-        throw new ReduxError(
-          ExitCode.usage,
-          `${conversation.conversation_id} was imported from the Amazon Q CLI, whose model ${conversation.model_id} is not a Bedrock model id`,
-          "continue it with a Bedrock model: -m custom:<region>:<model-id>",
-        );
-      }
-      choice = o.model
-        ? await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
-        : { ...parseModelString(conversation.model), source: "the conversation" };
-    } catch (err) {
-      release();
-      throw err;
-    }
-    conversation.model = choice.model;
-    conversation.region = choice.region;
-    conversation.model_id = choice.modelId;
-    if (o.system !== undefined) conversation.system = o.system;
-    conversation.inference_config = { ...conversation.inference_config, ...inference };
-  } else {
-    choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
-    conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
-  }
-
-  // every fallback is checked here, before anything is sent
-  const flags = o.fallbacks ?? [];
-  const fallbacks = chooseFallbacks({
-    flags,
-    env,
-    setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
-    defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined,
-  });
+  const { settings, storeForRead, timeoutMs, inference, autoProfile } = sessionSettings(o, env);
+  const resuming = Boolean(o.resume || o.continueLast);
+  const opened = resuming ? await resumeConversation(o, storeForRead, inference, env) : await startConversation(o, inference, env);
+  const { conversation, choice, skipped } = opened;
+  let { path, release } = opened;
+  const fallbacks = await sessionFallbacks(o, settings, env);
   // a new conversation is locked before its first save, so a `-c` elsewhere cannot take it up while its first answer
   // streams; after every check above, so a refused run creates nothing
-  if (o.save && !(o.resume || o.continueLast)) ({ path, release } = reserveConversation(conversation, storeForRead));
+  if (o.save && !resuming) ({ path, release } = reserveConversation(conversation, storeForRead));
   const health = createHealth({ baseMs: cooldownMs(env) });
   const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
   const session: Session = {
@@ -168,34 +118,120 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       session.conversation = newConversation({ model: c.model, region: c.region, model_id: c.model_id, system: c.system, inference_config: c.inference_config });
       if (session.store) ({ path: session.path, release } = reserveConversation(session.conversation, session.store));
     },
-    async turn(prompt, t) {
-      const targets = session.targets();
-      // the first client is made before the prompt is saved: a setup error (a CA bundle that cannot be read) is
-      // reported as itself, not as a failed turn
-      await clientFor(targets[0]!.region);
-      const outcome = await runTurn({
-        clientFor,
-        targets,
-        health,
-        debug: o.debug,
-        conversation: session.conversation,
-        prompt,
-        attachments: t.attachments,
-        features: t.features,
-        store: session.store,
-        path: session.path,
-        onText: t.onText,
-        onReasoning: t.onReasoning,
-        signal: t.signal,
-        firstEventTimeoutMs: timeoutMs,
-        idleTimeoutMs: timeoutMs,
-        profile: o.profile,
-        autoProfile: autoProfile ? { profile: o.profile, timeoutMs: Math.min(timeoutMs, 30_000), debug: o.debug, env, onSwitch: t.onAutoProfile } : undefined,
-      });
-      session.path = outcome.path ?? session.path;
-      return outcome;
-    },
+    turn: (prompt, t) => sessionTurn(session, { o, env, clientFor, health, timeoutMs, autoProfile }, prompt, t),
     close: () => release(),
   };
   return session;
+}
+
+/** The flags with the settings under them: the key, the store, the request bound, the inference defaults. */
+function sessionSettings(o: SessionOptions, env: NodeJS.ProcessEnv) {
+  const settings = readSettings(env);
+  const key = loadKey({ keyFile: o.keyFile, settings, env });
+  const storeForRead: StoreOptions = { dir: conversationsDir(env), ...(key ? { key } : {}) };
+  const timeoutMs = parseTimeout(o.timeout, typeof settings["chat.timeoutSeconds"] === "number" ? settings["chat.timeoutSeconds"] : 60);
+  const inference = { ...o.inference };
+  const autoProfile = o.autoProfile ?? settings["chat.autoProfile"] !== false;
+  if (inference.max_tokens === undefined && typeof settings["chat.maxTokens"] === "number") inference.max_tokens = settings["chat.maxTokens"];
+  return { settings, storeForRead, timeoutMs, inference, autoProfile };
+}
+
+interface OpenedConversation {
+  conversation: Conversation;
+  path?: string;
+  release: () => void;
+  choice: ModelChoice;
+  skipped: Session["skipped"];
+}
+
+/** A saved conversation (by id/path, or the newest), locked and re-read under the lock, with this run's model and settings. */
+async function resumeConversation(o: SessionOptions, storeForRead: StoreOptions, inference: InferenceConfig, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
+  let found;
+  let skipped: Session["skipped"] = [];
+  if (o.resume) found = findConversation(o.resume, storeForRead);
+  else ({ newest: found, skipped } = newestConversation(storeForRead));
+  if (!found) throw new ReduxError(ExitCode.usage, `no saved conversation to continue in ${storeForRead.dir}`, "start one with: redux-chat -m MODEL \"prompt\"");
+  const release = lockFile(found.path);
+  let conversation: Conversation;
+  let path: string;
+  let choice: ModelChoice;
+  try {
+    // re-read under the lock: another process may have appended a turn since we looked
+    const fresh = findConversation(found.path, storeForRead);
+    conversation = fresh.conversation;
+    path = fresh.path;
+    if (!o.model && conversation.source?.kind === "amazon-q-cli") {
+      throw new ReduxError(
+        ExitCode.usage,
+        `${conversation.conversation_id} was imported from the Amazon Q CLI, whose model ${conversation.model_id} is not a Bedrock model id`,
+        "continue it with a Bedrock model: -m custom:<region>:<model-id>",
+      );
+    }
+    choice = o.model
+      ? await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
+      : { ...parseModelString(conversation.model), source: "the conversation" };
+  } catch (err) {
+    release();
+    throw err;
+  }
+  conversation.model = choice.model;
+  conversation.region = choice.region;
+  conversation.model_id = choice.modelId;
+  if (o.system !== undefined) conversation.system = o.system;
+  conversation.inference_config = { ...conversation.inference_config, ...inference };
+  return { conversation, path, release, choice, skipped };
+}
+
+async function startConversation(o: SessionOptions, inference: InferenceConfig, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
+  const choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
+  const conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
+  return { conversation, release: () => {}, choice, skipped: [] };
+}
+
+/** Every fallback is checked here, before anything is sent. */
+async function sessionFallbacks(o: SessionOptions, settings: ReturnType<typeof readSettings>, env: NodeJS.ProcessEnv) {
+  const flags = o.fallbacks ?? [];
+  return chooseFallbacks({
+    flags,
+    env,
+    setting: typeof settings["chat.fallbackModels"] === "string" ? settings["chat.fallbackModels"] : undefined,
+    defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined,
+  });
+}
+
+interface TurnContext {
+  o: SessionOptions;
+  env: NodeJS.ProcessEnv;
+  clientFor: ClientFor;
+  health: TargetHealth;
+  timeoutMs: number;
+  autoProfile: boolean;
+}
+
+async function sessionTurn(session: Session, { o, env, clientFor, health, timeoutMs, autoProfile }: TurnContext, prompt: string, t: Parameters<Session["turn"]>[1]): Promise<TurnOutcome> {
+  const targets = session.targets();
+  // the first client is made before the prompt is saved: a setup error (a CA bundle that cannot be read) is
+  // reported as itself, not as a failed turn
+  await clientFor(targets[0]!.region);
+  const outcome = await runTurn({
+    clientFor,
+    targets,
+    health,
+    debug: o.debug,
+    conversation: session.conversation,
+    prompt,
+    attachments: t.attachments,
+    features: t.features,
+    store: session.store,
+    path: session.path,
+    onText: t.onText,
+    onReasoning: t.onReasoning,
+    signal: t.signal,
+    firstEventTimeoutMs: timeoutMs,
+    idleTimeoutMs: timeoutMs,
+    profile: o.profile,
+    autoProfile: autoProfile ? { profile: o.profile, timeoutMs: Math.min(timeoutMs, 30_000), debug: o.debug, env, onSwitch: t.onAutoProfile } : undefined,
+  });
+  session.path = outcome.path ?? session.path;
+  return outcome;
 }
