@@ -23,7 +23,7 @@ import { conversationsDir } from "../../lib/paths.ts";
 import { loadKey } from "../../lib/conversations/envelope.ts";
 import { readSettings, type Settings } from "../../lib/settings.ts";
 import { parseNumber } from "../../lib/numbers.ts";
-import { formatUsd, priceFor } from "../../lib/bedrock/prices.ts";
+import { formatUsd, priceFor, tierOf, type Tier } from "../../lib/bedrock/prices.ts";
 import { err, out as stdout } from "../shared/io.ts";
 
 const whole = (v: string | undefined, flag: string, max: number, min = 1) =>
@@ -128,7 +128,7 @@ async function readItems(args: BatchArgs, f: BatchFlags): Promise<{ items: Batch
   if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
   const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
   checkItemFeatures(items, { modelId: model?.modelId, inference: f.inference }, source);
-  if (f.maxCostUsd !== undefined) requirePrices(items.map((it) => it.model ?? model!));
+  if (f.maxCostUsd !== undefined) requirePrices(items.map((it) => [it.model ?? model!, tierOf(it.features?.serviceTier)] as const));
   return { items, model };
 }
 
@@ -312,14 +312,14 @@ function parseUsd(v: string | undefined): number | undefined {
   return n;
 }
 
-/** --max-cost needs a price for every model the run will call: an unknown price cannot be held to a budget. */
-function requirePrices(models: ModelRef[]) {
+/** --max-cost needs a price for every model (at every service tier) the run will call: an unknown price cannot be held to a budget. */
+function requirePrices(calls: (readonly [ModelRef, Tier | null])[]) {
   const seen = new Set<string>();
-  for (const m of models) {
-    if (seen.has(m.model)) continue;
-    seen.add(m.model);
-    if (!priceFor(m.modelId, m.region)) {
-      throw usageError(`--max-cost: no price is known for ${m.model}`, "see `redux-chat prices`; `redux-chat prices --refresh` fetches AWS's current prices, or add the model to ~/.amazon-q/prices.json");
+  for (const [m, tier] of calls) {
+    if (seen.has(`${tier} ${m.model}`)) continue;
+    seen.add(`${tier} ${m.model}`);
+    if (!tier || !priceFor(m.modelId, m.region, tier)) {
+      throw usageError(`--max-cost: no price is known for ${m.model}${tier === "standard" ? "" : ` at the ${tier ?? "requested"} service tier`}`, "see `redux-chat prices`; `redux-chat prices --refresh` fetches AWS's current prices, or add the model to ~/.amazon-q/prices.json");
     }
   }
 }

@@ -17,7 +17,7 @@ import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 import type { BatchOutput, BatchOutputLine } from "./output.ts";
 import { backoffMs, createAimd, retryAfterMs, type Aimd } from "./rate-control.ts";
 import { createBudget, type Budget } from "./budget.ts";
-import { costOf } from "../bedrock/prices.ts";
+import { costOf, tierOf } from "../bedrock/prices.ts";
 
 export interface BatchOptions {
   items: BatchItem[];
@@ -214,7 +214,7 @@ async function launchAll(run: Run, pending: BatchItem[]): Promise<void> {
       run.stoppedBy = "max-total-tokens";
       break;
     }
-    const estimate = run.budget.estimate(item.model ?? run.o.defaults.model!, item.prompt + (item.system ?? run.o.defaults.system ?? ""), item.inference.max_tokens ?? run.o.defaults.inference.max_tokens);
+    const estimate = run.budget.estimate(item.model ?? run.o.defaults.model!, item.prompt + (item.system ?? run.o.defaults.system ?? ""), item.inference.max_tokens ?? run.o.defaults.inference.max_tokens, tierOf(item.features?.serviceTier));
     if (run.budget.wouldPass(estimate)) {
       run.stoppedBy = "max-cost";
       break;
@@ -299,7 +299,7 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
     );
     run.stats.usage = addUsage(run.stats.usage, r.usage);
     // every attempt is billed for what it read and wrote, the failed ones too
-    run.budget.charge(t, r.usage);
+    run.budget.charge(t, r.usage, tierOf(item.features?.serviceTier, r.serviceTier));
     run.stats.costUsd = run.budget.spentUsd;
     run.stats.unpriced = run.budget.unpriced;
     if (r.status === "interrupted") return r;
@@ -341,8 +341,8 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
 /** `files`: the attachments as they were sent, so the saved conversation holds exactly those bytes. */
 function record(run: Run, item: BatchItem, model: ModelRef, r: FailoverResult, attempts: number, files: Attachment[]) {
   const { target, error: err } = r;
-  // priced as the target that answered (a fallback may be another model or region)
-  const cost = costOf(r.usage, run.budget.price(target));
+  // priced as the target that answered (a fallback may be another model or region), at the tier it answered on
+  const cost = costOf(r.usage, run.budget.price(target, tierOf(item.features?.serviceTier, r.serviceTier)));
   const line: BatchOutputLine = {
     id: item.id,
     status: err ? "error" : "ok",

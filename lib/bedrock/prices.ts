@@ -148,21 +148,35 @@ export function costOf(usage: UsageTokens | undefined, price: PriceEntry | undef
   const cache_write = part(usage?.cache_write_input_tokens, price.cache_write);
   const parts = [input, output, cache_read, cache_write];
   const usd = parts.some((p) => p === null) ? null : round(parts.reduce<number>((a, b) => a + b!, 0));
-  return { usd, input, output, cache_read, cache_write, price_source: `${price.source} (${price.date})` };
+  // a rate other than on-demand says which tier it is, so a flex, priority or batch cost is never read as standard
+  const tier = price.tier === "standard" ? "" : `, ${price.tier} tier`;
+  return { usd, input, output, cache_read, cache_write, price_source: `${price.source} (${price.date})${tier}` };
 }
 
-/** The price tier of a Converse service tier (`--service-tier`): priority and flex have their own rates. */
-export const tierOf = (serviceTier?: string): Tier => (serviceTier === "priority" || serviceTier === "flex" ? serviceTier : "standard");
+/**
+ * The tier a turn is priced at: the one Bedrock says it answered on (the response's `serviceTier`), else the one asked
+ * for (`--service-tier`, a batch line's `service_tier`): a priority request Bedrock served at the standard tier is
+ * billed at standard. `reserved` (billed for the reserved capacity, not per token) and any tier redux does not know
+ * have no per-token price: null, so the cost is unknown rather than the standard price.
+ */
+export function tierOf(asked?: string, answered?: string): Tier | null {
+  const t = answered ?? asked;
+  if (t === undefined || t === "default" || t === "standard") return "standard";
+  return t === "priority" || t === "flex" ? t : null;
+}
 
-/** Cost of one turn of a model in a region at on-demand (standard) prices, as saved with the turn. */
-export const turnCost = (modelId: string, region: string, usage: UsageTokens | undefined, tier: Tier = "standard") =>
-  costOf(usage, priceFor(modelId, region, tier));
+/** Cost of one turn of a model in a region at a tier's prices (standard: on-demand), as saved with the turn; a null tier has no price. */
+export const turnCost = (modelId: string, region: string, usage: UsageTokens | undefined, tier: Tier | null = "standard") =>
+  costOf(usage, tier ? priceFor(modelId, region, tier) : undefined);
 
 /** Cost at a model string's price (`custom:<region>:<id>`, e.g. a batch line's model); unknown when it does not parse. */
-export function modelCost(model: string, usage: UsageTokens | undefined, tier: Tier = "standard"): Cost {
+export function modelCost(model: string, usage: UsageTokens | undefined, tier: Tier | null = "standard"): Cost {
   const m = /^custom:([a-z0-9-]+):(.+)$/.exec(model);
-  return costOf(usage, m ? priceFor(m[2]!, m[1]!, tier) : undefined);
+  return costOf(usage, m && tier ? priceFor(m[2]!, m[1]!, tier) : undefined);
 }
+
+/** A cost for people: `$0.0000088`, or `cost unknown`. */
+export const costText = (c: Cost | null | undefined) => (c?.usd == null ? "cost unknown" : formatUsd(c.usd));
 
 /** `$0.0123`, `$1.23`, or `unknown`: enough digits to see a single small turn. */
 export function formatUsd(usd: number | null | undefined): string {

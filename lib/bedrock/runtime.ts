@@ -61,6 +61,8 @@ export interface TurnResult {
   status: "complete" | "interrupted" | "error";
   stopReason?: string;
   usage?: Usage;
+  /** The service tier Bedrock says it answered on (metadata.serviceTier): what the turn is priced at. */
+  serviceTier?: string;
   latencyMs: number;
   /** Set when status is "error" (translated) or "interrupted". */
   error?: ReduxError;
@@ -163,6 +165,7 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
   const reasoning = new Map<number, ReasoningBlock["reasoning"]>();
   let stopReason: string | undefined;
   let usage: Usage | undefined;
+  let serviceTier: string | undefined;
   let sawStop = false;
   let sawMetadata = false;
   const finish = (status: TurnResult["status"], error?: ReduxError): TurnResult => ({
@@ -171,6 +174,7 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
     status,
     stopReason,
     usage,
+    ...(serviceTier ? { serviceTier } : {}),
     latencyMs: Math.round(performance.now() - t0),
     error,
   });
@@ -204,6 +208,7 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
       } else if (ev.metadata) {
         sawMetadata = true;
         usage = toUsage(ev.metadata.usage);
+        serviceTier = ev.metadata.serviceTier?.type;
       }
     }
     clearTimeout(timer);
@@ -234,6 +239,7 @@ export interface ConverseResult {
   reasoning?: ReasoningBlock[];
   stopReason?: string;
   usage?: Usage;
+  serviceTier?: string;
   latencyMs: number;
 }
 
@@ -248,7 +254,7 @@ export async function converseOnce(client: BedrockRuntimeClient, req: TurnReques
       { abortSignal: signal },
     );
     const text = (res.output?.message?.content ?? []).map((b) => b.text ?? "").join("");
-    return { text, stopReason: res.stopReason, usage: toUsage(res.usage), latencyMs: Math.round(performance.now() - t0) };
+    return { text, stopReason: res.stopReason, usage: toUsage(res.usage), ...(res.serviceTier?.type ? { serviceTier: res.serviceTier.type } : {}), latencyMs: Math.round(performance.now() - t0) };
   } catch (err) {
     if (signal.aborted) throw timeoutError(`no answer within ${Math.round(o.timeoutMs / 1000)} s`, o.ctx);
     throw translateAwsError(err, o.ctx);

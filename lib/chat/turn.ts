@@ -87,7 +87,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
   }
 
   // priced as the target that answered (a fallback may be another model or region)
-  const cost = turnCost(result.target.modelId, result.target.region, result.usage, tierOf(o.features?.serviceTier));
+  const cost = turnCost(result.target.modelId, result.target.region, result.usage, tierOf(o.features?.serviceTier, result.serviceTier));
   recordAnswer(c, result, undefined, cost);
   if (o.store) path = saveConversation(c, o.store, path);
   return { ...result, path, cost };

@@ -86,9 +86,10 @@ const strip = (blocks: any[]) => JSON.stringify((blocks ?? []).filter((b: any) =
 
 /**
  * Usage extras: a request with cache points writes its prefix to the cache and reads back the longest prefix an
- * earlier request wrote (as Bedrock's prompt caching does); the service tier is echoed.
+ * earlier request wrote (as Bedrock's prompt caching does); the service tier is echoed, unless the model id says
+ * `answers-tier-<tier>` (a priority request served at the standard tier, say): then that tier is reported.
  */
-export function metadataExtras(body: any, inputTokens: number): { usage: Record<string, number>; serviceTier?: { type: string } } {
+export function metadataExtras(body: any, inputTokens: number, modelId = ""): { usage: Record<string, number>; serviceTier?: { type: string } } {
   const usage: Record<string, number> = {};
   const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
   const hasPoint = msgs.some((m) => (m?.content ?? []).some((b: any) => b?.cachePoint)) || (Array.isArray(body?.system) && body.system.some((b: any) => b?.cachePoint));
@@ -100,5 +101,6 @@ export function metadataExtras(body: any, inputTokens: number): { usage: Record<
     usage.cacheWriteInputTokens = share(key.length - (hit?.length ?? 0));
     cached.push(key);
   }
-  return { usage, ...(body?.serviceTier?.type ? { serviceTier: { type: body.serviceTier.type } } : {}) };
+  const tier = /answers-tier-([a-z]+)/.exec(modelId)?.[1] ?? body?.serviceTier?.type;
+  return { usage, ...(tier ? { serviceTier: { type: tier } } : {}) };
 }

@@ -11,6 +11,7 @@
 //   stream-error | stream-throttle → exception frame after partial text | error-frame → `:message-type: error` frame
 //   truncated → clean end without messageStop/metadata | torn → half a frame | unknown-event → an extra unknown event
 //   stall-first → never answers | stall-mid → silent after one delta | delay-<N>ms → N ms before the first event
+//   answers-tier-<tier> → the metadata reports that service tier, whatever was asked
 // A bare id the control plane lists as profile-only (tests/fakes/control-plane.ts) also answers "on-demand throughput
 // isn't supported", as Bedrock does.
 import http from "node:http";
@@ -345,7 +346,7 @@ export async function startFakeAws(opts: {
     const featured = featureAnswer(modelId, parsed, plain.text, (lastUser?.content ?? []).map((b: any) => b?.text ?? "").join(""));
     const { text, input } = { ...plain, ...featured };
     const stopReason = featured.stopReason ?? plain.stopReason;
-    const extras = metadataExtras(parsed, input);
+    const extras = metadataExtras(parsed, input, modelId);
     const usage = {
       inputTokens: input,
       outputTokens: words(text),
@@ -361,7 +362,7 @@ export async function startFakeAws(opts: {
         res,
         200,
         { "content-type": "application/json" },
-        JSON.stringify({ output: { message: { role: "assistant", content: [{ text }] } }, stopReason, usage, metrics: { latencyMs: Date.now() - t0 } }),
+        JSON.stringify({ output: { message: { role: "assistant", content: [{ text }] } }, stopReason, usage, metrics: { latencyMs: Date.now() - t0 }, ...(extras.serviceTier ? { serviceTier: extras.serviceTier } : {}) }),
       );
     }
     if (res.headersSent || res.destroyed || closing) return;

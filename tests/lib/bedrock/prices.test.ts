@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { costOf, formatUsd, priceFor, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
+import { costOf, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
 import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
 import { assertValid } from "../../schema.ts";
 
@@ -70,5 +70,23 @@ describe("costOf", () => {
     expect(formatUsd(12.345)).toBe("$12.35");
     expect(formatUsd(0.0512)).toBe("$0.0512");
     expect(formatUsd(0.000018)).toBe("$0.000018");
+  });
+});
+
+describe("tierOf", () => {
+  test("the tier Bedrock reports it answered on wins over the one asked for; reserved or unknown tiers have no price", () => {
+    expect(tierOf()).toBe("standard");
+    expect(tierOf("default")).toBe("standard");
+    expect(tierOf("flex")).toBe("flex");
+    expect(tierOf("priority")).toBe("priority");
+    expect(tierOf("priority", "default")).toBe("standard");
+    expect(tierOf(undefined, "flex")).toBe("flex");
+    expect(tierOf("flex", "reserved")).toBeNull();
+    expect(tierOf("flex", "some-new-tier")).toBeNull();
+  });
+
+  test("a price that is not on-demand names its tier in price_source", () => {
+    expect(costOf({ input_tokens: 1, output_tokens: 1 }, entry({ tier: "flex" })).price_source).toBe("test (2026-11-01), flex tier");
+    expect(costOf({ input_tokens: 1, output_tokens: 1 }, entry({ tier: "batch" })).price_source).toBe("test (2026-11-01), batch tier");
   });
 });
