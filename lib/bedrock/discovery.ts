@@ -119,6 +119,18 @@ export async function discover(client: BedrockClient, o: DiscoverOptions): Promi
   const sdk = await import("@aws-sdk/client-bedrock");
   const { region } = o;
   const warnings: DiscoveryWarning[] = [];
+  const lists = await listEverything(client, sdk, o, warnings);
+  const fms = new Map<string, FoundationModelSummary>((lists.models ?? []).map((m) => [m.modelId!, m]));
+  const access = await availabilityOf([...fms.keys()], client, sdk, o, warnings);
+  return { region, fetched_at: new Date().toISOString(), rows: rowsOf(region, fms, access, lists), warnings };
+}
+
+type BedrockSdk = typeof import("@aws-sdk/client-bedrock");
+type Lists = Awaited<ReturnType<typeof listEverything>>;
+
+/** The six list calls at once; each failure is a warning, and all six failing is an error. */
+async function listEverything(client: BedrockClient, sdk: BedrockSdk, o: DiscoverOptions, warnings: DiscoveryWarning[]) {
+  const { region } = o;
   const failures: ReduxError[] = [];
   const opts = () => ({ abortSignal: AbortSignal.timeout(o.timeoutMs) });
   const attempt = async <T>(op: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -159,14 +171,18 @@ export async function discover(client: BedrockClient, o: DiscoverOptions): Promi
     }
     throw new ReduxError(first.code, `no Bedrock list call succeeded in ${region}: ${first.message}`, first.hint, { cause: first });
   }
+  return { models, system, application, provisioned, custom, imported };
+}
 
-  const fms = new Map<string, FoundationModelSummary>((models ?? []).map((m) => [m.modelId!, m]));
+/** Each foundation model's access; once the call is denied, the rest are unknown (one warning). */
+async function availabilityOf(ids: string[], client: BedrockClient, sdk: BedrockSdk, o: DiscoverOptions, warnings: DiscoveryWarning[]): Promise<Map<string, Access>> {
+  const { region } = o;
   let availabilityDenied = false;
   const access = new Map<string, Access>();
-  await mapLimit([...fms.keys()], o.concurrency ?? 8, async (id) => {
+  await mapLimit(ids, o.concurrency ?? 8, async (id) => {
     if (availabilityDenied) return access.set(id, "unknown");
     try {
-      const a = await client.send(new sdk.GetFoundationModelAvailabilityCommand({ modelId: id }), opts());
+      const a = await client.send(new sdk.GetFoundationModelAvailabilityCommand({ modelId: id }), { abortSignal: AbortSignal.timeout(o.timeoutMs) });
       access.set(id, accessOf(a));
     } catch (err) {
       access.set(id, "unknown");
@@ -178,8 +194,12 @@ export async function discover(client: BedrockClient, o: DiscoverOptions): Promi
       } else o.debug?.(`GetFoundationModelAvailability ${id} in ${region}: ${e.message}`);
     }
   });
+  return access;
+}
 
-  const profileRows = [...(system ?? []), ...(application ?? [])];
+/** One row per foundation model, profile, provisioned throughput, custom and imported model. */
+function rowsOf(region: string, fms: Map<string, FoundationModelSummary>, access: Map<string, Access>, lists: Lists): ModelRow[] {
+  const profileRows = [...(lists.system ?? []), ...(lists.application ?? [])];
   const candidates: ProfileCandidate[] = profileRows.map((p) => ({ id: p.inferenceProfileId!, baseModel: foundationModelOf(p.models?.[0]?.modelArn) ?? null, regions: regionsOf(p) }));
   const model = (id: string) => `custom:${region}:${id}`;
   const fromBase = (base: string | undefined) => {
@@ -214,27 +234,27 @@ export async function discover(client: BedrockClient, o: DiscoverOptions): Promi
       invocation: "on-demand", profile: null, base_model: base ?? null, regions: regionsOf(p),
     });
   }
-  for (const t of provisioned ?? []) {
+  for (const t of lists.provisioned ?? []) {
     const base = foundationModelOf(t.foundationModelArn) ?? foundationModelOf(t.modelArn);
     rows.push({
       model: model(t.provisionedModelArn!), region, id: t.provisionedModelArn!, kind: "provisioned", name: t.provisionedModelName ?? "", ...fromBase(base),
       access: t.status === "InService" ? "authorized" : "not-available", invocation: "provisioned", profile: null, base_model: base ?? null, regions: null,
     });
   }
-  for (const c of custom ?? []) {
+  for (const c of lists.custom ?? []) {
     const base = foundationModelOf(c.baseModelArn);
     rows.push({
       model: model(c.modelArn!), region, id: c.modelArn!, kind: "custom", name: c.modelName ?? "", ...fromBase(base), access: "unknown",
       lifecycle: null, end_of_life: null, invocation: "provisioned", profile: null, base_model: base ?? null, regions: null,
     });
   }
-  for (const m of imported ?? []) {
+  for (const m of lists.imported ?? []) {
     rows.push({
       model: model(m.modelArn!), region, id: m.modelArn!, kind: "imported", name: m.modelName ?? "", provider: null, input_modalities: ["text"], output_modalities: ["text"],
       streaming: null, invocation: "on-demand", profile: null, base_model: null, regions: null, lifecycle: null, end_of_life: null, access: "unknown",
     });
   }
-  return { region, fetched_at: new Date().toISOString(), rows, warnings };
+  return rows;
 }
 
 const regionsOf = (p: InferenceProfileSummary) => {
