@@ -218,6 +218,11 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
       const { usageError } = await import("../../lib/errors.ts");
       throw usageError(scan.problem, `see ${key} --help`);
     }
+    // --profile NAME is this process's AWS_PROFILE, as the AWS CLI's is: the SDK takes a client's `profile` option for
+    // credentials and region, but its configured-endpoint lookup (the profile's endpoint_url, its [services] section,
+    // ignore_configured_endpoint_urls) reads AWS_PROFILE only, for every client (runtime, control plane, S3, STS)
+    const profile = scan.values.get("profile")?.at(-1);
+    if (profile) process.env.AWS_PROFILE = profile;
     const { runCommand } = await import("citty");
     await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: scan.argv });
   } catch (err) {

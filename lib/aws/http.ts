@@ -78,8 +78,11 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
         return super.connect(req, ca ? ({ ...opts, ca } as typeof opts) : opts);
       }
     }
-    httpsAgent = new TrustingProxyAgent(proxy, pool) as unknown as InstanceType<typeof https.Agent>;
-    httpAgent = new HttpProxyAgent(proxy, pool) as unknown as InstanceType<typeof http.Agent>;
+    // no maxSockets through a proxy: under Bun, a proxy agent (agent-base) never dispatches the requests it queues
+    // past that limit, so `models` (6 list calls on 4 sockets) hung behind HTTPS_PROXY; one tunnel per request instead
+    const tunnels = { keepAlive: true };
+    httpsAgent = new TrustingProxyAgent(proxy, tunnels) as unknown as InstanceType<typeof https.Agent>;
+    httpAgent = new HttpProxyAgent(proxy, tunnels) as unknown as InstanceType<typeof http.Agent>;
   } else {
     httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
     httpAgent = new http.Agent(pool);
@@ -171,3 +174,26 @@ export function serviceUrl(service: keyof typeof HOSTS, region: string, explicit
 /** The endpoint the SDK itself reads from the environment for a service (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL). */
 export const configuredEndpoint = (service: keyof typeof HOSTS, env: NodeJS.ProcessEnv = process.env): string | undefined =>
   env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+
+const SERVICE_IDS = { BEDROCK_RUNTIME: "Bedrock Runtime", BEDROCK: "Bedrock", STS: "STS", S3: "S3" } as const;
+
+/**
+ * The endpoint configured for a service as the SDK's own resolver reads it when the client is built without one:
+ * AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's [services] section, its endpoint_url (the profile:
+ * AWS_PROFILE, which --profile sets), none under AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls.
+ */
+export async function sdkConfiguredEndpoint(service: keyof typeof HOSTS): Promise<string | undefined> {
+  try {
+    const { resolveEndpointConfig } = await import("@smithy/core/endpoints");
+    const cfg = resolveEndpointConfig({ serviceId: SERVICE_IDS[service] } as Parameters<typeof resolveEndpointConfig>[0]) as { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    return (await cfg.serviceConfiguredEndpoint?.()) || undefined;
+  } catch {
+    // a profile naming a missing [services] section: the SDK's own request says so
+    return undefined;
+  }
+}
+
+/** Where the SDK will send a service's requests (to choose the proxy and CA for that URL): serviceUrl, with the config file and the ignore settings read as the SDK reads them. */
+export async function sdkServiceUrl(service: keyof typeof HOSTS, region: string, explicit?: string): Promise<string> {
+  return explicit || (await sdkConfiguredEndpoint(service)) || serviceUrl(service, region, undefined, {});
+}

@@ -1,7 +1,7 @@
 // Who the credentials belong to: STS GetCallerIdentity, through the same proxy and CA settings as everything else.
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { translateAwsError } from "../errors.ts";
-import { requestHandlerFor, serviceUrl } from "./http.ts";
+import { requestHandlerFor, sdkServiceUrl } from "./http.ts";
 
 export interface CallerIdentity {
   account: string;
@@ -15,7 +15,7 @@ export async function callerIdentity(o: { provider: AwsCredentialIdentityProvide
     region: o.region,
     credentials: o.provider,
     maxAttempts: 2,
-    requestHandler: await requestHandlerFor(serviceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false }),
   });
   try {
     const r = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(o.timeoutMs) });

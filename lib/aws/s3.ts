@@ -4,7 +4,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { credentialProvider, sdkLogger, type DebugLog } from "./credentials.ts";
-import { configuredEndpoint, requestHandlerFor, serviceUrl } from "./http.ts";
+import { requestHandlerFor, sdkConfiguredEndpoint, serviceUrl } from "./http.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 export { parseS3Uri, s3Uri, type S3Location } from "./s3-location.ts";
 
@@ -15,22 +15,8 @@ export interface S3ClientOptions {
   debug?: DebugLog;
 }
 
-/** The endpoint the SDK will use for S3 when one is configured: the environment, else the config file ([services] s3, endpoint_url). */
-async function configuredS3Endpoint(): Promise<string | undefined> {
-  const fromEnv = configuredEndpoint("S3");
-  if (fromEnv) return fromEnv;
-  try {
-    const { resolveEndpointConfig } = await import("@smithy/core/endpoints");
-    const cfg = resolveEndpointConfig({ serviceId: "S3" } as Parameters<typeof resolveEndpointConfig>[0]) as { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
-    return await cfg.serviceConfiguredEndpoint?.();
-  } catch {
-    // a profile naming a missing [services] section: the SDK's own request says so
-    return undefined;
-  }
-}
-
 export async function createS3Client(o: S3ClientOptions): Promise<S3Client> {
-  const [{ S3Client }, endpoint] = await Promise.all([import("@aws-sdk/client-s3"), configuredS3Endpoint()]);
+  const [{ S3Client }, endpoint] = await Promise.all([import("@aws-sdk/client-s3"), sdkConfiguredEndpoint("S3")]);
   // a Bedrock API key cannot sign S3 requests: then the SDK's own default chain is used
   const credentials = await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug });
   return new S3Client({
@@ -39,7 +25,7 @@ export async function createS3Client(o: S3ClientOptions): Promise<S3Client> {
     ...(endpoint ? { forcePathStyle: true } : {}),
     logger: sdkLogger(o.debug),
     ...(credentials ? { credentials } : {}),
-    requestHandler: await requestHandlerFor(endpoint ?? serviceUrl("S3", o.region), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8 }),
+    requestHandler: await requestHandlerFor(endpoint ?? serviceUrl("S3", o.region, undefined, {}), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8 }),
   });
 }
 

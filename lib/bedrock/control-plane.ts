@@ -1,10 +1,11 @@
 // The Bedrock control-plane client (@aws-sdk/client-bedrock: model discovery, batch inference jobs), built lazily with
 // the same credentials, proxy and CA handling as the runtime client. Its endpoint follows the SDK's own settings
-// (AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL, then the profile's [services] section or endpoint_url) unless one
+// (AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL, then the [services] section or endpoint_url of the profile in use:
+// --profile, which bin hands the SDK as AWS_PROFILE) unless one
 // is given; --endpoint-url is the runtime's and never reaches it.
 import type { BedrockClient } from "@aws-sdk/client-bedrock";
 import { credentialProvider, sdkLogger, type DebugLog } from "../aws/credentials.ts";
-import { configuredEndpoint, requestHandlerFor, serviceUrl } from "../aws/http.ts";
+import { requestHandlerFor, sdkServiceUrl } from "../aws/http.ts";
 import { addRequestTrace } from "../aws/request-trace.ts";
 
 export interface ControlPlaneOptions {
@@ -20,25 +21,8 @@ export interface ControlPlaneOptions {
   debug?: DebugLog;
 }
 
-/**
- * Where the SDK will send the control plane's requests, so the proxy/CA handler is chosen for that URL: the
- * environment, else the config file's endpoint as the SDK's own resolver reads it, else `bedrock.<region>`.
- */
-async function controlPlaneUrl(region: string, explicit?: string): Promise<string> {
-  if (explicit || configuredEndpoint("BEDROCK")) return serviceUrl("BEDROCK", region, explicit);
-  try {
-    const { resolveEndpointConfig } = await import("@smithy/core/endpoints");
-    const cfg = resolveEndpointConfig({ serviceId: "Bedrock" } as Parameters<typeof resolveEndpointConfig>[0]) as { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
-    const fromConfig = await cfg.serviceConfiguredEndpoint?.();
-    if (fromConfig) return fromConfig;
-  } catch {
-    // a profile naming a missing [services] section: the SDK's own request says so
-  }
-  return serviceUrl("BEDROCK", region);
-}
-
 export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<BedrockClient> {
-  const [{ BedrockClient }, url] = await Promise.all([import("@aws-sdk/client-bedrock"), controlPlaneUrl(o.region, o.endpoint)]);
+  const [{ BedrockClient }, url] = await Promise.all([import("@aws-sdk/client-bedrock"), sdkServiceUrl("BEDROCK", o.region, o.endpoint)]);
   const client = new BedrockClient({
     region: o.region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),

@@ -6,7 +6,7 @@ import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from ".
 import type { InferenceConfig, ReasoningBlock, Usage } from "../conversations/conversation.ts";
 import { featureFields, thinkingMaxTokens, type TurnFeatures } from "./features.ts";
 import { bearerToken, credentialProvider, type DebugLog } from "../aws/credentials.ts";
-import { requestHandlerFor, serviceUrl } from "../aws/http.ts";
+import { requestHandlerFor, sdkServiceUrl } from "../aws/http.ts";
 import { addRequestTrace } from "../aws/request-trace.ts";
 
 export interface BedrockClientOptions {
@@ -40,7 +40,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
     ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
     credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
-    requestHandler: await requestHandlerFor(serviceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
   });
   if (o.debug) addRequestTrace(client, o.debug);
   return client;
