@@ -7,6 +7,7 @@ import { ReduxError, ExitCode, isReduxError } from "../errors.ts";
 import type { DebugLog } from "../aws/credentials.ts";
 import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "./smoke-test.ts";
 import type { ModelRow } from "./discovery.ts";
+import { costText, tierOf, turnCost } from "./prices.ts";
 
 export interface ProbeAllOptions {
   region: string;
@@ -93,7 +94,9 @@ export async function probeAll(o: ProbeAllOptions): Promise<ProbeAllResult> {
       answered++;
       report.latency_ms = r.latencyMs;
       report.usage = r.usage ?? null;
-      return finish({ name: "invoke", ok: true, detail: `${viaProfile ? `through ${viaProfile}: ` : ""}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${r.stopReason ?? "?"}` }, ExitCode.ok);
+      // what the probe cost, as the single-model report says it (priced as the id called, at the tier that answered)
+      report.cost = turnCost(callId, row.region, r.usage, tierOf(undefined, r.serviceTier));
+      return finish({ name: "invoke", ok: true, detail: `${viaProfile ? `through ${viaProfile}: ` : ""}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${costText(report.cost)} · ${r.stopReason ?? "?"}` }, ExitCode.ok);
     } catch (err) {
       const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
       firstFailure ??= e.code;

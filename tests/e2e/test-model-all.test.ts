@@ -24,7 +24,9 @@ describe("redux-test-model --all", () => {
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("✔ credentials  env · key AKID…0001 · does not expire");
     expect(lines[1]).toMatch(/^✔ identity {5}account 123456789012 · /);
-    expect(r.stdout).toMatch(/^✔ custom:us-east-1:amazon\.nova-micro-v1:0 · answered in \d+ ms · \d+ in \/ 1 out tokens · max_tokens$/m);
+    // each answer's line says what the probe cost (Nova Micro is in the built-in table), or that it is unknown
+    expect(r.stdout).toMatch(/^✔ custom:us-east-1:amazon\.nova-micro-v1:0 · answered in \d+ ms · \d+ in \/ 1 out tokens · \$0\.0000\d+ · max_tokens$/m);
+    expect(r.stdout).toMatch(/^✔ custom:us-east-1:anthropic\.claude-3-sonnet-20240229-v1:0 · answered in \d+ ms · \d+ in \/ 1 out tokens · cost unknown · max_tokens$/m);
     expect(r.stdout).toMatch(new RegExp(`^✔ custom:us-east-1:${SONNET.replace(/\./g, "\\.")} · through us\\.${SONNET.replace(/\./g, "\\.")}: answered in \\d+ ms`, "m"));
     expect(r.stdout).toContain("– custom:us-east-1:meta.llama3-2-90b-instruct-v1:0 · agreement pending: not called");
     expect(r.stdout).toContain("– custom:us-east-1:mistral.mistral-large-2402-v1:0 · not available in this region: not called");
@@ -45,7 +47,14 @@ describe("redux-test-model --all", () => {
     const sonnet = reports.find((x) => x.model === `custom:us-east-1:${SONNET}`)!;
     expect(sonnet).toMatchObject({ ok: true, exit_code: 0, model_id: `us.${SONNET}`, model_kind: "inference-profile", account: "123456789012", credential_source: "env" });
     expect(sonnet.checks.map((c: { name: string }) => c.name)).toEqual(["model", "credentials", "identity", "invoke"]);
-    expect(reports.find((x) => x.model.includes("llama"))).toMatchObject({ ok: false, exit_code: 4, latency_ms: null });
+    expect(reports.find((x) => x.model.includes("llama"))).toMatchObject({ ok: false, exit_code: 4, latency_ms: null, cost: null });
+    // each probed model's cost, as the single-model report gives it: the profile it was called through is priced
+    // ($3 in / $15 out per million for Claude 3.5 Sonnet v2 through us.), a model without a price is unknown
+    expect(sonnet.cost.usd).toBeCloseTo((sonnet.usage.input_tokens * 3 + sonnet.usage.output_tokens * 15) / 1e6, 12);
+    expect(sonnet.cost.price_source).toContain("built-in");
+    const micro = reports.find((x) => x.model === "custom:us-east-1:amazon.nova-micro-v1:0")!;
+    expect(micro.cost.usd).toBeCloseTo((micro.usage.input_tokens * 0.035 + micro.usage.output_tokens * 0.14) / 1e6, 12);
+    expect(reports.find((x) => x.model.includes("claude-3-sonnet"))!.cost).toEqual({ usd: null, input: null, output: null, cache_read: null, cache_write: null, price_source: null });
   });
 
   test("a probed model that is denied: its line names the IAM action, exit 4, the others still answer", async () => {
