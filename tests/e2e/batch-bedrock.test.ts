@@ -199,25 +199,50 @@ describe("batch --engine bedrock", () => {
     expect(rec.modelInput.outputConfig.textFormat.type).toBe("json_schema");
   });
 
-  test("the summary shows what the collected results cost at the batch price, when the price is known", async () => {
+  test("each line's cost and the summary are at the batch tier's own rates (read from the table), when known", async () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(home, ".amazon-q"), { recursive: true, mode: 0o700 });
-    const entry = (tier: string, input: number, output: number) => ({ model_id: "fake.batch", region: "us-east-1", tier, input, output, cache_read: null, cache_write: null, source: "test", date: "2026-11-30" });
-    writeFileSync(join(home, ".amazon-q", "prices.json"), JSON.stringify({ version: 1, updated_at: new Date().toISOString(), source_url: "test", entries: [entry("standard", 2000, 4000), entry("batch", 1000, 2000)] }), { mode: 0o600 });
+    const entry = (model_id: string, tier: string, input: number, output: number) => ({ model_id, region: "us-east-1", tier, input, output, cache_read: null, cache_write: null, source: "test", date: "2026-11-30" });
+    // a batch rate that is not half the standard one: the cost must come from the table's batch row, not from a 50% rule
+    const entries = [entry("fake.batch", "standard", 2000, 4000), entry("fake.batch", "batch", 700, 1500), entry("fake.standard-only", "standard", 2000, 4000)];
+    writeFileSync(join(home, ".amazon-q", "prices.json"), JSON.stringify({ version: 1, updated_at: new Date().toISOString(), source_url: "test", entries }), { mode: 0o600 });
     const input = write("in.jsonl", items(100));
     const out = join(home, "out.jsonl");
     const r = await batch([input, "-o", out, ...flags()]);
     expect(r.code).toBe(0);
     const lines = readOut(out);
-    const inTok = lines.reduce((a, l) => a + l.usage.input_tokens, 0);
-    const outTok = lines.reduce((a, l) => a + l.usage.output_tokens, 0);
-    const usd = (inTok * 1000 + outTok * 2000) / 1e6;
+    for (const l of lines) {
+      expect(l.cost.input).toBeCloseTo((l.usage.input_tokens * 700) / 1e6, 12);
+      expect(l.cost.output).toBeCloseTo((l.usage.output_tokens * 1500) / 1e6, 12);
+      expect(l.cost.usd).toBeCloseTo((l.usage.input_tokens * 700 + l.usage.output_tokens * 1500) / 1e6, 12);
+      expect(l.cost.price_source).toBe("test (2026-11-30), batch tier");
+    }
+    // the summary is the sum of the lines
+    const usd = lines.reduce((a, l) => a + l.cost.usd, 0);
     const { formatUsd } = await import("../../lib/bedrock/prices.ts");
     expect(r.stderr).toContain(`${formatUsd(usd)} at the batch price`);
-    // an unknown price shows no cost rather than a wrong one
-    const other = await batch([write("o.jsonl", items(100)), "-o", join(home, "o.out"), ...flags("custom:us-east-1:fake.unpriced")]);
-    expect(other.code).toBe(0);
-    expect(other.stderr).not.toContain("batch price");
+    // a model with an on-demand price but no batch price: each line's cost is unknown (never the on-demand price),
+    // and the summary shows no cost rather than a wrong one; likewise a model with no price at all
+    for (const model of ["fake.standard-only", "fake.unpriced"]) {
+      const o = join(home, `${model}.out`);
+      const other = await batch([write(`${model}.jsonl`, items(100)), "-o", o, ...flags(`custom:us-east-1:${model}`)]);
+      expect(other.code).toBe(0);
+      expect(other.stderr).not.toContain("batch price");
+      for (const l of readOut(o)) expect(l.cost).toEqual({ usd: null, input: null, output: null, cache_read: null, cache_write: null, price_source: null });
+    }
+  });
+
+  test("a model in the built-in table: lines priced at its published batch rate", async () => {
+    // Amazon Nova Micro, batch: $0.0175 in / $0.07 out per million tokens (lib/bedrock/builtin-prices.ts)
+    const out = join(home, "nova.jsonl");
+    const r = await batch([write("nova-in.jsonl", items(100)), "-o", out, ...flags("custom:us-east-1:amazon.nova-micro-v1:0")]);
+    expect(r.code).toBe(0);
+    const lines = readOut(out);
+    for (const l of lines) {
+      expect(l.cost.usd).toBeCloseTo((l.usage.input_tokens * 0.0175 + l.usage.output_tokens * 0.07) / 1e6, 12);
+      expect(l.cost.price_source).toMatch(/^built-in: .*, batch tier$/);
+    }
+    expect(r.stderr).toContain("at the batch price");
   });
 
   test("--engine auto: local below a job's minimum (no S3 needed), Bedrock from it", async () => {
