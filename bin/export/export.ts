@@ -49,7 +49,7 @@ export async function exportConversations(args: ExportArgs) {
     for (const it of filteredConversations(store, args, skipped)) {
       const name = `${it.conversation.conversation_id}.${format}`;
       try {
-        await files.write(name, render(it.conversation, format, attachmentReader(store)));
+        files.write(name, render(it.conversation, format, attachmentReader(store)));
       } catch (err) {
         throw fsError(err, join(dir, name), "write");
       }

@@ -29,3 +29,24 @@ describe("durableWrites", () => {
     expect(statSync(join(dir, "x.json")).mode & 0o777).toBe(0o600);
   });
 });
+
+describe("durableWrites: failures and the closing pass", () => {
+  test("each file is whole under its final name as soon as write returns; done() syncs them all", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
+    const files = durableWrites(dir, { mode: "umask" });
+    files.write("a.md", "first\n");
+    expect(readFileSync(join(dir, "a.md"), "utf8")).toBe("first\n");
+    files.write("b.md", "second\n");
+    await files.done();
+    expect(readdirSync(dir).sort()).toEqual(["a.md", "b.md"]);
+  });
+
+  test("a file that cannot take its name throws with that path and leaves no temporary file behind", () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
+    mkdirSync(join(dir, "taken.md"));
+    writeFileSync(join(dir, "taken.md", "inside"), "x");
+    const files = durableWrites(dir, { mode: "umask" });
+    expect(() => files.write("taken.md", "text")).toThrow(/taken\.md/);
+    expect(readdirSync(dir)).toEqual(["taken.md"]);
+  });
+});
