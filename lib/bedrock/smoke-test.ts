@@ -5,7 +5,7 @@ import { chooseModel, type ModelChoice } from "./model-choice.ts";
 import { resolveCredentials, type DebugLog, type ResolvedCredentials } from "../aws/credentials.ts";
 import { callerIdentity } from "../aws/identity.ts";
 import { maskKeyId } from "../redact.ts";
-import { chooseFallbacks, targetList } from "./targets.ts";
+import { chooseFallbacks, targetList, type Target } from "./targets.ts";
 import { regionClients } from "./clients.ts";
 import { readSettings } from "../settings.ts";
 import { resolveRegion } from "../aws/profile.ts";
@@ -72,48 +72,83 @@ export const emptyReport = (): SmokeReport => ({
 
 /** Runs the checks in order, filling `into` (when given) as it goes, so a caller that gives up still has what was learnt. */
 export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyReport()): Promise<SmokeReport> {
-  const report = into;
-  let firstFailure: ReduxError | undefined;
-  const add = (c: Check) => {
-    report.checks.push(c);
-    o.onCheck?.(c);
-  };
-  const fail = (name: Check["name"], err: unknown) => {
-    const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
-    firstFailure ??= e;
-    add({ name, ok: false, detail: e.message, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}) });
-  };
-
-  let model: ModelChoice | undefined;
-  try {
-    model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile });
-    Object.assign(report, { model: model.model, region: model.region, model_id: model.modelId, model_kind: model.kind });
-  } catch (err) {
-    fail("model", err);
-  }
+  const r = recorder(into, o);
+  const model = await checkModel(o, r);
   // the fallbacks are checked with the model: a malformed one stops the run before anything is sent
-  let fallbacks: ModelRef[] = [];
-  if (model) {
-    try {
-      const setting = readSettings()["chat.fallbackModels"];
-      const flags = o.fallbacks ?? [];
-      const chosen = chooseFallbacks({ flags, setting: typeof setting === "string" ? setting : undefined, defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined });
-      fallbacks = chosen.models;
-      const also = fallbacks.length ? ` · fallbacks ${fallbacks.map((f) => f.model).join(", ")} (from ${chosen.source})` : "";
-      add({ name: "model", ok: true, detail: `${model.model} · region ${model.region} · ${KIND[model.kind]} (from ${model.source})${also}` });
-    } catch (err) {
-      fail("model", err);
-      for (const name of ["credentials", "identity", "invoke"] as const) add({ name, ok: false, skipped: true, detail: "skipped: fix the fallback models first" });
-      report.ok = false;
-      report.exit_code = firstFailure!.code;
-      return report;
-    }
+  const fallbacks = model ? await checkFallbacks(o, model, r) : [];
+  if (!fallbacks) {
+    for (const name of ["credentials", "identity", "invoke"] as const) r.add({ name, ok: false, skipped: true, detail: "skipped: fix the fallback models first" });
+    return finish(r);
   }
   const region = model?.region ?? o.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const creds = await checkCredentials(o, region, r);
+  await checkIdentity(o, region, creds, r);
+  if (!o.invoke) {
+    r.add({ name: "invoke", ok: true, skipped: true, detail: "skipped (--no-invoke)" });
+  } else if (model && creds) {
+    await checkInvoke(o, model, fallbacks, r);
+  } else {
+    r.add({ name: "invoke", ok: false, skipped: true, detail: `skipped: no ${model ? "credentials" : "valid model"}` });
+  }
+  return finish(r);
+}
 
-  let creds: ResolvedCredentials | undefined;
+/** Where the checks go as they finish; the first failure decides the exit code. */
+function recorder(report: SmokeReport, o: SmokeOptions) {
+  const r = {
+    report,
+    firstFailure: undefined as ReduxError | undefined,
+    add(c: Check) {
+      report.checks.push(c);
+      o.onCheck?.(c);
+    },
+    fail(name: Check["name"], err: unknown) {
+      const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
+      r.firstFailure ??= e;
+      r.add({ name, ok: false, detail: e.message, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}) });
+    },
+  };
+  return r;
+}
+type Recorder = ReturnType<typeof recorder>;
+
+function finish(r: Recorder): SmokeReport {
+  r.report.ok = !r.firstFailure;
+  r.report.exit_code = r.firstFailure?.code ?? ExitCode.ok;
+  return r.report;
+}
+
+async function checkModel(o: SmokeOptions, r: Recorder): Promise<ModelChoice | undefined> {
   try {
-    creds = await resolveCredentials({ profile: o.profile, region, timeoutMs: o.timeoutMs, debug: o.debug, selfTest: true });
+    const model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile });
+    Object.assign(r.report, { model: model.model, region: model.region, model_id: model.modelId, model_kind: model.kind });
+    return model;
+  } catch (err) {
+    r.fail("model", err);
+    return undefined;
+  }
+}
+
+/** The fallback models (the model check passes with them); undefined when one is malformed. */
+async function checkFallbacks(o: SmokeOptions, model: ModelChoice, r: Recorder): Promise<ModelRef[] | undefined> {
+  try {
+    const setting = readSettings()["chat.fallbackModels"];
+    const flags = o.fallbacks ?? [];
+    const chosen = chooseFallbacks({ flags, setting: typeof setting === "string" ? setting : undefined, defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined });
+    const fallbacks = chosen.models;
+    const also = fallbacks.length ? ` · fallbacks ${fallbacks.map((f) => f.model).join(", ")} (from ${chosen.source})` : "";
+    r.add({ name: "model", ok: true, detail: `${model.model} · region ${model.region} · ${KIND[model.kind]} (from ${model.source})${also}` });
+    return fallbacks;
+  } catch (err) {
+    r.fail("model", err);
+    return undefined;
+  }
+}
+
+async function checkCredentials(o: SmokeOptions, region: string, r: Recorder): Promise<ResolvedCredentials | undefined> {
+  const { report } = r;
+  try {
+    const creds = await resolveCredentials({ profile: o.profile, region, timeoutMs: o.timeoutMs, debug: o.debug, selfTest: true });
     report.credential_source = creds.source;
     report.credential_label = creds.label;
     if (creds.identity) {
@@ -124,71 +159,74 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
     const detail = creds.source === "bearer"
       ? `bearer: a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK, **** (${(process.env.AWS_BEARER_TOKEN_BEDROCK ?? "").length} characters; requests are not SigV4-signed)`
       : `${creds.label} · key ${report.access_key_id} · ${exp ? `expires ${exp.toISOString()} (in ${Math.round((exp.getTime() - Date.now()) / 60_000)} min)` : "does not expire"}`;
-    add({ name: "credentials", ok: true, detail });
+    r.add({ name: "credentials", ok: true, detail });
+    return creds;
   } catch (err) {
-    fail("credentials", err);
+    r.fail("credentials", err);
+    return undefined;
   }
+}
 
+async function checkIdentity(o: SmokeOptions, region: string, creds: ResolvedCredentials | undefined, r: Recorder) {
   if (creds?.provider) {
     try {
       const who = await callerIdentity({ provider: creds.provider, region, timeoutMs: o.timeoutMs, profile: o.profile, selfTest: true });
-      report.account = who.account;
-      report.arn = who.arn;
-      add({ name: "identity", ok: true, detail: `account ${who.account} · ${who.arn}` });
+      r.report.account = who.account;
+      r.report.arn = who.arn;
+      r.add({ name: "identity", ok: true, detail: `account ${who.account} · ${who.arn}` });
     } catch (err) {
-      fail("identity", err);
+      r.fail("identity", err);
     }
   } else if (creds?.source === "bearer") {
-    add({ name: "identity", ok: true, skipped: true, detail: "skipped: STS cannot identify a Bedrock API key" });
+    r.add({ name: "identity", ok: true, skipped: true, detail: "skipped: STS cannot identify a Bedrock API key" });
   } else {
-    add({ name: "identity", ok: false, skipped: true, detail: "skipped: no credentials" });
+    r.add({ name: "identity", ok: false, skipped: true, detail: "skipped: no credentials" });
   }
+}
 
-  if (!o.invoke) {
-    add({ name: "invoke", ok: true, skipped: true, detail: "skipped (--no-invoke)" });
-  } else if (model && creds) {
-    // every target at once (each bounded by the timeout), reported in order: which ones work
-    const targets = targetList(model, fallbacks);
-    const clientFor = regionClients({ credentialRegion: model.region, profile: o.profile, endpoint: o.endpoint, timeoutMs: o.timeoutMs, maxAttempts: 2, debug: o.debug });
-    const { converseOnce } = await import("./runtime.ts");
-    const results = await Promise.all(
-      targets.map(async (t) => {
-        try {
-          const r = await converseOnce(
-            await clientFor(t.region),
-            { modelId: t.modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inference: { max_tokens: 1 } },
-            { timeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile, selfTest: true, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
-          );
-          return { t, r };
-        } catch (err) {
-          return { t, err };
-        }
-      }),
-    );
-    const multi = targets.length > 1;
-    if (multi) report.targets = [];
-    for (const { t, r, err } of results) {
-      const label = multi ? `${t.primary ? "" : "fallback "}${t.model}: ` : "";
-      report.targets?.push({ model: t.model, region: t.region, model_id: t.modelId, ok: !!r, latency_ms: r?.latencyMs ?? null, ...(err ? { error: (isReduxError(err) ? err : new ReduxError(ExitCode.internal, String(err))).errorClass } : {}) });
-      if (!r) {
-        const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
-        firstFailure ??= e;
-        add({ name: "invoke", ok: false, detail: `${label}${e.message}`, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}), ...(multi ? { target: t.model } : {}) });
-        continue;
-      }
-      if (t.primary) {
-        report.latency_ms = r.latencyMs;
-        report.usage = r.usage ?? null;
-        report.cost = turnCost(t.modelId, t.region, r.usage);
-      }
-      add({ name: "invoke", ok: true, detail: `${label}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${costText(turnCost(t.modelId, t.region, r.usage))} · ${r.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
+/** Every target at once (each bounded by the timeout), reported in order: which ones work. */
+async function checkInvoke(o: SmokeOptions, model: ModelChoice, fallbacks: ModelRef[], r: Recorder) {
+  const { report } = r;
+  const targets = targetList(model, fallbacks);
+  const results = await probeTargets(o, model, targets);
+  const multi = targets.length > 1;
+  if (multi) report.targets = [];
+  for (const { t, r: answer, err } of results) {
+    const label = multi ? `${t.primary ? "" : "fallback "}${t.model}: ` : "";
+    report.targets?.push({ model: t.model, region: t.region, model_id: t.modelId, ok: !!answer, latency_ms: answer?.latencyMs ?? null, ...(err ? { error: (isReduxError(err) ? err : new ReduxError(ExitCode.internal, String(err))).errorClass } : {}) });
+    if (!answer) {
+      const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
+      r.firstFailure ??= e;
+      r.add({ name: "invoke", ok: false, detail: `${label}${e.message}`, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}), ...(multi ? { target: t.model } : {}) });
+      continue;
     }
-  } else {
-    add({ name: "invoke", ok: false, skipped: true, detail: `skipped: no ${model ? "credentials" : "valid model"}` });
+    if (t.primary) {
+      report.latency_ms = answer.latencyMs;
+      report.usage = answer.usage ?? null;
+      report.cost = turnCost(t.modelId, t.region, answer.usage);
+    }
+    r.add({ name: "invoke", ok: true, detail: `${label}answered in ${answer.latencyMs} ms · ${answer.usage ? `${answer.usage.input_tokens} in / ${answer.usage.output_tokens} out tokens` : "no usage"} · ${costText(turnCost(t.modelId, t.region, answer.usage))} · ${answer.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
   }
-  report.ok = !firstFailure;
-  report.exit_code = firstFailure?.code ?? ExitCode.ok;
-  return report;
+}
+
+/** A one-token Converse call to each target. */
+async function probeTargets(o: SmokeOptions, model: ModelChoice, targets: Target[]) {
+  const clientFor = regionClients({ credentialRegion: model.region, profile: o.profile, endpoint: o.endpoint, timeoutMs: o.timeoutMs, maxAttempts: 2, debug: o.debug });
+  const { converseOnce } = await import("./runtime.ts");
+  return Promise.all(
+    targets.map(async (t) => {
+      try {
+        const r = await converseOnce(
+          await clientFor(t.region),
+          { modelId: t.modelId, messages: [{ role: "user", content: [{ text: "Reply with OK." }] }], inference: { max_tokens: 1 } },
+          { timeoutMs: o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: o.profile, selfTest: true, action: "bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for redux-chat)" } },
+        );
+        return { t, r };
+      } catch (err) {
+        return { t, err };
+      }
+    }),
+  );
 }
 
 const costText = (c: Cost) => (c.usd === null ? "cost unknown" : formatUsd(c.usd));
