@@ -153,6 +153,15 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   if (name === "TimeoutError" || name === "RequestTimeout" || /timed out|timeout/i.test(message)) {
     return new ReduxError(ExitCode.unavailable, `timed out waiting for ${svc}${where}: ${message}`, `raise --timeout or check the network path to ${svc}${svc === "STS" ? " (AWS_ENDPOINT_URL_STS, HTTPS_PROXY/NO_PROXY)" : ""}`, opts);
   }
+  const failed = connectFailure(err);
+  if (failed) {
+    const hint = svc === "STS"
+      ? "check the network, HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) if STS is reached through an endpoint of your own"
+      : failed.code === "ECONNREFUSED"
+        ? "nothing is listening there: check the endpoint it came from (--endpoint-url, AWS_ENDPOINT_URL_*, a profile's endpoint_url) and HTTPS_PROXY/NO_PROXY"
+        : "check the network and DNS, HTTPS_PROXY/NO_PROXY, and the endpoint if you set one (--endpoint-url, AWS_ENDPOINT_URL_*, a profile's endpoint_url)";
+    return new ReduxError(ExitCode.unavailable, `cannot reach ${svc}${where}: ${failed.text}`, hint, opts);
+  }
   if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(e.code ?? "")
     || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Socket is closed|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
     return new ReduxError(
@@ -178,6 +187,31 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();
+
+const CONNECT_FAILURES: Record<string, (target: string) => string> = {
+  ECONNREFUSED: (t) => `could not connect to ${t}: connection refused`,
+  ETIMEDOUT: (t) => `could not connect to ${t}: connection timed out`,
+  EHOSTUNREACH: (t) => `could not connect to ${t}: host unreachable`,
+  ENETUNREACH: (t) => `could not connect to ${t}: network unreachable`,
+  ENOTFOUND: (t) => `could not resolve ${t}: no such host`,
+  EAI_AGAIN: (t) => `could not resolve ${t}: DNS lookup failed (temporary)`,
+};
+
+/**
+ * A connection that could not be made, said plainly: the system error under the SDK's (Bun's HTTP/2 client wraps it
+ * as "The pending stream has been canceled (caused by: connect ECONNREFUSED 127.0.0.1:9)"), with the host:port it was for.
+ */
+export function connectFailure(err: unknown): { code: string; text: string } | undefined {
+  let e = err as { code?: string; message?: string; address?: string; port?: number; hostname?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === "object" && depth < 5; depth++, e = e.cause as typeof e) {
+    const said = /\b(?:connect|getaddrinfo) (E[A-Z_]+)(?: ([^\s()]+))?/.exec(e.message ?? "");
+    const code = e.code && CONNECT_FAILURES[e.code] ? e.code : said?.[1];
+    if (!code || !CONNECT_FAILURES[code]) continue;
+    const target = e.address ? `${e.address.includes(":") ? `[${e.address}]` : e.address}${e.port ? `:${e.port}` : ""}` : (e.hostname ?? said?.[2] ?? "the endpoint");
+    return { code, text: CONNECT_FAILURES[code]!(target) };
+  }
+  return undefined;
+}
 
 /** Credentials that are missing, expired or rejected: what to do depends on which. */
 function credentialError(name: string, message: string, ctx: AwsErrorContext, opts: { cause: unknown }): ReduxError {

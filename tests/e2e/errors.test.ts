@@ -66,6 +66,9 @@ const CASES: [string, Bin, string[], number, RegExp, RegExp, ((home: string) => 
   ["redux-export --json (it prints the format, not JSON)", "redux-export", ["--last", "--json"], 2, /^unknown option --json$/, /see redux-export --help/, () => void saveOne()],
   ["an unknown flag of a subcommand", "redux-chat", ["batch", "in.txt", "--json"], 2, /^unknown option --json$/, /see redux-chat batch --help/],
   ["a flag without its value", "redux-export", ["list", "--since"], 2, /^--since needs a value$/, /see redux-export list --help/],
+  // a closed loopback port: the cause and the address, not the HTTP/2 client's "pending stream has been canceled"
+  ["Bedrock on a closed port", "redux-chat", ["-m", MODEL, "--no-save", "--endpoint-url", "http://127.0.0.1:9", "hi"], 5, /^cannot reach Bedrock in us-east-1: could not connect to 127\.0\.0\.1:9: connection refused$/, /^nothing is listening there: check the endpoint it came from \(--endpoint-url, AWS_ENDPOINT_URL_\*/, () => ({ AWS_ENDPOINT_URL_BEDROCK: "http://127.0.0.1:9" })],
+  ["the control plane on a closed port", "redux-chat", ["models", "--refresh"], 5, /^no Bedrock list call succeeded in us-east-1: cannot reach Bedrock in us-east-1: could not connect to 127\.0\.0\.1:9: connection refused$/, /^nothing is listening there/, () => ({ AWS_ENDPOINT_URL_BEDROCK: "http://127.0.0.1:9", AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" })],
 ];
 
 describe("every failure: one error line, one hint line, the documented exit code", () => {

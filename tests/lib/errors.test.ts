@@ -39,6 +39,24 @@ describe("translateAwsError", () => {
     expect(translateAwsError(named("Error", "connect ECONNREFUSED 127.0.0.1:9", { code: "ECONNREFUSED" })).code).toBe(ExitCode.unavailable);
   });
 
+  test("a connection that could not be made names the address and the cause, not the HTTP/2 client's wrapper", () => {
+    const ctx = { region: "us-east-1" };
+    // Bun's HTTP/2 client: the system error only in the text
+    const h2 = translateAwsError(named("Error", "The pending stream has been canceled (caused by: connect ECONNREFUSED 127.0.0.1:9)"), ctx);
+    expect(h2.code).toBe(ExitCode.unavailable);
+    expect(h2.message).toBe("cannot reach Bedrock in us-east-1: could not connect to 127.0.0.1:9: connection refused");
+    expect(h2.hint).toContain("nothing is listening there");
+    // the system error itself, or as the cause of another
+    const sys = named("Error", "connect ECONNREFUSED ::1:8080", { code: "ECONNREFUSED", address: "::1", port: 8080 });
+    expect(translateAwsError(sys, ctx).message).toBe("cannot reach Bedrock in us-east-1: could not connect to [::1]:8080: connection refused");
+    expect(translateAwsError(named("Error", "request failed", { cause: sys }), ctx).message).toEndWith("could not connect to [::1]:8080: connection refused");
+    const dns = named("Error", "getaddrinfo ENOTFOUND bedrock.xx-east-1.amazonaws.com", { code: "ENOTFOUND", hostname: "bedrock.xx-east-1.amazonaws.com" });
+    expect(translateAwsError(dns, ctx).message).toBe("cannot reach Bedrock in us-east-1: could not resolve bedrock.xx-east-1.amazonaws.com: no such host");
+    const sts = translateAwsError(named("Error", "connect ECONNREFUSED 127.0.0.1:9", { code: "ECONNREFUSED", address: "127.0.0.1", port: 9 }), { ...ctx, service: "STS" });
+    expect(sts.message).toBe("cannot reach STS in us-east-1: could not connect to 127.0.0.1:9: connection refused");
+    expect(sts.hint).toContain("AWS_ENDPOINT_URL_STS");
+  });
+
   test("geography prefixes", () => {
     expect(inferenceProfilePrefix("us-west-2")).toBe("us.");
     expect(inferenceProfilePrefix("eu-central-1")).toBe("eu.");
