@@ -24,5 +24,6 @@ export const chatArgs = {
   usage: { type: "boolean", description: "after the answer, one line on stderr with its tokens and cost (setting chat.showUsage)" },
   "count-tokens": { type: "boolean", description: "print how many input tokens the prompt is (Bedrock CountTokens) instead of sending it" },
   ...outputArgs,
+  json: { ...outputArgs.json, description: "print one JSON object instead of streaming text (schemas/chat-output.schema.json; with --count-tokens, schemas/count-tokens-output.schema.json)" },
   prompt: { type: "positional", required: false, description: "the prompt (stdin, when piped, comes first)" },
 } as const satisfies Record<string, ArgDef>;

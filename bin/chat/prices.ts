@@ -41,6 +41,7 @@ export default defineCommand({
     refresh: { type: "boolean", description: "rebuild ~/.amazon-q/prices.json from the AWS Price List offer files" },
     source: { type: "string", description: "with --refresh: base URL of the offer files (a mirror; default https://pricing.us-east-1.amazonaws.com)", valueHint: "url" },
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print JSON: the price entries as one array (schemas/prices.schema.json); with --refresh, one summary object (schemas/prices-refresh.schema.json)" },
   },
   async run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });

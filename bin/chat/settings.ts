@@ -13,6 +13,7 @@ export default defineCommand({
     value: { type: "positional", required: false, description: "new value" },
     delete: { type: "string", description: "remove a setting", valueHint: "key" },
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print JSON: every setting as one object (schemas/settings.schema.json); with KEY, its value (null when unset); with KEY VALUE, the value stored" },
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });
@@ -25,6 +26,7 @@ export default defineCommand({
     }
     if (args.key && args.value !== undefined) {
       const next = setSetting(args.key, args.value);
+      if (args.json) out(`${JSON.stringify(next[args.key])}\n`);
       ui.success(`${args.key} = ${JSON.stringify(next[args.key])}`);
       return;
     }

@@ -15,6 +15,7 @@ export default defineCommand({
     "dry-run": { type: "boolean", description: "only say what would be imported; write nothing" },
     ...keyArgs,
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print one JSON object: what was imported and skipped (schemas/import-result.schema.json)" },
     path: { type: "positional", required: false, description: "a /save JSON file, a directory of them, or data.sqlite3 (repeatable; default: the Amazon Q CLI's database)" },
   },
   async run({ args }) {

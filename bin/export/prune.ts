@@ -18,6 +18,7 @@ export default defineCommand({
     "dry-run": { type: "boolean", description: "only print what would be deleted" },
     ...keyArgs,
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print one JSON object: {dry_run, removed, kept, in_use, attachments_removed} (schemas/prune-output.schema.json)" },
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });

@@ -34,6 +34,7 @@ export default defineCommand({
     format: { type: "string", alias: "f", description: "table, json or csv (default: a table; tab-separated lines when piped)", valueHint: "format" },
     ...keyArgs,
     ...outputArgs,
+    json: { ...outputArgs.json, description: "print one JSON object, as --format json (schemas/usage-report.schema.json)" },
   },
   run({ args }) {
     const ui = createUi({ quiet: args.quiet, debug: args.debug });

@@ -208,7 +208,7 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
     // plain text: readable in a pager, a pipe or under NO_COLOR, and no TTY probe on this fast path
     // the parent named by its whole path: `USAGE redux-chat batch status`
     const parent = scan.path.length ? { meta: { ...(main.meta as object), name: [name, ...scan.path.slice(0, -1)].join(" ") } } : undefined;
-    const text = await renderUsage(cmd, parent);
+    const text = await renderUsage(await withNegativeFlags(cmd), parent);
     console.log(`${text.replace(/\u001B\[[0-9;]*m/g, "").replace(/ +$/gm, "")}\n`);
     return;
   }
@@ -228,6 +228,19 @@ export async function runCli(main: AnyCommand, rawArgs = process.argv.slice(2)) 
   } catch (err) {
     await fail(err, debug, key);
   }
+}
+
+/**
+ * For --help: a boolean flag that is on by default is listed as the `--no-X` a person types (as the README documents
+ * it), not as `--X (Default: true)` followed by its negative.
+ */
+async function withNegativeFlags(cmd: AnyCommand): Promise<AnyCommand> {
+  const args = await resolve(cmd.args as Resolvable<ArgsDef>);
+  if (!args) return cmd;
+  const shown = Object.entries(args).map(([name, d]) =>
+    d.type === "boolean" && d.default === true ? [`no-${name}`, { type: "boolean", description: d.negativeDescription ?? `turn off --${name}` }] : [name, d],
+  );
+  return { ...cmd, args: Object.fromEntries(shown) as ArgsDef };
 }
 
 export async function fail(err: unknown, debug: boolean, command: string) {
