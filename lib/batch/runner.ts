@@ -246,8 +246,15 @@ async function runItem(run: Run, item: BatchItem) {
   const model = item.model ?? run.o.defaults.model!;
   const targets = targetList(model, run.fallbacks);
   let attempts = 0;
-  // read now (checked when the input was read), so thousands of queued items do not hold their files
-  const files = (item.attachments ?? []).map((p) => readAttachment(p));
+  // read now (checked when the input was read), so thousands of queued items do not hold their files; one deleted or
+  // changed since fails this item alone (its line says why, nothing was sent), not the run
+  let files: Attachment[];
+  try {
+    files = (item.attachments ?? []).map((p) => readAttachment(p));
+  } catch (err) {
+    if (!isReduxError(err)) throw err;
+    return record(run, item, model, { target: targets[0]!, failed: [], text: "", status: "error", latencyMs: 0, error: err }, 0, []);
+  }
   const content = [...files.map((f) => attachmentPart(f)), { text: item.prompt }];
   let r = await answerWithFailover({
     targets,
