@@ -3,24 +3,27 @@
 // section, unless AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL say otherwise or ignore_configured_endpoint_urls
 // (or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) turns them all off. Two profiles point at two different loopback fakes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { startConnectProxy } from "../fakes/connect-proxy.ts";
 import { startTlsFront } from "../fakes/tls-front.ts";
+import { startS3, type FakeS3 } from "../fakes/s3.ts";
 import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 
 const MODEL = "custom:us-east-1:anthropic.claude-3-haiku-20240307-v1:0";
 let alpha: FakeAws;
 let beta: FakeAws;
+let s3: FakeS3;
 let home: string;
 let cleanup: () => void;
 
 beforeAll(async () => {
-  [alpha, beta] = await Promise.all([startFakeAws(), startFakeAws()]);
+  [alpha, beta, s3] = await Promise.all([startFakeAws(), startFakeAws(), startS3({ buckets: ["redux-batch"] })]);
+  beta.batchJobs.s3Endpoint = s3.url;
 });
 afterAll(async () => {
-  await Promise.all([alpha.close(), beta.close()]);
+  await Promise.all([alpha.close(), beta.close(), s3.close()]);
 });
 beforeEach(() => {
   ({ home, cleanup } = tempHome());
@@ -36,7 +39,7 @@ beforeEach(() => {
       `[profile alpha]\n${keys}endpoint_url = ${alpha.url}\n`,
       // beta: a [services] section, one endpoint per service
       `[profile beta]\n${keys}services = beta-local\n`,
-      `[services beta-local]\nbedrock =\n  endpoint_url = ${beta.url}\nbedrock_runtime =\n  endpoint_url = ${beta.url}\nsts =\n  endpoint_url = ${beta.url}\n`,
+      `[services beta-local]\nbedrock =\n  endpoint_url = ${beta.url}\nbedrock_runtime =\n  endpoint_url = ${beta.url}\nsts =\n  endpoint_url = ${beta.url}\ns3 =\n  endpoint_url = ${s3.url}\n`,
       // off: an endpoint_url the profile itself says to ignore
       `[profile off]\n${keys}endpoint_url = ${alpha.url}\nignore_configured_endpoint_urls = true\n`,
     ].join("\n"),
@@ -96,6 +99,25 @@ describe("--profile NAME: that profile's endpoint settings, as under AWS_PROFILE
     expect(calls(alpha, "bedrock").length).toBeGreaterThan(0);
     expect(beta.requests).toEqual([]);
   });
+
+  test("S3 and the batch jobs (batch --engine bedrock) follow the profile's [services] section", async () => {
+    const input = join(home, "in.jsonl");
+    // a Bedrock batch job takes 100 records at least
+    writeFileSync(input, Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `q-${i}`, prompt: `question ${i}` })).join("\n") + "\n");
+    const out = join(home, "out.jsonl");
+    const args = ["batch", input, "-o", out, "--profile", "beta", "-m", "custom:us-east-1:fake.batch", "--engine", "bedrock", "--s3", "s3://redux-batch/p", "--role-arn", "arn:aws:iam::123456789012:role/BedrockBatch", "--poll-interval", "0.1", "-q"];
+    const r = await run(bin("redux-chat"), args, { env: env(), timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.length).toBe(100);
+    expect(lines.every((l) => l.status === "ok")).toBe(true);
+    expect(beta.requests.filter((q) => q.operation === "CreateModelInvocationJob" && q.verified).length).toBe(1);
+    // the records went to the profile's S3 (the fake's job read them from there)
+    expect((await fetch(`${s3.url}/redux-batch?list-type=2&prefix=p/`)).status).toBe(200);
+    expect(await (await fetch(`${s3.url}/redux-batch?list-type=2&prefix=p/`)).text()).toContain("<Key>p/");
+    expect(alpha.requests).toEqual([]);
+  }, 60_000);
 
   test("AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL, win over the profile's settings", async () => {
     expect((await models(["--profile", "alpha"], { AWS_ENDPOINT_URL_BEDROCK: beta.url })).code).toBe(0);
