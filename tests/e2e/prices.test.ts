@@ -16,6 +16,7 @@ const chat = (args: string[]) => run(bin("redux-chat"), args, { env });
 const pricesFile = () => join(home, ".amazon-q", "prices.json");
 const refresh = (...extra: string[]) => chat(["prices", "--refresh", "--source", fake.url, "--region", "us-east-1,us-west-2", ...extra]);
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const standard = (rows: { tier: string }[]) => rows.filter((e) => e.tier === "standard");
 const lookup = async (id: string, region = "us-east-1") => JSON.parse((await chat(["prices", "--model", id, "--region", region, "--json"])).stdout);
 
 describe("prices", () => {
@@ -26,7 +27,10 @@ describe("prices", () => {
     assertValid("prices.schema.json", rows);
     expect(rows.length).toBeGreaterThan(20);
     const one = await chat(["prices", "-m", `custom:us-east-1:global.${SONNET}`, "--json"]);
-    expect(JSON.parse(one.stdout)).toEqual([{ model_id: `global.${SONNET}`, region: "us-east-1", tier: "standard", input: 3, output: 15, cache_read: 0.3, cache_write: 3.75, source: expect.stringContaining("built-in"), date: expect.any(String) }]);
+    expect(JSON.parse(one.stdout)).toEqual([
+      { model_id: `global.${SONNET}`, region: "us-east-1", tier: "batch", input: 1.5, output: 7.5, cache_read: null, cache_write: null, source: expect.stringContaining("built-in"), date: expect.any(String) },
+      { model_id: `global.${SONNET}`, region: "us-east-1", tier: "standard", input: 3, output: 15, cache_read: 0.3, cache_write: 3.75, source: expect.stringContaining("built-in"), date: expect.any(String) },
+    ]);
     const tsv = await chat(["prices", "--model", "amazon.nova-pro-v1:0", "--region", "us-east-1"]);
     expect(tsv.stdout.trim().split("\n").map((l) => l.split("\t").slice(0, 5))).toEqual([
       ["amazon.nova-pro-v1:0", "us-east-1", "batch", "0.4", "1.6"],
@@ -60,7 +64,7 @@ describe("prices --refresh", () => {
     // names absent from the fixtures are reported, never matched to a look-alike
     expect(s.missing).toContain("Claude Opus 4.1 (Amazon Bedrock Edition)");
     expect(file.entries.some((e: { input: number }) => e.input === 99)).toBe(false);
-    expect(await lookup(`global.${SONNET}`)).toEqual([expect.objectContaining({ input: 3, output: 15, source: "AWS Price List AmazonBedrockFoundationModels 20261101000000 us-east-1", date: "2026-11-01" })]);
+    expect(standard(await lookup(`global.${SONNET}`))).toEqual([expect.objectContaining({ input: 3, output: 15, source: "AWS Price List AmazonBedrockFoundationModels 20261101000000 us-east-1", date: "2026-11-01" })]);
     // the batch tier is read from the offer's batch rows
     expect((await lookup(SONNET)).find((e: { tier: string }) => e.tier === "batch")).toMatchObject({ input: 1.65, output: 8.25 });
     expect(r.stderr).toContain("prices:");
@@ -77,7 +81,7 @@ describe("prices --refresh", () => {
     expect(s.changed).toBeGreaterThan(0);
     expect(s.kept).toBeGreaterThan(0);
     expect(s.missing).toContain("Claude 3.5 Haiku (Amazon Bedrock Edition)");
-    expect(await lookup(`global.${SONNET}`)).toEqual([expect.objectContaining({ input: 2.5, source: "AWS Price List AmazonBedrockFoundationModels 20261201000000 us-east-1", date: "2026-12-01" })]);
+    expect(standard(await lookup(`global.${SONNET}`))).toEqual([expect.objectContaining({ input: 2.5, source: "AWS Price List AmazonBedrockFoundationModels 20261201000000 us-east-1", date: "2026-12-01" })]);
     // still the price the first refresh read (from the November offer), not a similar model's
     const haiku = (await lookup("us.anthropic.claude-3-5-haiku-20241022-v1:0")).find((e: { tier: string }) => e.tier === "standard");
     expect(haiku).toMatchObject({ input: 0.8, output: 4, source: expect.stringContaining("20261101000000") });

@@ -73,6 +73,18 @@ describe("--service-tier: a one-shot is priced at the tier's rate", () => {
     expect(standard.cost.usd).toBeGreaterThan(0);
   });
 
+  test("the built-in table's own flex and priority rates (Nova 2 Lite, US East (Ohio)); another region has none", async () => {
+    const NOVA2 = "custom:us-east-2:global.amazon.nova-2-lite-v1:0";
+    const rates = { flex: [0.15, 1.25], priority: [0.525, 4.375], default: [0.3, 2.5] } as const;
+    for (const [tier, [i, o]] of Object.entries(rates)) {
+      const out = JSON.parse((await chat(["-m", NOVA2, "--service-tier", tier, "--json", "--no-save", "a few words here"])).stdout);
+      expect(out.cost.usd).toBeCloseTo((out.usage.input_tokens * i + out.usage.output_tokens * o) / 1e6, 12);
+      expect(out.cost.price_source).toMatch(tier === "default" ? /^built-in: .*\(2026-09-03\)$/ : new RegExp(`^built-in: .*\\(2026-09-03\\), ${tier} tier$`));
+    }
+    const east1 = JSON.parse((await chat(["-m", "custom:us-east-1:global.amazon.nova-2-lite-v1:0", "--service-tier", "flex", "--json", "--no-save", "hi"])).stdout);
+    expect(east1.cost).toEqual(UNKNOWN);
+  });
+
   test("Bedrock answers on another tier than asked: priced at the tier it reports", async () => {
     // the fake reports the tier in the model id (`answers-tier-<tier>`) whatever was asked, as Bedrock does when it
     // serves a priority request at the standard tier

@@ -36,7 +36,17 @@ describe("price lookup", () => {
     expect(priceFor("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1", "standard", t)?.input).toBe(3);
     expect(priceFor("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1", "standard", t)?.input).toBe(3.3);
     expect(priceFor("amazon.nova-pro-v1:0", "us-west-2", "batch", t)).toMatchObject({ input: 0.4, output: 1.6 });
-    for (const e of all) expect(e.source).toContain("built-in");
+    // flex and priority rows of their own where AWS publishes them (Nova 2 Lite, US East (Ohio)); none elsewhere
+    expect(priceFor("global.amazon.nova-2-lite-v1:0", "us-east-2", "flex", t)).toMatchObject({ input: 0.15, output: 1.25 });
+    expect(priceFor("us.amazon.nova-2-lite-v1:0", "us-east-2", "priority", t)).toMatchObject({ input: 0.5775, output: 4.8125 });
+    expect(priceFor("us.amazon.nova-2-lite-v1:0", "us-east-2", "batch", t)).toMatchObject({ input: 0.1595, output: 1.342 });
+    expect(priceFor("global.amazon.nova-2-lite-v1:0", "us-east-1", "flex", t)).toBeUndefined();
+    expect(priceFor("amazon.nova-pro-v1:0", "us-east-1", "flex", t)).toBeUndefined();
+    // every entry names where its rates come from, and when
+    for (const e of all) {
+      expect(e.source).toMatch(/^built-in: .*(Amazon Bedrock pricing page|Anthropic's published Claude prices)/);
+      expect(e.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
   });
 
   test("a damaged prices file is refused with a reason", () => {
