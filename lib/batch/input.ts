@@ -51,10 +51,8 @@ export type BatchInputFormat = "auto" | "jsonl" | "text";
 /** `auto` reads JSONL when the first non-blank line starts with `{`, plain text otherwise. */
 export function parseBatchInput(text: string, o: { defaultRegion?: string; source: string; format?: BatchInputFormat; baseDir?: string }): BatchItem[] {
   const base = o.baseDir ?? process.cwd();
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   // each file once, however many items name it
-  const files = new Map<string, Attachment>();
-  const schemas = new Map<string, TurnFeatures["jsonSchema"]>();
+  const files: FilesRead = { at: (p) => (isAbsolute(p) ? p : resolve(base, p)), attachments: new Map(), schemas: new Map() };
   const lines = text.split("\n");
   const firstReal = lines.find((l) => l.trim() !== "")?.trim() ?? "";
   const jsonl = o.format === "jsonl" || (o.format !== "text" && firstReal.startsWith("{"));
@@ -69,54 +67,10 @@ export function parseBatchInput(text: string, o: { defaultRegion?: string; sourc
       items.push({ id: String(line), line, prompt: l, inference: {} });
       return;
     }
-    let v: unknown;
-    try {
-      v = JSON.parse(l);
-    } catch {
-      throw usageError(`${where} is not JSON`, "JSONL input has one object per line, e.g. {\"id\":\"a1\",\"prompt\":\"...\"}; for plain-text prompts pass --format text");
-    }
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw usageError(`${where} is not a JSON object`);
-    const obj = v as Record<string, unknown>;
-    for (const k of Object.keys(obj)) if (!KEYS.has(k)) throw usageError(`${where}: unknown field ${JSON.stringify(k)}`, `fields: ${[...KEYS].join(", ")}`);
-    const id = typeof obj.id === "number" && Number.isFinite(obj.id) ? String(obj.id) : obj.id;
-    if (typeof id !== "string" || !ID_RE.test(id)) throw usageError(`${where}: "id" must be a non-empty string or number (at most 256 characters)`);
-    if (seen.has(id)) throw usageError(`${where}: id ${JSON.stringify(id)} appears twice`, "ids must be unique: they are how a re-run knows what is done");
-    if (typeof obj.prompt !== "string" || obj.prompt.trim() === "") throw usageError(`${where}: "prompt" must be a non-empty string`);
-    if (obj.system !== undefined && typeof obj.system !== "string") throw usageError(`${where}: "system" must be a string`);
-    if (obj.model !== undefined && typeof obj.model !== "string") throw usageError(`${where}: "model" must be a string`);
-    if (obj.stop !== undefined && (!Array.isArray(obj.stop) || !obj.stop.every((s) => typeof s === "string"))) throw usageError(`${where}: "stop" must be an array of strings`);
-    for (const k of ["max_tokens", "temperature", "top_p"] as const) {
-      if (obj[k] !== undefined && typeof obj[k] !== "number") throw usageError(`${where}: "${k}" must be a number`);
-    }
-    let model: ModelRef | undefined;
-    let inference: InferenceConfig;
-    try {
-      model = obj.model ? parseModelString(obj.model as string, o.defaultRegion) : undefined;
-      inference = parseInference({ maxTokens: obj.max_tokens as number, temperature: obj.temperature as number, topP: obj.top_p as number, stop: obj.stop as string[] });
-    } catch (err) {
-      throw usageError(`${where}: ${(err as Error).message.replace(/--(max-tokens|top-p)/, (_, f: string) => f.replace("-", "_"))}`, (err as { hint?: string }).hint);
-    }
-    const features: TurnFeatures = {};
-    let attachments: string[] | undefined;
-    try {
-      if (obj.thinking !== undefined) inference.thinking = parseThinking(obj.thinking as string | number, '"thinking"');
-      if (obj.service_tier !== undefined) features.serviceTier = parseServiceTier(String(obj.service_tier), '"service_tier"');
-      if (obj.json_schema !== undefined) {
-        if (typeof obj.json_schema !== "string") throw usageError('"json_schema" must be a file path');
-        const path = at(obj.json_schema);
-        if (!schemas.has(path)) schemas.set(path, parseJsonSchema(readSchema(path), obj.json_schema));
-        features.jsonSchema = schemas.get(path);
-      }
-      if (obj.attachments !== undefined) {
-        if (!Array.isArray(obj.attachments) || !obj.attachments.every((a) => typeof a === "string" && a !== "")) throw usageError('"attachments" must be a list of file paths');
-        attachments = (obj.attachments as string[]).map(at);
-        const list = attachments.map((p) => files.get(p) ?? files.set(p, readAttachment(p)).get(p)!);
-        checkAttachments(list, obj.prompt as string);
-      }
-    } catch (err) {
-      if (!isReduxError(err)) throw err;
-      throw usageError(`${where}: ${err.message}`, err.hint);
-    }
+    const obj = parseJsonLine(l, where);
+    const id = checkFields(obj, where, seen);
+    const { model, inference } = modelAndInference(obj, where, o.defaultRegion);
+    const { features, attachments } = featuresOf(obj, where, inference, files);
     seen.add(id);
     items.push({
       id,
@@ -130,8 +84,78 @@ export function parseBatchInput(text: string, o: { defaultRegion?: string; sourc
     });
   });
   // only the paths are kept: an attachment's bytes are read again when its item runs
-  for (const a of files.values()) a.bytes = new Uint8Array();
+  for (const a of files.attachments.values()) a.bytes = new Uint8Array();
   return items;
+}
+
+interface FilesRead {
+  /** A path from the input, resolved against the input file's directory. */
+  at(p: string): string;
+  attachments: Map<string, Attachment>;
+  schemas: Map<string, TurnFeatures["jsonSchema"]>;
+}
+
+function parseJsonLine(l: string, where: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(l);
+  } catch {
+    throw usageError(`${where} is not JSON`, "JSONL input has one object per line, e.g. {\"id\":\"a1\",\"prompt\":\"...\"}; for plain-text prompts pass --format text");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw usageError(`${where} is not a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** The fields' names and types; returns the item's id (unique in the input). */
+function checkFields(obj: Record<string, unknown>, where: string, seen: Set<string>): string {
+  for (const k of Object.keys(obj)) if (!KEYS.has(k)) throw usageError(`${where}: unknown field ${JSON.stringify(k)}`, `fields: ${[...KEYS].join(", ")}`);
+  const id = typeof obj.id === "number" && Number.isFinite(obj.id) ? String(obj.id) : obj.id;
+  if (typeof id !== "string" || !ID_RE.test(id)) throw usageError(`${where}: "id" must be a non-empty string or number (at most 256 characters)`);
+  if (seen.has(id)) throw usageError(`${where}: id ${JSON.stringify(id)} appears twice`, "ids must be unique: they are how a re-run knows what is done");
+  if (typeof obj.prompt !== "string" || obj.prompt.trim() === "") throw usageError(`${where}: "prompt" must be a non-empty string`);
+  if (obj.system !== undefined && typeof obj.system !== "string") throw usageError(`${where}: "system" must be a string`);
+  if (obj.model !== undefined && typeof obj.model !== "string") throw usageError(`${where}: "model" must be a string`);
+  if (obj.stop !== undefined && (!Array.isArray(obj.stop) || !obj.stop.every((s) => typeof s === "string"))) throw usageError(`${where}: "stop" must be an array of strings`);
+  for (const k of ["max_tokens", "temperature", "top_p"] as const) {
+    if (obj[k] !== undefined && typeof obj[k] !== "number") throw usageError(`${where}: "${k}" must be a number`);
+  }
+  return id;
+}
+
+function modelAndInference(obj: Record<string, unknown>, where: string, defaultRegion: string | undefined): { model?: ModelRef; inference: InferenceConfig } {
+  try {
+    const model = obj.model ? parseModelString(obj.model as string, defaultRegion) : undefined;
+    const inference = parseInference({ maxTokens: obj.max_tokens as number, temperature: obj.temperature as number, topP: obj.top_p as number, stop: obj.stop as string[] });
+    return { model, inference };
+  } catch (err) {
+    throw usageError(`${where}: ${(err as Error).message.replace(/--(max-tokens|top-p)/, (_, f: string) => f.replace("-", "_"))}`, (err as { hint?: string }).hint);
+  }
+}
+
+/** thinking (into the inference), service_tier, json_schema and attachments: files read and checked, each once. */
+function featuresOf(obj: Record<string, unknown>, where: string, inference: InferenceConfig, files: FilesRead): { features: TurnFeatures; attachments?: string[] } {
+  const features: TurnFeatures = {};
+  let attachments: string[] | undefined;
+  try {
+    if (obj.thinking !== undefined) inference.thinking = parseThinking(obj.thinking as string | number, '"thinking"');
+    if (obj.service_tier !== undefined) features.serviceTier = parseServiceTier(String(obj.service_tier), '"service_tier"');
+    if (obj.json_schema !== undefined) {
+      if (typeof obj.json_schema !== "string") throw usageError('"json_schema" must be a file path');
+      const path = files.at(obj.json_schema);
+      if (!files.schemas.has(path)) files.schemas.set(path, parseJsonSchema(readSchema(path), obj.json_schema));
+      features.jsonSchema = files.schemas.get(path);
+    }
+    if (obj.attachments !== undefined) {
+      if (!Array.isArray(obj.attachments) || !obj.attachments.every((a) => typeof a === "string" && a !== "")) throw usageError('"attachments" must be a list of file paths');
+      attachments = (obj.attachments as string[]).map(files.at);
+      const list = attachments.map((p) => files.attachments.get(p) ?? files.attachments.set(p, readAttachment(p)).get(p)!);
+      checkAttachments(list, obj.prompt as string);
+    }
+  } catch (err) {
+    if (!isReduxError(err)) throw err;
+    throw usageError(`${where}: ${err.message}`, err.hint);
+  }
+  return { features, attachments };
 }
 
 function readSchema(path: string): string {
