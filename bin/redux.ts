@@ -63,7 +63,7 @@ const QUICK_LIST: Record<string, object> = { "--json": { json: true }, "--no-hea
 async function quickList(flags: string[]) {
   try {
     const { list } = await import("./export/list.ts");
-    list(Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f])));
+    await list(Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f])));
   } catch (err) {
     const { fail } = await import("./shared/cli.ts");
     await fail(err, false, "redux-export list");

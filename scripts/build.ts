@@ -15,6 +15,8 @@ export const TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux
 export type Target = (typeof TARGETS)[number];
 export const ROOT = join(import.meta.dir, "..");
 export const DIST = join(ROOT, "dist");
+/** The worker modules the executable starts (redux-export list reads a large directory on every core). */
+const WORKERS = [join(ROOT, "lib", "conversations", "summaries-worker.ts")];
 
 /** The one place the compile flags live; `target` is a TARGETS name (none: this machine). */
 export function buildArgs(entry: string, outfile: string, defines: string[] = [], target?: string) {
@@ -36,6 +38,8 @@ export function buildArgs(entry: string, outfile: string, defines: string[] = []
     "--compile-jit-policy=8",
     ...defines,
     join(ROOT, "bin", `${entry}.ts`),
+    // Workers are entry points of their own in a compiled executable (`new Worker(new URL("./x.ts", import.meta.url))`)
+    ...(entry === "redux" ? WORKERS : []),
     "--outfile",
     outfile,
   ];

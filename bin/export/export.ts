@@ -3,7 +3,7 @@ import type { ParsedArgs } from "citty";
 import { join } from "node:path";
 import type { exportArgs } from "./args.ts";
 import { exportStore, filteredConversations, listFiltered } from "../../lib/conversations/export-store.ts";
-import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store.ts";
+import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store-read.ts";
 import { attachmentReader } from "../../lib/conversations/attachments.ts";
 import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
 import { mkdirSync } from "node:fs";

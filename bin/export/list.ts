@@ -1,12 +1,13 @@
 // redux-export list: the saved conversations, newest first; a table on a terminal, tab-separated lines otherwise.
 import { defineCommand } from "../shared/cli.ts";
-import { listSummaries, exportStore } from "../../lib/conversations/export-store.ts";
-import { skippedWarning } from "../../lib/conversations/store.ts";
+import { exportStore } from "../../lib/conversations/export-store.ts";
+import { listSummaries } from "../../lib/conversations/summaries.ts";
+import { skippedWarning } from "../../lib/conversations/store-read.ts";
 import type { ConversationSummary, Filters } from "../../lib/conversations/listing.ts";
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
-import { formatUsd } from "../../lib/bedrock/prices.ts";
+import type * as Prices from "../../lib/bedrock/prices.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 const width = (s: string) => Bun.stringWidth(s);
@@ -29,6 +30,8 @@ const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - width(s)));
  * and the first prompt are cut (with …) to what is left, and CREATED makes way when that is too little.
  */
 function table(rows: ConversationSummary[], cols: number): string {
+  // only the table shows dollars this way: the piped and --json paths do not load the price module
+  const { formatUsd } = require("../../lib/bedrock/prices.ts") as typeof Prices;
   let cells = [
     ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "COST", "STATUS", "FIRST PROMPT"],
     ...rows.map((r) => [r.id.slice(0, 8), short(r.created_at), short(r.updated_at), r.model.replace(/^custom:/, ""), String(r.turns), String(r.total_tokens), formatUsd(r.cost_usd), r.status, r.first_prompt]),
@@ -69,13 +72,23 @@ export interface ListArgs extends Filters {
   "key-file"?: string;
 }
 
-export function list(args: ListArgs) {
+/** JSON.stringify(rows) and a newline, written a thousand rows at a time: 50,000 rows are never one 20 MB string. */
+function outJson(rows: ConversationSummary[]) {
+  if (!rows.length) return out("[]\n");
+  for (let i = 0; i < rows.length; i += 1000) {
+    const part = JSON.stringify(rows.slice(i, i + 1000));
+    out(`${i ? "," : "["}${part.slice(1, -1)}${i + 1000 >= rows.length ? "]\n" : ""}`);
+  }
+}
+
+export async function list(args: ListArgs) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
-  const { items, skipped } = listSummaries(exportStore(args["key-file"]), args);
+  const { items, skipped, threads } = await listSummaries(exportStore(args["key-file"]), args);
+  ui.debug(`read the conversations directory on ${threads} thread${threads === 1 ? "" : "s"}`);
   const warning = skippedWarning(skipped);
   if (warning) ui.warn(warning);
   const rows = items.reverse();
-  if (args.json) out(`${JSON.stringify(rows)}\n`);
+  if (args.json) outJson(rows);
   else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
   else {
     if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);

@@ -11,7 +11,8 @@ import type { Settings } from "../settings.ts";
 const nodeCrypto = () => require("node:crypto") as typeof NodeCrypto;
 
 const ENVELOPE_FORMAT = "redux-envelope-v1";
-const AAD = Buffer.from(ENVELOPE_FORMAT);
+// made when first used: Buffer's first use costs every start that only lists plain files
+const aad = () => Buffer.from(ENVELOPE_FORMAT);
 
 export interface Envelope {
   format: typeof ENVELOPE_FORMAT;
@@ -73,7 +74,7 @@ function readKeyFile(path: string): EncryptionKey {
 export function seal(plaintext: string, k: EncryptionKey): string {
   const nonce = nodeCrypto().randomBytes(12);
   const c = nodeCrypto().createCipheriv("aes-256-gcm", k.key, nonce);
-  c.setAAD(AAD);
+  c.setAAD(aad());
   const ct = Buffer.concat([c.update(plaintext, "utf8"), c.final()]);
   const env: Envelope = {
     format: ENVELOPE_FORMAT,
@@ -94,7 +95,7 @@ export function open(env: Envelope, k: EncryptionKey | undefined, where: string)
   if (env.key_id !== k.id) throw new ReduxError(ExitCode.usage, `${where} was encrypted with another key (key id ${env.key_id}, yours is ${k.id})`, "use the key it was written with");
   try {
     const d = nodeCrypto().createDecipheriv("aes-256-gcm", k.key, Buffer.from(env.nonce, "base64"));
-    d.setAAD(AAD);
+    d.setAAD(aad());
     d.setAuthTag(Buffer.from(env.tag, "base64"));
     return Buffer.concat([d.update(Buffer.from(env.ciphertext, "base64")), d.final()]).toString("utf8");
   } catch {

@@ -1,9 +1,8 @@
 // Conversation summaries for `redux-export list`, the filters shared by list, export --all and prune, and durations.
 import { turnCount, type Conversation, type ConversationStatus } from "./conversation.ts";
 import { usageError } from "../errors.ts";
-import type { StoredConversation } from "./store.ts";
+import type { StoredConversation } from "./store-read.ts";
 import { firstWords } from "./export-formats.ts";
-import { conversationCost, createPricer, type Pricer } from "./usage-report.ts";
 
 /** One row of `redux-export list --json` (schemas/export-list.schema.json). */
 export interface ConversationSummary {
@@ -20,9 +19,8 @@ export interface ConversationSummary {
   first_prompt: string;
 }
 
-let pricer: Pricer | undefined;
-
-export const summarize = ({ path, conversation: c }: StoredConversation): ConversationSummary => ({
+/** One row; `cost` is what the conversation's answers cost (conversationCost, with the pricer of the caller). */
+export const summarize = ({ path, conversation: c }: StoredConversation, cost: (c: Conversation) => number | null): ConversationSummary => ({
   id: c.conversation_id,
   path,
   created_at: c.created_at,
@@ -30,7 +28,7 @@ export const summarize = ({ path, conversation: c }: StoredConversation): Conver
   model: c.model,
   turns: turnCount(c),
   total_tokens: c.usage.total_tokens,
-  cost_usd: conversationCost(c, (pricer ??= createPricer())),
+  cost_usd: cost(c),
   status: c.status,
   first_prompt: firstWords(c, 60),
 });

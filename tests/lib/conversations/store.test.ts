@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
-import { conversationFileName, findConversation, listConversations, newestConversation, saveConversation } from "../../../lib/conversations/store.ts";
+import { conversationFileName, findConversation, listConversations, newestConversation, readConversationFile, saveConversation } from "../../../lib/conversations/store.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -45,4 +45,28 @@ test("listing skips damaged and foreign files and reports them; newest is by upd
   expect(newest?.conversation.conversation_id).toBe(a.conversation_id);
   expect(skipped.length).toBe(2);
   expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+});
+
+test("a file larger than the read buffer (64 KiB) reads whole, a multi-byte character across the boundary intact", () => {
+  const c = conv("2026-03-01T00:00:00Z");
+  // "é" is 2 bytes and "🙂" 4: one of them straddles every 64 KiB boundary of the file
+  c.messages.push({ role: "user", content: [{ text: `${"é".repeat(40_000)}🙂${"x🙂".repeat(30_000)}` }], timestamp: c.created_at });
+  const path = saveConversation(c, { dir });
+  expect(readConversationFile(path)).toEqual(c);
+  // the same from a directory listing (the buffer is reused between files: a small file after a large one)
+  const small = conv("2026-03-02T00:00:00Z");
+  saveConversation(small, { dir });
+  expect(listConversations({ dir }).items.map((i) => i.conversation)).toEqual([c, small]);
+});
+
+test("an empty file and a directory named like a conversation are skipped with node:fs's own reasons", () => {
+  const empty = join(dir, "empty_20260101T000000Z.json");
+  const folder = join(dir, "adir_20260101T000000Z.json");
+  writeFileSync(empty, "");
+  mkdirSync(folder);
+  const r = listConversations({ dir });
+  expect(r.items).toEqual([]);
+  const why = new Map(r.skipped.map((s) => [s.path, s.reason]));
+  expect(why.get(empty)).toBe(`${empty} is not valid JSON`);
+  expect(why.get(folder)).toBe(`cannot read ${folder}: EISDIR: illegal operation on a directory, read`);
 });

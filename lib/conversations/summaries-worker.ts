@@ -1,0 +1,14 @@
+// A worker of listSummaries (summaries.ts): summarizes the slice of a conversations directory it is given and posts
+// the rows back. Built into the executable as an entry point of its own (scripts/build.ts).
+import { loadPricing, summarizeFiles, type SummaryJob } from "./summaries.ts";
+
+declare const self: Worker;
+
+self.onmessage = async (e: MessageEvent<SummaryJob>) => {
+  const job = e.data;
+  // the main thread waits for this before it reads its own slice (it would otherwise keep this message from us)
+  self.postMessage("started");
+  // a Buffer arrives as a plain Uint8Array
+  const key = job.key ? { ...job.key, key: Buffer.from(job.key.key) } : undefined;
+  self.postMessage(summarizeFiles({ ...job, ...(key ? { key } : {}) }, await loadPricing()));
+};
