@@ -4,7 +4,7 @@ import type { chatArgs } from "./args.ts";
 import { ReduxError, ExitCode, usageError } from "../../lib/errors.ts";
 import { parseEndpoint, parseInference } from "../../lib/bedrock/inference.ts";
 import { openSession, type Session } from "../../lib/chat/session.ts";
-import type { ChatJsonOutput, TurnOptions } from "../../lib/chat/turn.ts";
+import type { ChatJsonOutput, TurnOptions, TurnOutcome } from "../../lib/chat/turn.ts";
 import { fallbackNote } from "../../lib/bedrock/failover.ts";
 import { parseFeatureFlags, parseThinking, stopReasonNote } from "../../lib/bedrock/features.ts";
 import { checkStructuredAnswer } from "../../lib/bedrock/structured-output.ts";
@@ -94,6 +94,32 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   const c = session.conversation;
   ui.debug(`model ${c.model} (from ${session.modelSource})`);
   if (session.fallbacks.length) ui.debug(`fallbacks ${session.fallbacks.map((f) => f.model).join(", ")} (from ${session.fallbackSource})`);
+  const { result, lifecycle } = await streamAnswer(session, prompt, args, ui, extra);
+  await lifecycle.settle(result.status === "complete");
+  if (args.json) out(`${JSON.stringify(jsonOutput(c, result))}\n`);
+  if (!result.target.primary && !result.error) ui.info(fallbackNote(result));
+  if (args.usage || (showUsageSetting() && !args.quiet)) {
+    const { usageLine } = await import("../../lib/chat/usage-line.ts");
+    err(`usage: ${usageLine(result.usage, result.cost, result.latencyMs)}\n`);
+  }
+  if (result.path) ui.debug(`saved ${result.path}`);
+  if (result.status === "interrupted") {
+    if (result.path) ui.warn(`interrupted; the partial answer was saved to ${result.path}`);
+    throw new ReduxError(ExitCode.interrupted, "interrupted", result.path ? `resume with: redux-chat --resume ${c.conversation_id}` : undefined);
+  }
+  if (result.error) {
+    if (result.path && result.text) ui.warn(`the partial answer was saved to ${result.path}`);
+    throw result.error;
+  }
+  const note = stopReasonNote(result.stopReason, c.inference_config);
+  if (note?.fails) throw new ReduxError(ExitCode.rejected, note.message, note.hint);
+  if (note) ui.warn(note.message);
+  if (extra.features?.jsonSchema) await checkStructuredAnswer(result.text, extra.features.jsonSchema.schema);
+}
+
+/** The turn, its answer streamed to stdout (reasoning to stderr) unless --json; the first signal stops it. */
+async function streamAnswer(session: Session, prompt: string, args: ChatArgs, ui: Ui, extra: Pick<TurnOptions, "attachments" | "features">) {
+  const c = session.conversation;
   const ac = new AbortController();
   const answer = streamOut();
   // a second signal quits at once: what arrived is written first
@@ -104,7 +130,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   const spinner = ui.spinner(`asking ${c.model_id}`);
   let wroteAny = false;
   let lastChar = "";
-  let result;
+  let result: TurnOutcome;
   try {
     result = await session.turn(prompt, {
       ...extra,
@@ -135,42 +161,25 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   }
   ui.reasoning("");
   if (wroteAny && lastChar !== "\n") out("\n");
-  await lifecycle.settle(result.status === "complete");
-  if (args.json) {
-    const json: ChatJsonOutput = {
-      text: result.text,
-      conversation_id: c.conversation_id,
-      model: result.target.model,
-      region: result.target.region,
-      model_id: result.target.modelId,
-      stop_reason: result.stopReason ?? null,
-      reasoning: result.reasoning?.length ? result.reasoning.map((r) => r.reasoning.text ?? "").join("") : null,
-      usage: result.usage ?? emptyUsage(),
-      cost: result.cost,
-      latency_ms: result.latencyMs,
-      status: result.status,
-      path: result.path ?? null,
-      ...(result.error ? { error: { code: result.error.code, class: result.error.errorClass, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
-      failed_attempts: result.failed,
-    };
-    out(`${JSON.stringify(json)}\n`);
-  }
-  if (!result.target.primary && !result.error) ui.info(fallbackNote(result));
-  if (args.usage || (showUsageSetting() && !args.quiet)) {
-    const { usageLine } = await import("../../lib/chat/usage-line.ts");
-    err(`usage: ${usageLine(result.usage, result.cost, result.latencyMs)}\n`);
-  }
-  if (result.path) ui.debug(`saved ${result.path}`);
-  if (result.status === "interrupted") {
-    if (result.path) ui.warn(`interrupted; the partial answer was saved to ${result.path}`);
-    throw new ReduxError(ExitCode.interrupted, "interrupted", result.path ? `resume with: redux-chat --resume ${c.conversation_id}` : undefined);
-  }
-  if (result.error) {
-    if (result.path && result.text) ui.warn(`the partial answer was saved to ${result.path}`);
-    throw result.error;
-  }
-  const note = stopReasonNote(result.stopReason, c.inference_config);
-  if (note?.fails) throw new ReduxError(ExitCode.rejected, note.message, note.hint);
-  if (note) ui.warn(note.message);
-  if (extra.features?.jsonSchema) await checkStructuredAnswer(result.text, extra.features.jsonSchema.schema);
+  return { result, lifecycle };
+}
+
+/** The one object --json prints. */
+function jsonOutput(c: Session["conversation"], result: TurnOutcome): ChatJsonOutput {
+  return {
+    text: result.text,
+    conversation_id: c.conversation_id,
+    model: result.target.model,
+    region: result.target.region,
+    model_id: result.target.modelId,
+    stop_reason: result.stopReason ?? null,
+    reasoning: result.reasoning?.length ? result.reasoning.map((r) => r.reasoning.text ?? "").join("") : null,
+    usage: result.usage ?? emptyUsage(),
+    cost: result.cost,
+    latency_ms: result.latencyMs,
+    status: result.status,
+    path: result.path ?? null,
+    ...(result.error ? { error: { code: result.error.code, class: result.error.errorClass, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
+    failed_attempts: result.failed,
+  };
 }
