@@ -67,13 +67,24 @@ const ROWS: Row[] = [
   { ids: claude("meta.llama3-3-70b-instruct-v1:0", ["us"]), tiers: { standard: [0.72, 0.72, null, null], batch: [0.36, 0.36, null, null] }, from: AWS_PAGE_OHIO },
 ];
 
+const entry = (row: Row, model_id: string, region: string, tier: Tier, r: Rates): PriceEntry => ({ model_id, region, tier, input: r[0], output: r[1], cache_read: r[2], cache_write: r[3], source: row.from.source, date: row.from.date });
+
+/** One built-in price, found without building the whole table (what a single turn needs). */
+export function builtinPrice(modelId: string, region: string, tier: Tier): PriceEntry | undefined {
+  for (const row of ROWS) {
+    const r = row.tiers[tier];
+    if (r && row.ids.includes(modelId) && (row.regions ?? US).includes(region)) return entry(row, modelId, region, tier, r);
+  }
+  return undefined;
+}
+
 export function builtinPrices(): PriceEntry[] {
   const out: PriceEntry[] = [];
   for (const row of ROWS) {
     for (const [tier, r] of Object.entries(row.tiers) as [Tier, Rates][]) {
       for (const model_id of row.ids) {
         for (const region of row.regions ?? US) {
-          out.push({ model_id, region, tier, input: r[0], output: r[1], cache_read: r[2], cache_write: r[3], source: row.from.source, date: row.from.date });
+          out.push(entry(row, model_id, region, tier, r));
         }
       }
     }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { reduxDir } from "../paths.ts";
-import { builtinPrices } from "./builtin-prices.ts";
+import { builtinPrice, builtinPrices } from "./builtin-prices.ts";
 
 export type Tier = "standard" | "batch" | "flex" | "priority";
 export const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
@@ -79,21 +79,28 @@ export function pricingId(modelId: string): string {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const rate = (v: unknown) => v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0);
+// a rate is null (unknown) or a finite number >= 0 (NaN fails `>= 0`, Infinity fails `< Infinity`)
+const rate = (v: unknown) => v === null || (typeof v === "number" && v >= 0 && v < Infinity);
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const TIER_SET: ReadonlySet<unknown> = new Set(TIERS);
 
 /** Validates a parsed prices.json; throws an Error saying what is wrong. */
 export function parsePriceFile(v: unknown): PriceFile {
   if (!isObj(v) || v.version !== 1 || !Array.isArray(v.entries)) throw new Error("not a redux prices file (version 1 with entries)");
-  v.entries.forEach((e, i) => {
+  // a plain loop: a refreshed file holds hundreds of entries, all checked before a one-shot's cost (npm run bench)
+  const entries = v.entries as unknown[];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as Record<string, unknown>;
     const ok =
-      isObj(e) &&
+      typeof e === "object" && e !== null &&
       typeof e.model_id === "string" && e.model_id !== "" &&
-      typeof e.region === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(e.region) &&
-      TIERS.includes(e.tier as Tier) &&
+      typeof e.region === "string" && REGION.test(e.region) &&
+      TIER_SET.has(e.tier) &&
       rate(e.input) && rate(e.output) && rate(e.cache_read) && rate(e.cache_write) &&
       typeof e.source === "string" && typeof e.date === "string";
     if (!ok) throw new Error(`entries[${i}] is not a valid price`);
-  });
+  }
   return v as unknown as PriceFile;
 }
 
@@ -115,12 +122,36 @@ export function readPriceFile(path: string): { file?: PriceFile; problem?: strin
 
 let cached: { path: string; table: PriceTable } | undefined;
 
-/** The prices in force: the built-in table overlaid with ~/.amazon-q/prices.json. Read once per process. */
+/**
+ * The prices in force: the built-in table overlaid with ~/.amazon-q/prices.json. Read once per process; a lookup
+ * reads the override's entries, then the built-in rows, and the whole merged list is built only when asked for.
+ */
 export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   const path = pricesPath(env);
   if (cached?.path === path) return cached.table;
   const { file, problem } = readPriceFile(path);
-  const table = priceTable([...builtinPrices(), ...(file?.entries ?? [])], { ...(file ? { overridePath: path } : {}), ...(problem ? { problem } : {}) });
+  const own = file?.entries ?? [];
+  // the first lookup scans the override entries (the last match wins, as in the merged table); later ones use a map
+  let overrides: PriceTable | undefined;
+  let lookups = 0;
+  const override = (m: string, r: string, t: Tier) => {
+    if (overrides || ++lookups > 1) return (overrides ??= priceTable(own)).lookup(m, r, t);
+    const id = pricingId(m);
+    for (let i = own.length - 1; i >= 0; i--) {
+      const e = own[i]!;
+      if (e.model_id === id && e.region === r && e.tier === t) return e;
+    }
+    return undefined;
+  };
+  let merged: PriceEntry[] | undefined;
+  const table: PriceTable = {
+    get entries() {
+      return (merged ??= priceTable([...builtinPrices(), ...own]).entries);
+    },
+    ...(file ? { overridePath: path } : {}),
+    ...(problem ? { problem } : {}),
+    lookup: (m, r, t) => override(m, r, t) ?? builtinPrice(pricingId(m), r, t),
+  };
   cached = { path, table };
   return table;
 }

@@ -11,7 +11,8 @@ import type { ClientFor } from "../bedrock/clients.ts";
 import type { Target } from "../bedrock/targets.ts";
 import type { TargetHealth } from "../bedrock/health.ts";
 import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
-import { tierOf, turnCost, type Cost } from "../bedrock/prices.ts";
+import type { Cost } from "../bedrock/prices.ts";
+import { priceAnswer } from "./turn-cost.ts";
 
 export interface TurnOptions {
   clientFor: ClientFor;
@@ -86,8 +87,8 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutcome> {
     if (result.target.primary) Object.assign(c, { model: result.target.model, model_id: profileId });
   }
 
-  // priced as the target that answered (a fallback may be another model or region)
-  const cost = turnCost(result.target.modelId, result.target.region, result.usage, tierOf(o.features?.serviceTier, result.serviceTier));
+  // priced once the answer is complete, off the path to the first token
+  const cost = await priceAnswer(result, o.features?.serviceTier, o.debug);
   recordAnswer(c, result, undefined, cost);
   if (o.store) path = saveConversation(c, o.store, path);
   return { ...result, path, cost };
