@@ -71,18 +71,8 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   let httpAgent: InstanceType<typeof http.Agent>;
   let httpsAgent: InstanceType<typeof https.Agent>;
   if (proxy) {
-    const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([import("https-proxy-agent"), import("http-proxy-agent")]);
-    // the agent's own options only reach the proxy connection; the CA must reach the TLS session tunnelled through it
-    class TrustingProxyAgent extends HttpsProxyAgent<string> {
-      override connect(req: import("node:http").ClientRequest, opts: import("agent-base").AgentConnectOpts) {
-        return super.connect(req, ca ? ({ ...opts, ca } as typeof opts) : opts);
-      }
-    }
-    // no maxSockets through a proxy: under Bun, a proxy agent (agent-base) never dispatches the requests it queues
-    // past that limit, so `models` (6 list calls on 4 sockets) hung behind HTTPS_PROXY; one tunnel per request instead
-    const tunnels = { keepAlive: true };
-    httpsAgent = new TrustingProxyAgent(proxy, tunnels) as unknown as InstanceType<typeof https.Agent>;
-    httpAgent = new HttpProxyAgent(proxy, tunnels) as unknown as InstanceType<typeof http.Agent>;
+    const { proxyAgents } = await import("./proxy-agents.ts");
+    ({ httpsAgent, httpAgent } = proxyAgents(proxy, pool, ca) as unknown as { httpsAgent: typeof httpsAgent; httpAgent: typeof httpAgent });
   } else {
     httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
     httpAgent = new http.Agent(pool);
@@ -94,6 +84,12 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   const proxyHost = where.replace(/^[a-z]+:\/\//, "");
   // failures of the proxy itself, said as such: otherwise a 407 surfaces as a JSON parse error of the proxy's page,
   // and a dead proxy as "cannot reach Bedrock"
+  const askedForCredentials = () =>
+    new ReduxError(
+      ExitCode.unavailable,
+      `the proxy ${where} (${variable}) asks for credentials: 407 Proxy Authentication Required`,
+      `put them in the proxy URL: ${variable}=http://user:password@${proxyHost} (percent-encode special characters)`,
+    );
   class ProxiedHandler extends NodeHttpHandler {
     override async handle(...args: Parameters<InstanceType<typeof NodeHttpHandler>["handle"]>) {
       let out: Awaited<ReturnType<InstanceType<typeof NodeHttpHandler>["handle"]>>;
@@ -104,15 +100,16 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
         if (PROXY_CONNECT_ERRORS.has(code)) {
           throw new ReduxError(ExitCode.unavailable, `cannot reach the proxy ${where} (${variable}): ${code}`, `check ${variable}, or list the host in NO_PROXY to go direct`, { cause: err });
         }
+        if (code === "EPROXYCONNECT") {
+          const { status, statusText, target } = err as import("./proxy-agents.ts").TunnelRefused;
+          if (status === 407) throw askedForCredentials();
+          const refused = new ReduxError(ExitCode.unavailable, `the proxy ${where} (${variable}) refused a tunnel to ${target}: ${status} ${statusText}`.trimEnd(), `check that the proxy may reach ${target}, or list the host in NO_PROXY to go direct`, { cause: err });
+          // a proxy's 5xx is as passing as the service's own: marked with the SDK's retry trait, so it is retried
+          throw status >= 500 ? Object.assign(refused, { $retryable: {} }) : refused;
+        }
         throw err;
       }
-      if (out.response.statusCode === 407) {
-        throw new ReduxError(
-          ExitCode.unavailable,
-          `the proxy ${where} (${variable}) asks for credentials: 407 Proxy Authentication Required`,
-          `put them in the proxy URL: ${variable}=http://user:password@${proxyHost} (percent-encode special characters)`,
-        );
-      }
+      if (out.response.statusCode === 407) throw askedForCredentials();
       return out;
     }
   }

@@ -19,6 +19,8 @@ export interface ConnectProxy {
   url: string;
   port: number;
   seen: ProxySeen[];
+  /** TCP connections accepted since start (or since a test set it to 0): what keep-alive is measured by. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export const VIA = "1.1 redux-test-proxy";
  */
 export async function startConnectProxy(o: { auth?: { user: string; password: string }; route?: (host: string, port: number) => { host: string; port: number } | undefined } = {}): Promise<ConnectProxy> {
   const seen: ProxySeen[] = [];
+  const self = { seen, connections: 0 };
   const sockets = new Set<net.Socket>();
   const expected = o.auth ? `Basic ${Buffer.from(`${o.auth.user}:${o.auth.password}`).toString("base64")}` : undefined;
   const admit = (req: http.IncomingMessage) => !expected || req.headers["proxy-authorization"] === expected;
@@ -93,19 +96,19 @@ export async function startConnectProxy(o: { auth?: { user: string; password: st
   });
 
   server.on("connection", (s) => {
+    self.connections++;
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const { port } = server.address() as net.AddressInfo;
-  return {
+  return Object.assign(self, {
     url: `http://127.0.0.1:${port}`,
     port,
-    seen,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),
-  };
+  });
 }
