@@ -3,9 +3,9 @@
 // terminal, another flag, a missing or stale cache) says no, and the full command runs.
 import { cachedAccount, credentialFingerprint, readDiscovery } from "../../lib/bedrock/model-cache.ts";
 import { isValidRegion } from "../../lib/bedrock/model-string.ts";
-import { matchesProvider } from "../../lib/bedrock/discovery.ts";
+import type * as Discovery from "../../lib/bedrock/discovery.ts";
 import { byKind, renderTsv } from "./models-render.ts";
-import { isTTY } from "../shared/io.ts";
+import { isTTY } from "../shared/tty.ts";
 
 /** Prints the answer and returns true, or returns false (nothing printed) when the full command must run. */
 export function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process.env): boolean {
@@ -30,7 +30,10 @@ export function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process
   const account = cachedAccount(credentialFingerprint(value.profile, env), env);
   const cached = account ? readDiscovery(account, region, env) : undefined;
   if (cached?.state !== "fresh" || cached.discovery.warnings.length || cached.discovery.unreachable) return false;
-  const rows = cached.discovery.rows.filter((r) => !value.provider || matchesProvider(r, value.provider)).sort(byKind);
+  // discovery (the control-plane calls and their error table) loads only to filter by provider
+  const provider = value.provider;
+  const matches = provider ? (require("../../lib/bedrock/discovery.ts") as typeof Discovery).matchesProvider : undefined;
+  const rows = cached.discovery.rows.filter((r) => !matches || matches(r, provider!)).sort(byKind);
   if (!rows.length) return false;
   // console.log: the cheapest way to stdout in Bun (see ../shared/io.ts)
   console.log(json ? JSON.stringify(rows) : renderTsv(rows).slice(0, -1));

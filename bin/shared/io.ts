@@ -1,19 +1,10 @@
 // The process's standard streams, touched cheaply: in Bun the first use of process.stdin/stdout/stderr costs about
 // 8 ms each, more than the rest of a `--version`, so output goes through plain synchronous writes and TTY checks
 // look at the file descriptor itself. (The REPL, which needs readline, still uses process.stdin.)
-import { fstatSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 
-/** Is this descriptor a terminal? A character device other than /dev/null and friends (major 1) on Linux. */
-export function isTTY(fd: 0 | 1 | 2): boolean {
-  try {
-    const st = fstatSync(fd);
-    if (!st.isCharacterDevice()) return false;
-    if (process.platform === "linux") return st.rdev >> 8 !== 1;
-    return Boolean((require("node:tty") as typeof import("node:tty")).isatty(fd));
-  } catch {
-    return false;
-  }
-}
+export { isTTY } from "./tty.ts";
+import { isTTY } from "./tty.ts";
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 

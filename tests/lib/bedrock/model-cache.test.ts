@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { cachedAccount, cachedLifecycle, cachedModelStrings, credentialFingerprint, readDiscovery, rememberAccount, rememberLifecycle, writeDiscovery } from "../../../lib/bedrock/model-cache.ts";
+import { join, resolve } from "node:path";
+import { reduxDir } from "../../../lib/paths.ts";
+import { cacheDir, cachedAccount, cachedLifecycle, cachedModelStrings, credentialFingerprint, readDiscovery, rememberAccount, rememberLifecycle, writeDiscovery } from "../../../lib/bedrock/model-cache.ts";
 
 const home = () => ({ HOME: mkdtempSync(join(tmpdir(), "redux-cache-")) });
 const discovery = (region = "us-east-1", at = new Date().toISOString()) => ({
@@ -61,5 +62,25 @@ describe("the discovery cache", () => {
     expect(cachedLifecycle("us-east-1", "b", env)).toEqual({ status: "ACTIVE", end_of_life: null });
     expect(cachedLifecycle("us-east-1", "a", env, Date.now() + 25 * 3600_000)).toBeUndefined();
     expect(cachedLifecycle("eu-west-1", "a", env)).toBeUndefined();
+  });
+});
+
+describe("paths and keys spelled without node:path (the warm `models` path loads none of it)", () => {
+  test("cacheDir is lib/paths.ts's reduxDir/cache, however HOME is spelled", () => {
+    for (const HOME of ["/home/ann", "/home/ann/", "/home//ann", "relative/home"]) expect(resolve(cacheDir({ HOME }))).toBe(resolve(join(reduxDir({ HOME }), "cache")));
+  });
+
+  test("a profile's fingerprint tells config files apart; an empty cache file is damaged, a directory missing", () => {
+    expect(credentialFingerprint("work", { HOME: "/a" })).not.toBe(credentialFingerprint("work", { HOME: "/b" }));
+    expect(credentialFingerprint("work", { HOME: "/a", AWS_CONFIG_FILE: "/etc/aws" })).not.toBe(credentialFingerprint("work", { HOME: "/a" }));
+    expect(credentialFingerprint(undefined, { HOME: "/a" })).not.toBe(credentialFingerprint(undefined, { HOME: "/b" }));
+    const env = home();
+    writeDiscovery("123456789012", discovery(), env);
+    const file = join(env.HOME, ".amazon-q", "cache", "models-123456789012-us-east-1.json");
+    writeFileSync(file, "");
+    expect(readDiscovery("123456789012", "us-east-1", env).state).toBe("damaged");
+    rmSync(file);
+    mkdirSync(file);
+    expect(readDiscovery("123456789012", "us-east-1", env).state).toBe("missing");
   });
 });
