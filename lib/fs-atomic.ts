@@ -1,6 +1,6 @@
 // Atomic file writes: a crash leaves the old file or the new one, never half of one. Directories redux keeps its own
 // data in are created 0700; any other directory (where an export or a copy goes) is never created or chmodded here.
-import { close, closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, open, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { close, closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, open, openSync, readdirSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { dirname, basename, join } from "node:path";
 
 /**
@@ -144,10 +144,21 @@ const fsyncPath = (path: string) =>
  */
 export function durableWrites(dir: string, o: WriteOptions = {}) {
   const written: string[] = [];
+  // the names already there, read once: only a file that replaces one is stat'ed for the mode and owner to keep
+  // (a stat per file of a fresh export cost more than writing it)
+  let present: Set<string> | undefined;
+  const replaces = (name: string) => {
+    try {
+      present ??= new Set(readdirSync(dir));
+    } catch {
+      return true; // unknown: stat every file, as writeFileAtomic does
+    }
+    return present.has(name);
+  };
   return {
     write(name: string, data: string) {
       const path = join(dir, name);
-      const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
+      const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" && replaces(name) ? existing(path) : undefined });
       try {
         writeString(fd, data);
         closeSync(fd);
