@@ -103,9 +103,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
   if (o.ownDir) ensurePrivateDir(dirname(path));
   // a private file is always 0600; an export that replaces a file keeps that file's mode and owner
   const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
-  try {
+  commitTemp(path, tmp, fd, () => {
     if (typeof data === "string" || data instanceof Uint8Array) writeBuffer(fd, typeof data === "string" ? Buffer.from(data) : data);
     else writePieces(fd, data);
+  });
+}
+
+/**
+ * Fills a temp file from openTempBeside (`fill`), fsyncs and closes it, renames it over `path` and syncs the
+ * directory. On any failure the temp file is removed and the error rethrown: `path` is left as it was.
+ */
+export function commitTemp(path: string, tmp: string, fd: number, fill: () => void) {
+  try {
+    fill();
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -3,11 +3,10 @@
 // lines are held back and retried), so every id appears at most once at any moment. Each result is then appended with
 // a single write() on an O_APPEND descriptor and made durable by an fsync that runs off the event loop (one at a time,
 // covering every line written before it started); the last fsync runs at close.
-import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import type { Usage } from "../conversations/conversation.ts";
 import type { FailedAttempt } from "../bedrock/failover.ts";
-import { openTempBeside, syncDir } from "../fs-atomic.ts";
+import { commitTemp, openTempBeside } from "../fs-atomic.ts";
 import { fsError } from "../fs-errors.ts";
 import type { Cost } from "../bedrock/prices.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
@@ -147,52 +146,40 @@ export function scanExisting(path: string): ExistingOutput {
 
 /** Rewrites OUT with only its first `ok` line per id, through a temp file, fsync and rename (a crash keeps the old one). */
 function compact(path: string) {
-  const dir = dirname(path);
   const src = openSync(path, "r");
   // the rewritten file keeps the mode and owner of the one it replaces
   const { tmp, fd: dst } = openTempBeside(path, { mode: "umask", like: fstatSync(src) });
-  try {
-    const seen = new Set<string>();
-    let pending: string[] = [];
-    let size = 0;
-    const flush = () => {
-      if (!pending.length) return;
-      const b = Buffer.from(pending.join(""));
-      let off = 0;
-      while (off < b.length) off += writeSync(dst, b, off, b.length - off);
-      pending = [];
-      size = 0;
-    };
-    scanLines(src, (l) => {
-      let v: Partial<BatchOutputLine> | undefined;
-      try {
-        v = JSON.parse(l);
-      } catch {
-        return;
-      }
-      if (!v || typeof v.id !== "string" || v.status !== "ok" || seen.has(v.id)) return;
-      seen.add(v.id);
-      pending.push(`${l}\n`);
-      size += l.length;
-      if (size > CHUNK) flush();
-    });
-    flush();
-    fsyncSync(dst);
-  } catch (err) {
-    closeSync(dst);
-    closeSync(src);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(dst);
-  closeSync(src);
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  syncDir(dir);
+  commitTemp(path, tmp, dst, () => {
+    try {
+      const seen = new Set<string>();
+      let pending: string[] = [];
+      let size = 0;
+      const flush = () => {
+        if (!pending.length) return;
+        const b = Buffer.from(pending.join(""));
+        let off = 0;
+        while (off < b.length) off += writeSync(dst, b, off, b.length - off);
+        pending = [];
+        size = 0;
+      };
+      scanLines(src, (l) => {
+        let v: Partial<BatchOutputLine> | undefined;
+        try {
+          v = JSON.parse(l);
+        } catch {
+          return;
+        }
+        if (!v || typeof v.id !== "string" || v.status !== "ok" || seen.has(v.id)) return;
+        seen.add(v.id);
+        pending.push(`${l}\n`);
+        size += l.length;
+        if (size > CHUNK) flush();
+      });
+      flush();
+    } finally {
+      closeSync(src);
+    }
+  });
 }
 
 const writeError = (path: string, err: unknown) => {
@@ -218,21 +205,7 @@ export function checkIsBatchOutput(path: string, existing: ExistingOutput) {
  */
 export function openOutputFile(path: string, existing: ExistingOutput = scanExisting(path)): FileOutput {
   checkIsBatchOutput(path, existing);
-  try {
-    if (existing.rewrite) compact(path);
-    else if (existing.repaired) {
-      // only a torn last line: cut it off in place
-      const fd = openSync(path, "r+");
-      try {
-        ftruncateSync(fd, existing.completeBytes);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-  } catch (err) {
-    throw writeError(path, err);
-  }
+  repair(path, existing);
   let fd: number;
   let size: number;
   try {
@@ -245,26 +218,7 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
   let broken = false;
   const carried = existing.errors;
   let closed = false;
-  let syncing = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let syncFailure: Error | undefined;
-  let idle: (() => void) | undefined;
-  // lines are synced once a second, not one fsync per line: at hundreds of lines a second those were a tenth of a
-  // millisecond of CPU each, and a crash costs at most the last second's lines, which a re-run redoes
-  const flush = () => {
-    timer = undefined;
-    if (closed) return;
-    syncing = true;
-    fsync(fd, (err) => {
-      syncing = false;
-      if (err) syncFailure ??= err;
-      idle?.();
-    });
-  };
-  const sync = () => {
-    timer ??= setTimeout(flush, SYNC_EVERY_MS);
-    timer.unref?.();
-  };
+  const syncer = syncEverySecond(fd);
   const append = (s: string) => {
     if (broken) throw writeError(path, new Error("an earlier write failed"));
     const b = Buffer.from(s);
@@ -291,13 +245,11 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
     write(line) {
       append(`${JSON.stringify(line)}\n`);
       carried.delete(line.id);
-      sync();
+      syncer.soon();
     },
     async sync() {
       if (closed) return;
-      clearTimeout(timer);
-      timer = undefined;
-      if (syncing) await new Promise<void>((r) => (idle = r));
+      await syncer.settle();
       try {
         fsyncSync(fd);
       } catch (err) {
@@ -307,19 +259,81 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
     async close() {
       if (closed) return;
       closed = true;
+      syncer.stop();
       // ids that failed before and were not redone this run (a budget, a signal) keep their error line; after a failed
       // write they are simply retried by the next run
       if (!broken) for (const l of carried.values()) append(`${l}\n`);
       carried.clear();
-      clearTimeout(timer);
-      timer = undefined;
-      if (syncing) await new Promise<void>((r) => (idle = r));
+      await syncer.settle();
       try {
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      if (syncFailure) throw writeError(path, syncFailure);
+      if (syncer.failure) throw writeError(path, syncer.failure);
+    },
+  };
+}
+
+/** What the scan found wrong with OUT, put right before anything is appended: compacted, or a torn last line cut off. */
+function repair(path: string, existing: ExistingOutput) {
+  try {
+    if (existing.rewrite) compact(path);
+    else if (existing.repaired) {
+      // only a torn last line: cut it off in place
+      const fd = openSync(path, "r+");
+      try {
+        ftruncateSync(fd, existing.completeBytes);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (err) {
+    throw writeError(path, err);
+  }
+}
+
+/**
+ * Lines are synced once a second, not one fsync per line: at hundreds of lines a second those were a tenth of a
+ * millisecond of CPU each, and a crash costs at most the last second's lines, which a re-run redoes. The fsync runs
+ * off the event loop, one at a time.
+ */
+function syncEverySecond(fd: number) {
+  let stopped = false;
+  let syncing = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failure: Error | undefined;
+  let idle: (() => void) | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (stopped) return;
+    syncing = true;
+    fsync(fd, (err) => {
+      syncing = false;
+      if (err) failure ??= err;
+      idle?.();
+    });
+  };
+  return {
+    /** A sync within the second. */
+    soon() {
+      timer ??= setTimeout(flush, SYNC_EVERY_MS);
+      timer.unref?.();
+    },
+    /** No more background syncs (the file is closing). */
+    stop() {
+      stopped = true;
+    },
+    /** Cancels the pending sync and waits for the one running: the caller then syncs itself. */
+    async settle() {
+      clearTimeout(timer);
+      timer = undefined;
+      if (syncing) await new Promise<void>((r) => (idle = r));
+    },
+    /** The first background fsync that failed. */
+    get failure() {
+      return failure;
     },
   };
 }
