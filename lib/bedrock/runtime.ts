@@ -1,6 +1,6 @@
 // The Bedrock Runtime client and its ConverseStream: built lazily (the SDK is only imported on paths that call AWS),
 // bounded by timeouts the SDK lacks, and strict about streams that end before the answer is complete.
-import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient, ConverseStreamOutput, Message as BedrockMessage, ReasoningContentBlockDelta } from "@aws-sdk/client-bedrock-runtime";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ReduxError, ExitCode, translateAwsError, type AwsErrorContext } from "../errors.ts";
 import type { InferenceConfig, ReasoningBlock, Usage } from "../conversations/conversation.ts";
@@ -133,30 +133,7 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
   const { ConverseStreamCommand } = sdk ?? (await runtimeSdk());
   const t0 = performance.now();
   const ac = new AbortController();
-  let timedOut: string | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // one timer per wait, not per event: each event only moves the deadline, and the timer, when it fires early,
-  // sleeps again until the deadline (re-arming a timer for each of 20,000 deltas was a tenth of a long stream's CPU)
-  let deadline = 0;
-  let waitMs = 0;
-  let waitingFor = "";
-  const expire = () => {
-    const left = deadline - performance.now();
-    if (left > 1) {
-      timer = setTimeout(expire, left);
-      return;
-    }
-    timedOut = `no ${waitingFor} from Bedrock for ${Math.round(waitMs / 1000)} s`;
-    ac.abort();
-  };
-  const arm = (ms: number, what: string) => {
-    deadline = performance.now() + ms;
-    if (waitingFor === what && waitMs === ms && timer) return;
-    clearTimeout(timer);
-    waitMs = ms;
-    waitingFor = what;
-    timer = setTimeout(expire, ms);
-  };
+  const wait = waitBound(ac);
   const onOuterAbort = () => ac.abort();
   o.signal?.addEventListener("abort", onOuterAbort, { once: true });
   if (o.signal?.aborted) ac.abort();
@@ -180,28 +157,19 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
   });
 
   try {
-    arm(o.firstEventTimeoutMs, "answer");
+    wait.arm(o.firstEventTimeoutMs, "answer");
     const res = await client.send(
       new ConverseStreamCommand(commandInput(req)),
       { abortSignal: ac.signal },
     );
     for await (const ev of res.stream ?? ([] as ConverseStreamOutput[])) {
-      arm(o.idleTimeoutMs, "data");
+      wait.arm(o.idleTimeoutMs, "data");
       if (ev.contentBlockDelta?.delta?.text) {
         const chunk = ev.contentBlockDelta.delta.text;
         text += chunk;
         o.onText?.(chunk);
       } else if (ev.contentBlockDelta?.delta?.reasoningContent) {
-        const d = ev.contentBlockDelta.delta.reasoningContent;
-        const i = ev.contentBlockDelta.contentBlockIndex ?? 0;
-        const r = reasoning.get(i) ?? {};
-        reasoning.set(i, r);
-        if (d.text) {
-          r.text = (r.text ?? "") + d.text;
-          o.onReasoning?.(d.text);
-        }
-        if (d.signature) r.signature = (r.signature ?? "") + d.signature;
-        if (d.redactedContent) r.redacted = Buffer.concat([Buffer.from(r.redacted ?? "", "base64"), Buffer.from(d.redactedContent)]).toString("base64");
+        addReasoning(reasoning, ev.contentBlockDelta.contentBlockIndex ?? 0, ev.contentBlockDelta.delta.reasoningContent, o);
       } else if (ev.messageStop) {
         sawStop = true;
         stopReason = ev.messageStop.stopReason;
@@ -211,9 +179,9 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
         serviceTier = ev.metadata.serviceTier?.type;
       }
     }
-    clearTimeout(timer);
+    wait.clear();
     if (o.signal?.aborted) return finish("interrupted", new ReduxError(ExitCode.interrupted, "interrupted"));
-    if (timedOut) return finish("error", timeoutError(timedOut, o.ctx));
+    if (wait.timedOut) return finish("error", timeoutError(wait.timedOut, o.ctx));
     if (!sawStop || !sawMetadata) {
       return finish(
         "error",
@@ -222,13 +190,59 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
     }
     return finish("complete");
   } catch (err) {
-    clearTimeout(timer);
+    wait.clear();
     if (o.signal?.aborted) return finish("interrupted", new ReduxError(ExitCode.interrupted, "interrupted"));
-    if (timedOut) return finish("error", timeoutError(timedOut, o.ctx));
+    if (wait.timedOut) return finish("error", timeoutError(wait.timedOut, o.ctx));
     return finish("error", translateAwsError(err, o.ctx));
   } finally {
     o.signal?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/**
+ * The first-event and idle timeouts of a stream, which abort `ac` and say what was awaited (`timedOut`). One timer per
+ * wait, not per event: each event only moves the deadline, and the timer, when it fires early, sleeps again until the
+ * deadline (re-arming a timer for each of 20,000 deltas was a tenth of a long stream's CPU).
+ */
+function waitBound(ac: AbortController) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline = 0;
+  let waitMs = 0;
+  let waitingFor = "";
+  const w = {
+    timedOut: undefined as string | undefined,
+    arm(ms: number, what: string) {
+      deadline = performance.now() + ms;
+      if (waitingFor === what && waitMs === ms && timer) return;
+      clearTimeout(timer);
+      waitMs = ms;
+      waitingFor = what;
+      timer = setTimeout(expire, ms);
+    },
+    clear: () => clearTimeout(timer),
+  };
+  const expire = () => {
+    const left = deadline - performance.now();
+    if (left > 1) {
+      timer = setTimeout(expire, left);
+      return;
+    }
+    w.timedOut = `no ${waitingFor} from Bedrock for ${Math.round(waitMs / 1000)} s`;
+    ac.abort();
+  };
+  return w;
+}
+
+/** A reasoning delta into its block (text, signature, redacted bytes); its text is shown as it arrives. */
+function addReasoning(reasoning: Map<number, ReasoningBlock["reasoning"]>, i: number, d: ReasoningContentBlockDelta, o: StreamOptions) {
+  const r = reasoning.get(i) ?? {};
+  reasoning.set(i, r);
+  if (d.text) {
+    r.text = (r.text ?? "") + d.text;
+    o.onReasoning?.(d.text);
+  }
+  if (d.signature) r.signature = (r.signature ?? "") + d.signature;
+  if (d.redactedContent) r.redacted = Buffer.concat([Buffer.from(r.redacted ?? "", "base64"), Buffer.from(d.redactedContent)]).toString("base64");
 }
 
 const timeoutError = (what: string, ctx?: AwsErrorContext) =>

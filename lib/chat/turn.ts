@@ -4,7 +4,7 @@ import { toBedrockMessages, type Conversation, type DocumentBlock, type ImageBlo
 import { recordAnswer } from "../conversations/answer.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
 import { attachmentReader } from "../conversations/attachments.ts";
-import { streamTurn } from "../bedrock/runtime.ts";
+import { streamTurn, type StreamOptions } from "../bedrock/runtime.ts";
 import { checkFeatures, type TurnFeatures } from "../bedrock/features.ts";
 import { answerWithFailover, type FailedAttempt, type FailoverResult } from "../bedrock/failover.ts";
 import type { ClientFor } from "../bedrock/clients.ts";
@@ -14,7 +14,8 @@ import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 import type { Cost } from "../bedrock/prices.ts";
 import { priceAnswer } from "./turn-cost.ts";
 
-export interface TurnOptions {
+/** The stream options (callbacks, signal, timeouts) are those of streamTurn. */
+export interface TurnOptions extends Pick<StreamOptions, "onText" | "onReasoning" | "signal" | "firstEventTimeoutMs" | "idleTimeoutMs"> {
   clientFor: ClientFor;
   /** The conversation's model first, then its fallbacks. */
   targets: Target[];
@@ -29,11 +30,6 @@ export interface TurnOptions {
   store?: StoreOptions;
   /** The file the conversation lives in (set after the first save, or by --resume). */
   path?: string;
-  onText?: (chunk: string) => void;
-  onReasoning?: (chunk: string) => void;
-  signal?: AbortSignal;
-  firstEventTimeoutMs: number;
-  idleTimeoutMs: number;
   profile?: string;
   /** Retry a bare model id refused for on-demand throughput through its inference profile (off: undefined). */
   autoProfile?: AutoProfileOptions;
