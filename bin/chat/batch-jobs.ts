@@ -1,12 +1,13 @@
 // redux-chat batch status OUT / batch cancel OUT: the Bedrock batch jobs recorded in OUT.bedrock.json, read from that
 // file alone (and GetModelInvocationJob); cancel stops the ones still running (StopModelInvocationJob).
-import { defineCommand } from "citty";
+import { defineCommand, type ParsedArgs } from "citty";
 import { resolve } from "node:path";
 import { outputArgs, awsArgs } from "../shared/args.ts";
 import { createUi } from "../shared/ui.ts";
 import { out } from "../shared/io.ts";
 import { ExitCode, ReduxError } from "../../lib/errors.ts";
 import { parseTimeout } from "../../lib/bedrock/inference.ts";
+import type { BatchState } from "../../lib/batch/job-state.ts";
 
 // cancel prints job ids, not JSON: only status takes --json (an unknown flag elsewhere exits 2, as README's Arguments says)
 const cancelArgs = {
@@ -22,22 +23,25 @@ const statusArgs = {
   json: { ...outputArgs.json, description: "print the jobs as one JSON array (schemas/batch-status.schema.json)" },
 } as const;
 
-async function load(output: string) {
+type JobControl = typeof import("../../lib/batch/job-control.ts");
+
+/** Runs one job-control call on the state recorded beside OUT, with the UI both subcommands talk through. */
+async function onJobs<T>(args: ParsedArgs<typeof cancelArgs>, call: (control: JobControl, state: BatchState, options: Parameters<JobControl["jobStatuses"]>[1]) => Promise<T>) {
+  const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const { readState, statePathFor } = await import("../../lib/batch/job-state.ts");
-  const path = statePathFor(resolve(output));
+  const path = statePathFor(resolve(args.output));
   const state = readState(path);
-  if (!state) throw new ReduxError(ExitCode.usage, `no Bedrock batch state for ${output} (${path} does not exist)`, "status and cancel work on the -o file of a --engine bedrock run");
-  return { state, path };
+  if (!state) throw new ReduxError(ExitCode.usage, `no Bedrock batch state for ${args.output} (${path} does not exist)`, "status and cancel work on the -o file of a --engine bedrock run");
+  const control = await import("../../lib/batch/job-control.ts");
+  const options = { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l: string) => ui.debug(l) : undefined };
+  return { ui, result: await call(control, state, options) };
 }
 
 export const status = defineCommand({
   meta: { name: "status", description: "Show the Bedrock batch jobs of OUT (from OUT.bedrock.json): state and record counts" },
   args: statusArgs,
   async run({ args }) {
-    const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    const { state } = await load(args.output);
-    const { jobStatuses } = await import("../../lib/batch/job-control.ts");
-    const rows = await jobStatuses(state, { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l) => ui.debug(l) : undefined });
+    const { ui, result: rows } = await onJobs(args, (c, state, o) => c.jobStatuses(state, o));
     if (args.json) {
       out(`${JSON.stringify(rows)}\n`);
       return;
@@ -54,10 +58,7 @@ export const cancel = defineCommand({
   meta: { name: "cancel", description: "Stop the running Bedrock batch jobs of OUT (StopModelInvocationJob)" },
   args: cancelArgs,
   async run({ args }) {
-    const ui = createUi({ quiet: args.quiet, debug: args.debug });
-    const { state } = await load(args.output);
-    const { cancelJobs } = await import("../../lib/batch/job-control.ts");
-    const r = await cancelJobs(state, { profile: args.profile, timeoutMs: parseTimeout(args.timeout), debug: args.debug ? (l) => ui.debug(l) : undefined });
+    const { ui, result: r } = await onJobs(args, (c, state, o) => c.cancelJobs(state, o));
     for (const id of r.stopped) out(`${id}\n`);
     if (!args.quiet) {
       ui.outcome("batch", `${r.stopped.length} job${r.stopped.length === 1 ? "" : "s"} stopping${r.finished.length ? `, ${r.finished.length} already finished` : ""}`, true);
