@@ -5,15 +5,19 @@ import { costOf, priceFor, loadPrices, type Cost, type PriceTable, type UsageTok
 import { parseModelString } from "../bedrock/model-string.ts";
 import type { AssistantMessage, Conversation } from "./conversation.ts";
 
-/** Prices turns, remembering each model string's price: a report reads thousands of turns of a few models. */
-export function createPricer(table: PriceTable = loadPrices()) {
+/**
+ * Prices turns, remembering each model string's price: a report reads thousands of turns of a few models. The price
+ * table is read when a turn first needs it: answers saved with their cost (every one redux saves now) need none.
+ */
+export function createPricer(given?: PriceTable) {
+  let table = given;
   const prices = new Map<string, ReturnType<typeof priceFor> | null>();
   const priceOf = (model: string) => {
     let p = prices.get(model);
     if (p === undefined) {
       try {
         const ref = parseModelString(model);
-        p = priceFor(ref.modelId, ref.region, "standard", table) ?? null;
+        p = priceFor(ref.modelId, ref.region, "standard", (table ??= loadPrices())) ?? null;
       } catch {
         p = null;
       }
