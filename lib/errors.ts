@@ -150,6 +150,22 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
   if (AWS_ERROR_NAMES.unavailable.has(name)) {
     return new ReduxError(ExitCode.unavailable, `Bedrock is unavailable${where} (${name}): ${message}`, "retry later; if it persists, try another region", opts);
   }
+  const network = networkError(err, { name, message, code: e.code, svc, where }, opts);
+  if (network) return network;
+  if (AWS_ERROR_NAMES.modelFailed.has(name)) {
+    return new ReduxError(ExitCode.rejected, `the model failed (${name}): ${message}`, "retry; if it persists, shorten the prompt or try another model", opts);
+  }
+  if (/Region not accepted|Region is missing/i.test(message)) {
+    return new ReduxError(ExitCode.usage, message, "pass a region: custom:<region>:<model-id>, --region or AWS_REGION", opts);
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (status && status >= 500) return new ReduxError(ExitCode.unavailable, `${svc} error ${status} (${name}): ${message}`, "retry later", opts);
+  if (status && status >= 400) return new ReduxError(ExitCode.rejected, `${svc} rejected the request ${status} (${name}): ${message}`, "check the model id, the region and the inference settings; --debug shows the request", opts);
+  return new ReduxError(ExitCode.internal, `${name}: ${message}`, "run again with --debug for details", opts);
+}
+
+/** A timeout, a connection that could not be made or was lost, or a certificate that is not trusted; else undefined. */
+function networkError(err: unknown, { name, message, code, svc, where }: { name: string; message: string; code?: string; svc: string; where: string }, opts: { cause: unknown }): ReduxError | undefined {
   if (name === "TimeoutError" || name === "RequestTimeout" || /timed out|timeout/i.test(message)) {
     return new ReduxError(ExitCode.unavailable, `timed out waiting for ${svc}${where}: ${message}`, `raise --timeout or check the network path to ${svc}${svc === "STS" ? " (AWS_ENDPOINT_URL_STS, HTTPS_PROXY/NO_PROXY)" : ""}`, opts);
   }
@@ -162,7 +178,7 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
         : "check the network and DNS, HTTPS_PROXY/NO_PROXY, and the endpoint if you set one (--endpoint-url, AWS_ENDPOINT_URL_*, a profile's endpoint_url)";
     return new ReduxError(ExitCode.unavailable, `cannot reach ${svc}${where}: ${failed.text}`, hint, opts);
   }
-  if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(e.code ?? "")
+  if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(code ?? "")
     || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Socket is closed|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
     return new ReduxError(
       ExitCode.unavailable,
@@ -171,19 +187,10 @@ export function translateAwsError(err: unknown, ctx: AwsErrorContext = {}): Redu
       opts,
     );
   }
-  if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${e.code ?? ""} ${message}`)) {
-    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${e.code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
+  if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${code ?? ""} ${message}`)) {
+    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
   }
-  if (AWS_ERROR_NAMES.modelFailed.has(name)) {
-    return new ReduxError(ExitCode.rejected, `the model failed (${name}): ${message}`, "retry; if it persists, shorten the prompt or try another model", opts);
-  }
-  if (/Region not accepted|Region is missing/i.test(message)) {
-    return new ReduxError(ExitCode.usage, message, "pass a region: custom:<region>:<model-id>, --region or AWS_REGION", opts);
-  }
-  const status = e.$metadata?.httpStatusCode;
-  if (status && status >= 500) return new ReduxError(ExitCode.unavailable, `${svc} error ${status} (${name}): ${message}`, "retry later", opts);
-  if (status && status >= 400) return new ReduxError(ExitCode.rejected, `${svc} rejected the request ${status} (${name}): ${message}`, "check the model id, the region and the inference settings; --debug shows the request", opts);
-  return new ReduxError(ExitCode.internal, `${name}: ${message}`, "run again with --debug for details", opts);
+  return undefined;
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();
