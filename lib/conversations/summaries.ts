@@ -80,13 +80,13 @@ function inWorker(job: SummaryJob, pricing: Pricing): { started: Promise<void>; 
       worker.terminate();
       fallBack();
     }, 5000);
-    worker.onmessage = (e: MessageEvent<Summaries | "started">) => {
+    worker.onmessage = (e: MessageEvent<string>) => {
       if (e.data === "started") {
         clearTimeout(stalled);
         return started();
       }
       worker.terminate();
-      resolve({ ...e.data, threads: 1 });
+      resolve({ ...(JSON.parse(e.data) as Summaries), threads: 1 });
     };
     worker.onerror = () => {
       clearTimeout(stalled);
