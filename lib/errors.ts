@@ -208,7 +208,7 @@ const CONNECT_FAILURES: Record<string, (target: string) => string> = {
  * A connection that could not be made, said plainly: the system error under the SDK's (Bun's HTTP/2 client wraps it
  * as "The pending stream has been canceled (caused by: connect ECONNREFUSED 127.0.0.1:9)"), with the host:port it was for.
  */
-export function connectFailure(err: unknown): { code: string; text: string } | undefined {
+function connectFailure(err: unknown): { code: string; text: string } | undefined {
   let e = err as { code?: string; message?: string; address?: string; port?: number; hostname?: string; cause?: unknown } | undefined;
   for (let depth = 0; e && typeof e === "object" && depth < 5; depth++, e = e.cause as typeof e) {
     const said = /\b(?:connect|getaddrinfo) (E[A-Z_]+)(?: ([^\s()]+))?/.exec(e.message ?? "");

@@ -72,7 +72,7 @@ const readHolder = (lock: string): number | undefined => {
 const inUse = (path: string, what: string, holder: number | undefined, hint: string) =>
   new ReduxError(ExitCode.locked, `${what} ${basename(path)} is in use by ${holder ? `process ${holder}` : "another process"}`, hint);
 
-export interface LockOptions {
+interface LockOptions {
   /** What the file is, for the message: "conversation", "batch output". */
   what?: string;
   /** The hint when another process holds it. */

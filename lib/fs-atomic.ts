@@ -51,7 +51,7 @@ export function openTempBeside(path: string, o: WriteOptions & { like?: Stats } 
 }
 
 /** Makes a rename durable: the directory entry is only on disk once the directory is synced. */
-export function syncDir(dir: string) {
+function syncDir(dir: string) {
   try {
     const dfd = openSync(dir, "r");
     try { fsyncSync(dfd); } finally { closeSync(dfd); }

@@ -1,7 +1,7 @@
 // The one validator for numbers people give: flags, settings and environment variables.
 import { usageError } from "./errors.ts";
 
-export interface NumberRule {
+interface NumberRule {
   /** How the person named it: `--max-tokens`, `chat.maxTokens`, `REDUX_FAILOVER_COOLDOWN`. */
   name: string;
   min: number;

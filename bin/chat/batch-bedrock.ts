@@ -8,7 +8,7 @@ import { canRedraw, color, type Ui } from "../shared/ui.ts";
 import { out as stdout } from "../shared/io.ts";
 
 /** The engine's options, with the person's side (ui) in place of its callbacks, and OUT as the person named it. */
-export type BedrockRunOptions = Omit<BedrockEngineOptions, "onEvent" | "onProgress" | "debug"> & { output: string; ui: Ui };
+type BedrockRunOptions = Omit<BedrockEngineOptions, "onEvent" | "onProgress" | "debug"> & { output: string; ui: Ui };
 
 export interface BedrockRun {
   result: BedrockEngineResult;

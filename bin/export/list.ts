@@ -64,7 +64,7 @@ function table(rows: ConversationSummary[], cols: number): string {
 const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "cost_usd", "status", "first_prompt"];
 
 /** What list reads of its arguments. */
-export interface ListArgs extends Filters {
+interface ListArgs extends Filters {
   json?: boolean;
   header?: boolean;
   quiet?: boolean;

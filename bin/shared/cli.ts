@@ -31,7 +31,7 @@ const REPEATABLE = new Set(["stop", "fallback", "attach", "request-metadata"]);
  */
 const OPTIONAL_VALUE = new Map([["thinking", { looksLike: /^(\d+|adaptive|off|auto)$/, implied: "auto" }]]);
 
-export interface ArgvScan {
+interface ArgvScan {
   /** The subcommands walked (`["batch"]` for `redux-chat -m M batch in.jsonl`). */
   path: string[];
   /** `--help` or `-h` was given (before any `--`). */

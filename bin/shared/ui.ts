@@ -8,7 +8,7 @@ import { systemFsError } from "../../lib/fs-errors.ts";
 import { redactText } from "../../lib/redact.ts";
 import { err, isTTY } from "./io.ts";
 
-export interface UiOptions {
+interface UiOptions {
   quiet?: boolean;
   debug?: boolean;
   /** The command being run (`redux-chat batch`), named in the hint of a usage error that has none of its own. */
@@ -27,7 +27,7 @@ const FALLBACK_HINT: Record<number, string> = {
   [ExitCode.interrupted]: "run the same command again",
 };
 
-export interface Spinner {
+interface Spinner {
   stop(): void;
 }
 
@@ -54,7 +54,7 @@ const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TO
 const secrets = () => SECRET_ENV.map((k) => env[k] ?? "").filter((s) => s.length >= 8);
 export const scrub = (s: string) => redactText(s, secrets());
 
-export type LineKind = "error" | "hint" | "warning" | "info" | "success" | "debug";
+type LineKind = "error" | "hint" | "warning" | "info" | "success" | "debug";
 
 /** The layout of every line for a person: a label for errors, hints, warnings and debug lines, nothing for the rest. */
 export function formatLine(kind: LineKind, msg: string, c = color): string {

@@ -13,7 +13,7 @@ export type DebugLog = (line: string) => void;
 
 export type CredentialSource = "bearer" | "env" | "profile" | "assume-role" | "process" | "sso" | "login" | "web-identity" | "container" | "imds" | "other";
 
-export interface CredentialOptions {
+interface CredentialOptions {
   profile?: string;
   region: string;
   timeoutMs: number;

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { ReduxError, ExitCode } from "../errors.ts";
 
-export interface HandlerOptions {
+interface HandlerOptions {
   timeoutMs: number;
   /**
    * HTTP/2 is the SDK's default for Bedrock: one connection (one TLS handshake) per request. Without it, an HTTP/1.1
@@ -169,7 +169,7 @@ export function serviceUrl(service: keyof typeof HOSTS, region: string, explicit
 }
 
 /** The endpoint the SDK itself reads from the environment for a service (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL). */
-export const configuredEndpoint = (service: keyof typeof HOSTS, env: NodeJS.ProcessEnv = process.env): string | undefined =>
+const configuredEndpoint = (service: keyof typeof HOSTS, env: NodeJS.ProcessEnv = process.env): string | undefined =>
   env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 
 const SERVICE_IDS = { BEDROCK_RUNTIME: "Bedrock Runtime", BEDROCK: "Bedrock", STS: "STS", S3: "S3" } as const;

@@ -3,7 +3,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { translateAwsError } from "../errors.ts";
 import { requestHandlerFor, sdkServiceUrl } from "./http.ts";
 
-export interface CallerIdentity {
+interface CallerIdentity {
   account: string;
   arn: string;
   userId: string;

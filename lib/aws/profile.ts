@@ -1,6 +1,6 @@
-// ~/.aws/config and ~/.aws/credentials exactly as the AWS SDK reads them: its own parser and loaders
-// (@smithy/core/config: loadSharedConfigFiles, parseKnownFiles, loadConfig), never one of ours. Here: which profile,
-// whether it exists, and the region for a bare model id. Credentials themselves are resolved by the SDK's chain.
+// ~/.aws/config and ~/.aws/credentials exactly as the AWS SDK reads them, through its own parser and loaders
+// (@smithy/core/config), never one of ours: which profile, whether it exists, and the region for a bare model id.
+// No credentials are read here: they are resolved by the SDK only (its providers, composed in credentials.ts).
 import { join } from "node:path";
 import { homeDir } from "../paths.ts";
 

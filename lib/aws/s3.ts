@@ -1,4 +1,4 @@
-// S3 for batch jobs: s3:// locations parsed and validated, and a lazily built client that follows the SDK's own
+// S3 for batch jobs: s3:// locations (s3-location.ts, re-exported), and a lazily built client that follows the SDK's own
 // endpoint settings (AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then the config file's) with path-style addressing
 // when one is set, as S3-compatible servers need. Uploads stream through @aws-sdk/lib-storage (multipart past 8 MiB); downloads stream.
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -8,7 +8,7 @@ import { requestHandlerFor, sdkConfiguredEndpoint, serviceUrl } from "./http.ts"
 import { ExitCode, ReduxError } from "../errors.ts";
 export { parseS3Uri, s3Uri, type S3Location } from "./s3-location.ts";
 
-export interface S3ClientOptions {
+interface S3ClientOptions {
   region: string;
   profile?: string;
   timeoutMs: number;

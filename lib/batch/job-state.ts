@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileAtomic } from "../fs-atomic.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 
-export type JobPhase =
+type JobPhase =
   /** Recorded, input not (fully) uploaded: a re-run uploads again, then creates. */
   | "planned"
   /** Input uploaded: a re-run creates with the same clientRequestToken (no second job if the first create went through). */

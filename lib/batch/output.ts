@@ -43,7 +43,7 @@ export interface BatchOutput {
   close(): Promise<void>;
 }
 
-export interface FileOutput extends BatchOutput {
+interface FileOutput extends BatchOutput {
   /** Earlier `error` lines: their ids are retried. */
   retrying: number;
   /** Lines thrown away: cut off by a crash, not JSON, or a repeat of an id already ok. */
@@ -51,7 +51,7 @@ export interface FileOutput extends BatchOutput {
 }
 
 /** What a scan of an existing OUT found. */
-export interface ExistingOutput {
+interface ExistingOutput {
   done: Set<string>;
   /** The last `error` line of each id not ok, by id: retried this run, put back at close if not redone. */
   errors: Map<string, string>;

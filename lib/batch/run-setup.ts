@@ -80,7 +80,7 @@ export async function openRunOutput(output: string | undefined, write: (s: strin
   }
 }
 
-export interface BatchClients {
+interface BatchClients {
   clientFor: ClientFor;
   /** Resolves the credentials now (nothing to check when every item is done, or with a Bedrock API key). */
   checkCredentials(done: Set<string>): Promise<void>;

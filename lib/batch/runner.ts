@@ -69,7 +69,7 @@ export interface BatchStats {
 }
 
 /** Why launching stopped early: a budget, SIGINT/SIGTERM, or an error every item would hit (credentials, OUT unwritable). */
-export type StopReason = "max-items" | "max-total-tokens" | "max-cost" | "signal" | "fatal";
+type StopReason = "max-items" | "max-total-tokens" | "max-cost" | "signal" | "fatal";
 
 export interface BatchSummary extends BatchStats {
   /** Items neither skipped nor recorded this run (budgets, a signal, a fatal error). */

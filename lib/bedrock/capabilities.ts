@@ -2,7 +2,7 @@
 // refuses temperature together with top_p, and latency-optimized inference. A model the table does not know is sent
 // as asked and Bedrock decides. README "Model capabilities" mirrors this table.
 
-export interface Capabilities {
+interface Capabilities {
   /** The family this row describes, for messages. */
   family: string;
   /** How it thinks: a token budget (`thinking: {type: enabled, budget_tokens}`), adaptive with an effort, or not at all. */

@@ -1,14 +1,14 @@
 // The Bedrock control-plane client (@aws-sdk/client-bedrock: model discovery, batch inference jobs), built lazily with
 // the same credentials, proxy and CA handling as the runtime client. Its endpoint follows the SDK's own settings
 // (AWS_ENDPOINT_URL_BEDROCK, then AWS_ENDPOINT_URL, then the [services] section or endpoint_url of the profile in use:
-// --profile, which bin hands the SDK as AWS_PROFILE) unless one
-// is given; --endpoint-url is the runtime's and never reaches it.
+// --profile, which bin hands the SDK as AWS_PROFILE) unless one is given; --endpoint-url is the runtime's and never
+// reaches it.
 import type { BedrockClient } from "@aws-sdk/client-bedrock";
 import { credentialProvider, sdkLogger, type DebugLog } from "../aws/credentials.ts";
 import { requestHandlerFor, sdkServiceUrl } from "../aws/http.ts";
 import { addRequestTrace } from "../aws/request-trace.ts";
 
-export interface ControlPlaneOptions {
+interface ControlPlaneOptions {
   region: string;
   profile?: string;
   /** An explicit endpoint; otherwise the SDK reads AWS_ENDPOINT_URL_BEDROCK / AWS_ENDPOINT_URL / the config file itself. */

@@ -3,7 +3,7 @@
 import type { BedrockRuntimeClient, Message as BedrockMessage } from "@aws-sdk/client-bedrock-runtime";
 import { ExitCode, ReduxError, translateAwsError, type AwsErrorContext } from "../errors.ts";
 
-export interface CountTokensRequest {
+interface CountTokensRequest {
   modelId: string;
   messages: BedrockMessage[];
   system?: string;

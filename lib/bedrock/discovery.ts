@@ -102,7 +102,7 @@ export async function mapLimit<T, R>(items: T[], n: number, fn: (item: T, i: num
   return out;
 }
 
-export interface DiscoverOptions {
+interface DiscoverOptions {
   region: string;
   timeoutMs: number;
   /** Parallel GetFoundationModelAvailability calls. */

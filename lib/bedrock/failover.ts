@@ -41,7 +41,7 @@ export function movesOn(err: ReduxError, o: { primary: boolean; shown: boolean }
   return inStream(name) || /the answer stream (ended|was cut off)|Bedrock failed inside the answer stream/.test(err.message);
 }
 
-export interface FailoverOptions {
+interface FailoverOptions {
   targets: Target[];
   health: TargetHealth;
   /** One target's try (with whatever retries the caller does within a target). */

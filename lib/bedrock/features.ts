@@ -5,8 +5,8 @@ import { usageError } from "../errors.ts";
 import type { InferenceConfig } from "../conversations/conversation.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 
-export type Effort = "low" | "medium" | "high";
-export type ServiceTier = "default" | "priority" | "flex";
+type Effort = "low" | "medium" | "high";
+type ServiceTier = "default" | "priority" | "flex";
 
 /** Per-turn features. Thinking and effort live in the conversation's inference_config, so later turns keep them. */
 export interface TurnFeatures {
@@ -157,7 +157,7 @@ export function featureFields(inf: InferenceConfig, f: TurnFeatures): Record<str
 export const thinkingMaxTokens = (inf: InferenceConfig): number | undefined =>
   typeof inf.thinking === "number" && inf.max_tokens === undefined ? inf.thinking + ANSWER_ROOM : undefined;
 
-export interface FeatureFlags {
+interface FeatureFlags {
   thinking?: string;
   effort?: string;
   cache?: boolean;

@@ -13,7 +13,7 @@ export function cooldownMs(env: NodeJS.ProcessEnv = process.env): number {
   return Math.round(n * 1000);
 }
 
-export interface HealthOptions {
+interface HealthOptions {
   /** The first cool-down (ms). */
   baseMs?: number;
   maxMs?: number;

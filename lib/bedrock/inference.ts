@@ -3,7 +3,7 @@ import { usageError } from "../errors.ts";
 import { parseNumber } from "../numbers.ts";
 import type { InferenceConfig } from "../conversations/conversation.ts";
 
-export interface InferenceInput {
+interface InferenceInput {
   maxTokens?: string | number;
   temperature?: string | number;
   topP?: string | number;

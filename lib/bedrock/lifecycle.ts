@@ -5,7 +5,7 @@ import type { DebugLog } from "../aws/credentials.ts";
 import { validateModelId } from "./model-string.ts";
 import { cachedLifecycle, rememberLifecycle, type Lifecycle } from "./model-cache.ts";
 
-export interface LifecycleOptions {
+interface LifecycleOptions {
   profile?: string;
   timeoutMs: number;
   debug?: DebugLog;

@@ -97,7 +97,7 @@ export function rememberAccount(fingerprint: string, account: string, env: NodeJ
 
 const modelsPath = (account: string, region: string, env: NodeJS.ProcessEnv) => inCache(env, `models-${account}-${region}.json`);
 
-export type CacheRead = { state: "fresh"; discovery: Discovery } | { state: "missing" | "stale" | "damaged" };
+type CacheRead = { state: "fresh"; discovery: Discovery } | { state: "missing" | "stale" | "damaged" };
 
 /** One region's discovery for an account, if cached within 24 h. */
 export function readDiscovery(account: string, region: string, env: NodeJS.ProcessEnv = process.env, now = Date.now()): CacheRead {

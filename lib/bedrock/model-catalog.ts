@@ -18,7 +18,7 @@ export const BEDROCK_REGIONS = [
   "me-central-1", "me-south-1", "il-central-1", "af-south-1",
 ] as const;
 
-export interface CatalogOptions {
+interface CatalogOptions {
   regions: string[];
   /** Regions that do not answer are recorded, not fatal (--all-regions). */
   tolerant: boolean;

@@ -71,7 +71,7 @@ export function parseModelString(input: string, defaultRegion?: string): ModelRe
   return { model: `custom:${region}:${s}`, region, modelId: s, kind };
 }
 
-export interface ModelSources {
+interface ModelSources {
   flag?: string;
   env?: NodeJS.ProcessEnv;
   setting?: string;

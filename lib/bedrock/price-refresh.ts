@@ -11,12 +11,12 @@ import { clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type Price
 import { builtinPrices } from "./builtin-prices.ts";
 import { OFFERS, PRICE_ALIASES, geographiesOf, type Offer, type PriceAlias } from "./price-aliases.ts";
 
-export const DEFAULT_PRICE_SOURCE = "https://pricing.us-east-1.amazonaws.com";
+const DEFAULT_PRICE_SOURCE = "https://pricing.us-east-1.amazonaws.com";
 
 type Kind = "input" | "output" | "cache_read" | "cache_write";
 type Scope = "in-region" | "geo" | "global";
 
-export interface RowClass {
+interface RowClass {
   kind: Kind;
   tier: Tier;
   scope: Scope;
@@ -72,7 +72,7 @@ interface OfferFile {
 
 const isObj = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export interface OfferPrices {
+interface OfferPrices {
   entries: PriceEntry[];
   /** Alias names found in this offer file. */
   found: Set<string>;
@@ -150,7 +150,7 @@ function getOr<K, V>(m: Map<K, V>, k: K, make: () => V): V {
   return v;
 }
 
-export interface RefreshOptions {
+interface RefreshOptions {
   /** Base URL of the offer files (default AWS's); a mirror, or the loopback fake in tests. */
   source?: string;
   /** Regions to read; default: every region the current table prices. */

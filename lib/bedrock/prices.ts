@@ -7,7 +7,7 @@ import { reduxDir } from "../paths.ts";
 import { builtinPrice, builtinPrices } from "./builtin-prices.ts";
 
 export type Tier = "standard" | "batch" | "flex" | "priority";
-export const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
+const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
 
 /** One price (schemas/prices.schema.json): USD per million tokens; null where no rate is known. */
 export interface PriceEntry {

@@ -9,7 +9,7 @@ import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "./smoke
 import type { ModelRow } from "./discovery.ts";
 import { costText, tierOf, turnCost } from "./prices.ts";
 
-export interface ProbeAllOptions {
+interface ProbeAllOptions {
   region: string;
   profile?: string;
   endpoint?: string;
@@ -22,7 +22,7 @@ export interface ProbeAllOptions {
   onModel?: (r: SmokeReport, row: ModelRow) => void;
 }
 
-export interface ProbeAllResult {
+interface ProbeAllResult {
   /** The credentials and identity checks every model shares. */
   shared: Check[];
   reports: SmokeReport[];
@@ -32,7 +32,7 @@ export interface ProbeAllResult {
 }
 
 /** Text in, text out, callable without provisioned throughput. */
-export const isProbeable = (r: ModelRow) =>
+const isProbeable = (r: ModelRow) =>
   r.kind === "foundation-model" && r.invocation !== "provisioned" && r.input_modalities.includes("text") && r.output_modalities.includes("text");
 
 const NOT_PROBED: Partial<Record<ModelRow["access"], { detail: string; hint: string }>> = {

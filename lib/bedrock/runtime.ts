@@ -46,7 +46,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
   return client;
 }
 
-export interface TurnRequest {
+interface TurnRequest {
   modelId: string;
   messages: BedrockMessage[];
   system?: string;
@@ -248,7 +248,7 @@ function addReasoning(reasoning: Map<number, ReasoningBlock["reasoning"]>, i: nu
 const timeoutError = (what: string, ctx?: AwsErrorContext) =>
   new ReduxError(ExitCode.unavailable, `timed out: ${what}${ctx?.region ? ` (${ctx.region})` : ""}`, "raise --timeout, or check the network path to Bedrock");
 
-export interface ConverseResult {
+interface ConverseResult {
   text: string;
   reasoning?: ReasoningBlock[];
   stopReason?: string;

@@ -48,7 +48,7 @@ export interface SmokeReport {
   targets?: { model: string; region: string; model_id: string; ok: boolean; latency_ms: number | null; error?: string }[];
 }
 
-export interface SmokeOptions {
+interface SmokeOptions {
   model?: string;
   region?: string;
   profile?: string;

@@ -11,7 +11,7 @@ export interface Target extends ModelRef {
 
 const MAX_FALLBACKS = 10;
 
-export interface FallbackSources {
+interface FallbackSources {
   /** Every --fallback given, in order. */
   flags?: string[];
   env?: NodeJS.ProcessEnv;

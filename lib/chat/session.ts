@@ -18,7 +18,7 @@ import { runTurn, type TurnOptions, type TurnOutcome } from "./turn.ts";
 import { bearerToken, type DebugLog } from "../aws/credentials.ts";
 import type { AutoProfileOptions } from "../bedrock/auto-profile.ts";
 
-export interface SessionOptions {
+interface SessionOptions {
   model?: string;
   region?: string;
   profile?: string;

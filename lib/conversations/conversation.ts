@@ -210,7 +210,7 @@ export const messageReasoning = (m: Message) =>
 export type AttachmentReader = (file: string) => Uint8Array;
 
 /** A Bedrock content block, as the runtime SDK takes it (a type only: nothing of the SDK is loaded here). */
-export type BedrockBlock = SdkContentBlock;
+type BedrockBlock = SdkContentBlock;
 
 const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 

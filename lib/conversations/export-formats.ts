@@ -4,7 +4,7 @@ import { messageFullText, messageReasoning, messageText, toolPartText, type Assi
 import { usageError } from "../errors.ts";
 
 const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
-export type ExportFormat = (typeof FORMATS)[number];
+type ExportFormat = (typeof FORMATS)[number];
 
 export function parseFormat(v: string | undefined, fallback: ExportFormat = "md"): ExportFormat {
   const f = (v ?? fallback).toLowerCase();

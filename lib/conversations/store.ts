@@ -47,7 +47,7 @@ export function reserveConversation(c: Conversation, opts: StoreOptions): { path
 }
 
 /** The conversations directory: created 0700 when missing; one that exists is used as it is. */
-export function ensureConversationsDir(dir: string) {
+function ensureConversationsDir(dir: string) {
   try {
     ensurePrivateDir(dir);
   } catch (err) {

@@ -7,7 +7,7 @@ import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
 import { makeFilter, summarize, type ConversationSummary, type Filters } from "./listing.ts";
 
-export interface Summaries {
+interface Summaries {
   items: ConversationSummary[];
   skipped: ListResult["skipped"];
   /** How many threads read the files (1, or 1 plus the workers that did their share). */

@@ -31,7 +31,7 @@ export function createPricer(given?: PriceTable) {
   return { turn, priceOf };
 }
 
-export type Pricer = ReturnType<typeof createPricer>;
+type Pricer = ReturnType<typeof createPricer>;
 
 /** A conversation's cost in USD: null (unknown) when any answer that used tokens has no known price. */
 export function conversationCost(c: Conversation, pricer: Pricer = createPricer()): number | null {
