@@ -1,7 +1,8 @@
 // The rows of `redux-export list`: every conversation file read, validated, filtered and summarized, keeping only the
 // summaries. A large directory is shared out between this thread and workers (summaries-worker.ts), one contiguous
-// slice of the file names each, so reading and parsing 50,000 files use every core; the rows come back in file order
-// and are sorted here, so the answer is the same however many threads read it.
+// slice of the file names each, so reading and parsing 50,000 files use the idle cores; the rows come back in file
+// order and are sorted here, so the answer is the same however many threads read it.
+import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
@@ -49,6 +50,16 @@ const WORKER = Bun.isStandaloneExecutable ? "./lib/conversations/summaries-worke
 /** Below this many files one thread is quicker than starting another (about 10 ms each). */
 const PARALLEL_FROM = 2000;
 const MAX_THREADS = 4;
+
+/**
+ * How many threads read `files` files: one per core that is idle now (cores less the 1-minute load average, rounded;
+ * `make -l` judges load so), at most 4. Workers cost about a fifth more CPU in all (each compiles the same code, and the
+ * rows cross back): on a machine whose cores are already busy they made listing slower, not faster.
+ */
+export function threadsFor(files: number, cores = navigator.hardwareConcurrency || 1, load = (require("node:os") as typeof NodeOs).loadavg()[0] ?? 0): number {
+  if (files < PARALLEL_FROM) return 1;
+  return Math.max(1, Math.min(MAX_THREADS, cores, Math.round(cores - load)));
+}
 
 /**
  * The pricing modules (the price table), loaded when there is something to price: an empty directory does not pay
@@ -102,12 +113,12 @@ function inWorker(job: SummaryJob, pricing: Pricing): { started: Promise<void>; 
  * The summaries of the conversations that pass the filters, oldest first by creation time (ties by path), and the
  * files passed over in directory order. Bad filter values are usage errors, found before anything is read.
  */
-export async function listSummaries(store: StoreOptions, filters: Filters, now = Date.now()): Promise<Summaries> {
+export async function listSummaries(store: StoreOptions, filters: Filters, now = Date.now(), threadsTo = threadsFor): Promise<Summaries> {
   makeFilter(filters, now);
   // only the filters: `filters` may be the whole parsed command line
   const f: Filters = { since: filters.since, until: filters.until, model: filters.model, status: filters.status };
   const names = conversationFileNames(store.dir);
-  const threads = names.length < PARALLEL_FROM ? 1 : Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+  const threads = threadsTo(names.length);
   const per = Math.ceil(names.length / threads);
   const job = (i: number): SummaryJob => ({ dir: store.dir, names: names.slice(i * per, (i + 1) * per), ...(store.key ? { key: store.key } : {}), filters: f, now });
   // the workers take the later slices; this thread reads the first one meanwhile

@@ -47,7 +47,7 @@ function fill() {
 const list = (args: string[], e = env) => run(bin("redux-export"), ["list", ...args], { env: e });
 
 describe("list over a large directory", () => {
-  test("rows, order and skipped files are those of one thread reading every file; the workers did read", async () => {
+  test("rows, order and skipped files are those of one thread reading every file", async () => {
     fill();
     const names = readdirSync(dir).filter((n) => n.endsWith(".json"));
     const pricing = await loadPricing();
@@ -71,7 +71,10 @@ describe("list over a large directory", () => {
 
     const tsv = await list(["--debug"], { ...env, REDUX_ENCRYPTION_KEY: KEY });
     expect(tsv.stdout.trim().split("\n").length).toBe(2401);
-    const threads = Math.min(4, navigator.hardwareConcurrency);
-    expect(tsv.stderr).toContain(`read the conversations directory on ${threads} thread${threads === 1 ? "" : "s"}`);
+    // as many threads as there were idle cores (the load average decides; tests/lib/conversations/summaries.test.ts
+    // runs the workers for sure)
+    const threads = Number(/read the conversations directory on (\d+) threads?/.exec(tsv.stderr)?.[1]);
+    expect(threads).toBeGreaterThanOrEqual(1);
+    expect(threads).toBeLessThanOrEqual(Math.min(4, navigator.hardwareConcurrency));
   }, 60_000);
 });

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { newConversation } from "../../../lib/conversations/conversation.ts";
+import { conversationFileName } from "../../../lib/conversations/store.ts";
+import { listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "redux-summaries-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("threadsFor", () => {
+  test("one thread below 2,000 files; above, one per idle core (cores less the load average), at most 4", () => {
+    expect(threadsFor(1999, 8, 0)).toBe(1);
+    expect(threadsFor(5000, 2, 0.3)).toBe(2);
+    expect(threadsFor(5000, 2, 1.2)).toBe(1);
+    expect(threadsFor(5000, 8, 0)).toBe(4);
+    expect(threadsFor(5000, 8, 5.6)).toBe(2);
+    expect(threadsFor(5000, 8, 12)).toBe(1);
+    expect(threadsFor(5000, 1, 0)).toBe(1);
+  });
+});
+
+describe("listSummaries on several threads", () => {
+  test("the rows, their order and the files passed over (in directory order) are those of one thread", async () => {
+    const t0 = Date.parse("2026-05-01T00:00:00Z");
+    for (let i = 0; i < 2100; i++) {
+      // every pair created in the same second: ties go by path
+      const c = newConversation({ model: "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0", region: "us-east-1", model_id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", now: new Date(t0 + Math.floor(i / 2) * 1000) });
+      c.messages.push({ role: "user", content: [{ text: `q${i}` }], timestamp: c.created_at });
+      c.messages.push({ role: "assistant", content: [{ text: `a${i}` }], timestamp: c.created_at, usage: { input_tokens: i, output_tokens: 1, total_tokens: i + 1 } });
+      c.status = i % 3 ? "complete" : "interrupted";
+      writeFileSync(join(dir, conversationFileName(c)), JSON.stringify(c));
+      if (i % 700 === 0) writeFileSync(join(dir, `bad${i}_20260101T000000Z.json`), "{");
+    }
+    const now = Date.now();
+    const one = await listSummaries({ dir }, { status: "complete" }, now, () => 1);
+    const three = await listSummaries({ dir }, { status: "complete" }, now, () => 3);
+    expect(one.threads).toBe(1);
+    expect(three.threads).toBe(3);
+    expect(three.items).toEqual(one.items);
+    expect(three.skipped).toEqual(one.skipped);
+    expect(one.items.length).toBe(1400);
+    expect(one.skipped.length).toBe(3);
+  }, 30_000);
+});
