@@ -2,11 +2,12 @@
 // HTTPS_PROXY is a loopback CONNECT proxy that routes bedrock-runtime.<region>.amazonaws.com to one fake per region,
 // behind TLS signed by a test CA (AWS_CA_BUNDLE). No endpoint override, no test-only switch in the binaries.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRegionFleet, type RegionFleet } from "../fakes/region-fleet.ts";
 import { bin, fakeEnv, run, tempHome, FAKE_KEY } from "./harness.ts";
 import { assertValid, assertValidConversation } from "../schema.ts";
+import { startScript, terminal, tmuxPath } from "../helpers/tmux.ts";
 
 const ID = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 const EAST = `custom:us-east-1:${ID}`;
@@ -382,42 +383,26 @@ describe("redux-test-model with fallbacks", () => {
 });
 
 // the REPL, in a real terminal (tmux): within one process a target that just failed is skipped on the next turns
-const tmuxPath = Bun.which("tmux");
 if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the REPL failover test did not run");
 describe.skipIf(!tmuxPath)("REPL: a target that just failed is skipped for its cool-down", () => {
   const socket = `redux-failover-${process.pid}`;
-  const tmux = (...args: string[]) => Bun.spawnSync([tmuxPath!, "-L", socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
-  const screen = () => tmux("capture-pane", "-p", "-J", "-t", "repl", "-S", "-200");
-  async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) {
-    const end = Date.now() + ms;
-    let s = "";
-    while (Date.now() < end) {
-      s = screen();
-      if (pred(s)) return s;
-      await Bun.sleep(60);
-    }
-    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-  }
+  const { tmux, type, keys, waitFor, open } = terminal(socket, "repl");
   afterEach(() => void tmux("kill-server"));
 
   test("the first turn finds the primary dead and is answered by the fallback; the next turn goes straight there", async () => {
     fleet.setMode("us-east-1", "down");
-    const script = join(home, "start.sh");
-    const pairs = Object.entries({ ...env, TERM: "xterm-256color" }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-    const args = ["-m", EAST, "--fallback", WEST, "--debug"].map((a) => JSON.stringify(a)).join(" ");
-    writeFileSync(script, `#!/bin/sh\ncd ${JSON.stringify(home)}\nenv -i ${pairs} ${JSON.stringify(bin("redux-chat"))} ${args} 2>>${JSON.stringify(join(home, "stderr.log"))}\necho "[exit $?]"\nsleep 30\n`);
-    chmodSync(script, 0o700);
-    tmux("new-session", "-d", "-s", "repl", "-x", "200", "-y", "50", script);
+    const script = startScript(home, { ...env, TERM: "xterm-256color" }, bin("redux-chat"), ["-m", EAST, "--fallback", WEST, "--debug"], { shell: `2>>${JSON.stringify(join(home, "stderr.log"))}` });
+    open(script, 200, 50);
     await waitFor(() => existsSync(join(home, "stderr.log")) && readFileSync(join(home, "stderr.log"), "utf8").includes("/help for commands"), "the banner");
-    tmux("send-keys", "-t", "repl", "-l", "first");
-    tmux("send-keys", "-t", "repl", "Enter");
+    type("first");
+    keys("Enter");
     await waitFor((s) => s.includes("Echo: first"), "the first answer");
     const deadAfterFirst = hits()["us-east-1"];
     expect(deadAfterFirst).toBeGreaterThanOrEqual(1);
-    tmux("send-keys", "-t", "repl", "-l", "second");
-    tmux("send-keys", "-t", "repl", "Enter");
+    type("second");
+    keys("Enter");
     await waitFor((s) => s.includes("Echo: second"), "the second answer");
-    tmux("send-keys", "-t", "repl", "C-d");
+    keys("C-d");
     await waitFor((s) => s.includes("[exit 0]"), "a clean exit");
     // the dead region saw nothing more; the fallback answered both turns
     expect(hits()["us-east-1"]).toBe(deadAfterFirst);

@@ -1,12 +1,12 @@
 // The REPL as a person uses it: the compiled binary in a real terminal (tmux), keys sent, the screen read back.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync, chmodSync, existsSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { bin, fakeEnv, run, tempHome } from "./harness.ts";
+import { startScript, terminal, tmuxPath } from "../helpers/tmux.ts";
 import { assertValidConversation } from "../schema.ts";
 
-const tmuxPath = Bun.which("tmux");
 if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the REPL end-to-end tests did not run");
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -16,34 +16,9 @@ let cleanup: () => void;
 const socket = `redux-test-${process.pid}`;
 const session = "repl";
 
-const tmux = (...args: string[]) => {
-  const r = Bun.spawnSync([tmuxPath!, "-L", socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" });
-  return r.stdout.toString();
-};
-const screen = () => tmux("capture-pane", "-p", "-J", "-t", session, "-S", "-200");
-const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
-const type = (text: string) => tmux("send-keys", "-t", session, "-l", text);
+const { tmux, keys, type, waitFor, open } = terminal(socket, session);
 
-async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  let s = "";
-  while (Date.now() < end) {
-    s = screen();
-    if (pred(s)) return s;
-    await Bun.sleep(60);
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
-
-function start(args: string[]) {
-  const env = fakeEnv(home, fake.url, { TERM: "xterm-256color" });
-  const script = join(home, "start.sh");
-  // env -i: the tmux server carries whatever environment started it; the binary must see only the scrubbed one
-  const pairs = Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-  writeFileSync(script, `#!/bin/sh\ncd ${JSON.stringify(home)}\nenv -i ${pairs} ${JSON.stringify(bin("redux-chat"))} ${args.map((a) => JSON.stringify(a)).join(" ")}\necho "[exit $?]"\nsleep 30\n`);
-  chmodSync(script, 0o700);
-  tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", script);
-}
+const start = (args: string[]) => open(startScript(home, fakeEnv(home, fake.url, { TERM: "xterm-256color" }), bin("redux-chat"), args), 160, 50);
 
 const conversations = () => {
   const dir = join(home, ".amazon-q", "conversations");

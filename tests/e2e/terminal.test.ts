@@ -2,14 +2,14 @@
 // pastes, resizes, Ctrl-D and TERM=dumb, the credential check before its first prompt, `redux-export list` on an
 // 80-column terminal, and colour decided per stream.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { newConversation } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import { bin, fakeEnv, tempHome } from "./harness.ts";
+import { startScript, terminal, tmuxPath } from "../helpers/tmux.ts";
 
-const tmuxPath = Bun.which("tmux");
 if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the terminal end-to-end tests did not run");
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -22,10 +22,7 @@ let tests = 0;
 let socket = "";
 const win = "t";
 
-const tmux = (...args: string[]) => Bun.spawnSync([tmuxPath!, "-L", socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
-const screen = () => tmux("capture-pane", "-p", "-J", "-t", win, "-S", "-200");
-const keys = (...k: string[]) => tmux("send-keys", "-t", win, ...k);
-const type = (text: string) => tmux("send-keys", "-t", win, "-l", text);
+const { tmux, screen, keys, type, waitFor, open } = terminal(() => socket, win);
 /** Pastes text the way a terminal does: in one write, newlines as carriage returns. */
 const paste = (text: string) => {
   tmux("set-buffer", "-b", "p", text);
@@ -34,27 +31,10 @@ const paste = (text: string) => {
 /** Everything the program wrote to the terminal, escapes included. */
 const raw = () => (existsSync(join(home, "raw.out")) ? readFileSync(join(home, "raw.out"), "utf8") : "");
 
-async function waitFor(pred: (s: string) => boolean, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  let s = "";
-  while (Date.now() < end) {
-    s = screen();
-    if (pred(s)) return s;
-    await Bun.sleep(60);
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
-
 /** Runs a binary in a terminal of the given size; `shell` is what follows the command (a redirection). */
 function start(name: "redux-chat" | "redux-export" | "redux-test-model", args: string[], o: { env?: Record<string, string | undefined>; width?: number; shell?: string } = {}) {
-  const env = Object.entries(fakeEnv(home, fake.url, { TERM: "xterm-256color", ...o.env })).filter(([, v]) => v !== undefined);
-  const script = join(home, "start.sh");
-  // env -i: the tmux server carries whatever environment started it; the binary must see only the scrubbed one.
-  // trap: with TERM=dumb, Ctrl-C is a signal to the whole foreground group, which here includes this script.
-  const pairs = env.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-  writeFileSync(script, `#!/bin/sh\ntrap : INT\ncd ${JSON.stringify(home)}\nenv -i ${pairs} ${JSON.stringify(bin(name))} ${args.map((a) => JSON.stringify(a)).join(" ")} ${o.shell ?? ""}\necho "[exit $?]"\nsleep 30\n`);
-  chmodSync(script, 0o700);
-  tmux("new-session", "-d", "-s", win, "-x", String(o.width ?? 120), "-y", "40", script);
+  const env = fakeEnv(home, fake.url, { TERM: "xterm-256color", ...o.env });
+  open(startScript(home, env, bin(name), args, { shell: o.shell, trapInt: true }), o.width ?? 120, 40);
   tmux("pipe-pane", "-o", "-t", win, `cat >> ${JSON.stringify(join(home, "raw.out"))}`);
 }
 
