@@ -1,9 +1,9 @@
 // The REPL as a person uses it: the compiled binary in a real terminal (tmux), keys sent, the screen read back.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
-import { bin, fakeEnv, run, tempHome } from "./harness.ts";
+import type { FakeAws } from "../fakes/fake-aws.ts";
+import { bin, fakeEnv, run, withFakeAws } from "./harness.ts";
 import { startScript, terminal, tmuxPath } from "../helpers/tmux.ts";
 import { assertValidConversation } from "../schema.ts";
 
@@ -12,7 +12,6 @@ if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmu
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 let fake: FakeAws;
 let home: string;
-let cleanup: () => void;
 const socket = `redux-test-${process.pid}`;
 const session = "repl";
 
@@ -26,18 +25,8 @@ const conversations = () => {
 };
 
 describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
-  beforeAll(async () => {
-    fake = await startFakeAws({ chunkDelayMs: 5 });
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => {
-    ({ home, cleanup } = tempHome());
-    fake.reset();
-  });
-  afterEach(() => {
-    tmux("kill-server");
-    cleanup();
-  });
+  withFakeAws((ctx) => ({ fake, home } = ctx), { chunkDelayMs: 5 });
+  afterEach(() => void tmux("kill-server"));
 
   test("multi-turn chat with history, slash commands, multi-line input and Ctrl-D", async () => {
     // /save writes into the working directory: a shared one (sticky, group- and world-readable) keeps its mode

@@ -1,13 +1,13 @@
 // What a person sees in a real terminal (tmux), with what the binaries wrote recorded byte for byte: the REPL's
 // pastes, resizes, Ctrl-D and TERM=dumb, the credential check before its first prompt, `redux-export list` on an
 // 80-column terminal, and colour decided per stream.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
+import type { FakeAws } from "../fakes/fake-aws.ts";
 import { newConversation } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
-import { bin, fakeEnv, tempHome } from "./harness.ts";
+import { bin, fakeEnv, withFakeAws } from "./harness.ts";
 import { startScript, terminal, tmuxPath } from "../helpers/tmux.ts";
 
 if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmux); the terminal end-to-end tests did not run");
@@ -16,7 +16,6 @@ const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 const ESC = "\u001B";
 let fake: FakeAws;
 let home: string;
-let cleanup: () => void;
 // a server per test: a new one started right after kill-server can find the old one still exiting
 let tests = 0;
 let socket = "";
@@ -44,19 +43,9 @@ const lastUserText = () => {
 };
 
 describe.skipIf(!tmuxPath)("in a real terminal", () => {
-  beforeAll(async () => {
-    fake = await startFakeAws({ chunkDelayMs: 5 });
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => {
-    ({ home, cleanup } = tempHome());
-    fake.reset();
-    socket = `redux-term-${process.pid}-${++tests}`;
-  });
-  afterEach(() => {
-    tmux("kill-server");
-    cleanup();
-  });
+  withFakeAws((ctx) => ({ fake, home } = ctx), { chunkDelayMs: 5 });
+  beforeEach(() => void (socket = `redux-term-${process.pid}-${++tests}`));
+  afterEach(() => void tmux("kill-server"));
 
   test("REPL: no credentials is said before the first prompt, not after the first question", async () => {
     start("redux-chat", ["-m", MODEL], { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
