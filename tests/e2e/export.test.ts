@@ -1,24 +1,17 @@
 // redux-export end to end: list, the five formats, --all/--last, prune, ids that try to escape, encrypted files.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { newConversation, type Conversation } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import { parseKey } from "../../lib/conversations/envelope.ts";
-import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { bin, run, withTempHome } from "./harness.ts";
 import { assertValid, assertValidConversation } from "../schema.ts";
 
 let home: string;
-let cleanup: () => void;
 let dir: string;
 let env: Record<string, string>;
-
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  dir = join(home, "convs");
-  env = { ...scrubbedEnv(), HOME: home, NO_COLOR: "1", REDUX_CONVERSATIONS_DIR: dir };
-});
-afterEach(() => cleanup());
+withTempHome((ctx) => ({ home, dir, env } = ctx), { convs: "convs" });
 
 const exp = (args: string[], e = env) => run(bin("redux-export"), args, { env: e });
 

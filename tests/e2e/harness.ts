@@ -33,6 +33,26 @@ export function scrubbedEnv(): Record<string, string> {
   return out;
 }
 
+/**
+ * A temporary HOME for each test (`once`: one for the whole file) and the environment a binary gets there when it
+ * needs no fake: scrubbedEnv(), HOME, NO_COLOR, `extra`, and with `convs` REDUX_CONVERSATIONS_DIR=HOME/<convs>.
+ * Handed to `set` with `dir`, where the conversations are, before each test (or once); removed after.
+ */
+export function withTempHome(
+  set: (ctx: { home: string; dir: string; env: Record<string, string> }) => void,
+  o: { once?: boolean; convs?: string; extra?: Record<string, string> } = {},
+) {
+  let cleanup = () => {};
+  const setup = () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const dir = join(t.home, ...(o.convs ? [o.convs] : [".amazon-q", "conversations"]));
+    set({ home: t.home, dir, env: { ...scrubbedEnv(), HOME: t.home, NO_COLOR: "1", ...o.extra, ...(o.convs ? { REDUX_CONVERSATIONS_DIR: dir } : {}) } });
+  };
+  (o.once ? beforeAll : beforeEach)(setup);
+  (o.once ? afterAll : afterEach)(() => cleanup());
+}
+
 export const FAKE_KEY = { id: "AKIDFAKEEXAMPLE0001", secret: "fake-secret-0001" };
 
 /** The usual environment for a binary talking to the fake: static keys from env, IMDS off, a temp HOME. */

@@ -1,23 +1,16 @@
 // redux-export import end to end: Amazon Q CLI /save files, directories of them and its data.sqlite3, from dist/.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { bin, run, withTempHome } from "./harness.ts";
 import { assertValid, assertValidConversation } from "../schema.ts";
 import { legacyConversation, prompt, response, state, toolConversation, writeDatabase, writeSave } from "../fakes/amazon-q-history.ts";
 
 let home: string;
-let cleanup: () => void;
 let dir: string;
 let env: Record<string, string>;
-
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  dir = join(home, ".amazon-q", "conversations");
-  env = { ...scrubbedEnv(), HOME: home, NO_COLOR: "1" };
-});
-afterEach(() => cleanup());
+withTempHome((ctx) => ({ home, dir, env } = ctx));
 
 const exp = (args: string[], e = env) => run(bin("redux-export"), args, { env: e });
 const saved = () => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".json")) : []);

@@ -1,17 +1,13 @@
 // The --json outputs that had no schema beside them (settings, prune), validated from the compiled binaries.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { newConversation } from "../../lib/conversations/conversation.ts";
 import { saveConversation } from "../../lib/conversations/store.ts";
 import { assertValid } from "../schema.ts";
-import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { bin, run, withTempHome } from "./harness.ts";
 
-let home: ReturnType<typeof tempHome>;
+let home: string;
 let env: Record<string, string>;
-beforeAll(() => {
-  home = tempHome();
-  env = { ...scrubbedEnv(), HOME: home.home, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" };
-});
-afterAll(() => home.cleanup());
+withTempHome((ctx) => ({ home, env } = ctx), { once: true, extra: { AWS_EC2_METADATA_DISABLED: "true" } });
 
 describe("--json outputs follow their schemas", () => {
   test("redux-chat settings --json: the whole file, and one value (null when unset)", async () => {
@@ -28,7 +24,7 @@ describe("--json outputs follow their schemas", () => {
   });
 
   test("redux-export prune --json", async () => {
-    const dir = `${home.home}/.amazon-q/conversations`;
+    const dir = `${home}/.amazon-q/conversations`;
     const c = newConversation({ model: "custom:us-east-1:us.amazon.nova-lite-v1:0", region: "us-east-1", model_id: "us.amazon.nova-lite-v1:0" });
     c.created_at = c.updated_at = new Date(Date.now() - 40 * 86_400_000).toISOString();
     const path = saveConversation(c, { dir });

@@ -1,26 +1,21 @@
 // redux-export list over a directory large enough to be read on several threads (workers): the same rows, the same
 // order and the same skipped files as one thread reading it, from the compiled executable.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { newConversation } from "../../lib/conversations/conversation.ts";
 import { conversationFileName, saveConversation } from "../../lib/conversations/store.ts";
 import { parseKey } from "../../lib/conversations/envelope.ts";
 import { loadPricing, summarizeFiles } from "../../lib/conversations/summaries.ts";
-import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { bin, run, withTempHome } from "./harness.ts";
 
 let home: string;
-let cleanup: () => void;
 let dir: string;
 let env: Record<string, string>;
-
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  dir = join(home, "convs");
+withTempHome((ctx) => {
+  ({ home, dir, env } = ctx);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  env = { ...scrubbedEnv(), HOME: home, NO_COLOR: "1", REDUX_CONVERSATIONS_DIR: dir };
-});
-afterEach(() => cleanup());
+}, { convs: "convs" });
 
 const KEY = Buffer.alloc(32, 9).toString("hex");
 

@@ -1,15 +1,11 @@
 // Bad input as a new user types it, from the compiled binaries: one `error:` line naming the problem in plain words,
 // a `hint:`, exit 2, nothing on stdout, no stack trace. No network: every case is refused before any request.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bin, run, scrubbedEnv, tempHome } from "./harness.ts";
+import { describe, expect, test } from "bun:test";
+import { bin, run, withTempHome } from "./harness.ts";
 
-let home: ReturnType<typeof tempHome>;
+let home: string;
 let env: Record<string, string>;
-beforeAll(() => {
-  home = tempHome();
-  env = { ...scrubbedEnv(), HOME: home.home, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" };
-});
-afterAll(() => home.cleanup());
+withTempHome((ctx) => ({ home, env } = ctx), { once: true, extra: { AWS_EC2_METADATA_DISABLED: "true" } });
 
 const M = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
