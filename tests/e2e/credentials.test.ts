@@ -8,7 +8,7 @@ import { startFakeAws, type FakeAws, type FakeCredential } from "../fakes/fake-a
 import { startConnectProxy } from "../fakes/connect-proxy.ts";
 import { startTlsFront } from "../fakes/tls-front.ts";
 import { SSO_CLIENT, SSO_REFRESH_TOKEN } from "../fakes/sso-oidc.ts";
-import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
+import { bin, keylessEnv, run, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -38,20 +38,7 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 /** Only what a scenario sets: no keys, IMDS off (unless the scenario turns it on), endpoints at the fake. */
-const baseEnv = (extra: Record<string, string | undefined> = {}) => {
-  const env: Record<string, string | undefined> = {
-    ...scrubbedEnv(),
-    HOME: home,
-    NO_COLOR: "1",
-    AWS_REGION: "us-east-1",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-    AWS_ENDPOINT_URL_STS: fake.url,
-    AWS_ENDPOINT_URL_SSO: fake.url,
-    ...extra,
-  };
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
-};
+const baseEnv = (extra: Record<string, string | undefined> = {}) => keylessEnv(home, fake.url, extra);
 
 async function both(env: Record<string, string>, extraArgs: string[] = []): Promise<{ chat: RunResult; smoke: RunResult; report: any }> {
   const chat = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", ...extraArgs, "hello"], { env });

@@ -74,6 +74,13 @@ export function fakeEnv(home: string, fakeUrl: string, extra: Record<string, str
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
+/**
+ * What a credential scenario starts from: fakeEnv() without keys (and without the control plane's endpoint), so the
+ * only credential source is the one the scenario adds in `extra`.
+ */
+export const keylessEnv = (home: string, fakeUrl: string, extra: Record<string, string | undefined> = {}) =>
+  fakeEnv(home, fakeUrl, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_ENDPOINT_URL_BEDROCK: undefined, ...extra });
+
 export interface RunResult {
   code: number;
   stdout: string;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { startConnectProxy, VIA, type ConnectProxy } from "../fakes/connect-proxy.ts";
 import { startTlsFront } from "../fakes/tls-front.ts";
-import { bin, run, scrubbedEnv, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
+import { bin, keylessEnv, run, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -40,20 +40,7 @@ afterEach(() => cleanup());
 
 const keys = { AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret };
 
-function envWith(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = {
-    ...scrubbedEnv(),
-    HOME: home,
-    NO_COLOR: "1",
-    AWS_REGION: "us-east-1",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-    AWS_ENDPOINT_URL_STS: fake.url,
-    AWS_ENDPOINT_URL_SSO: fake.url,
-    ...extra,
-  };
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
-}
+const envWith = (extra: Record<string, string | undefined> = {}) => keylessEnv(home, fake.url, extra);
 
 async function go(args: string[], env: Record<string, string>, name: "redux-chat" | "redux-test-model" = "redux-test-model"): Promise<RunResult> {
   const r = await run(bin(name), args, { env, timeoutMs: 20_000 });
