@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { FakeAws } from "../fakes/fake-aws.ts";
 import { startS3, type FakeS3 } from "../fakes/s3.ts";
 import { bin, run, withFakeAws } from "./harness.ts";
+import { readBatchOut, writeIn } from "../helpers/batch-files.ts";
 import { assertValid } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:fake.batch";
@@ -29,20 +30,8 @@ const flags = (model = MODEL) => ["-m", model, "--engine", "bedrock", "--s3", "s
 const batch = (args: string[], o: { env?: Record<string, string> } = {}) => run(bin("redux-chat"), ["batch", ...args], { env: o.env ?? env, timeoutMs: 60_000 });
 const spawnBatch = (args: string[]) => Bun.spawn([bin("redux-chat"), "batch", ...args], { env, stdout: "ignore", stderr: "ignore" });
 const items = (n: number, f: (i: number) => string = (i) => `question ${i}`) => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `q-${i}`, prompt: f(i) })).join("\n") + "\n";
-const write = (name: string, text: string) => {
-  const p = join(home, name);
-  writeFileSync(p, text);
-  return p;
-};
-const readOut = (path: string) =>
-  readFileSync(path, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const v = JSON.parse(l);
-      assertValid("batch-output.schema.json", v);
-      return v;
-    });
+const write = (name: string, text: string) => writeIn(home, name, text);
+const readOut = readBatchOut;
 /** Every id of 0..n-1 exactly once. */
 const expectEachOnce = (lines: { id: string }[], n: number) => {
   expect(lines.length).toBe(n);

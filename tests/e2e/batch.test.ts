@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeF
 import { join } from "node:path";
 import type { FakeAws } from "../fakes/fake-aws.ts";
 import { bin, run, withFakeAws } from "./harness.ts";
-import { assertValid } from "../schema.ts";
+import { readBatchOut, writeIn } from "../helpers/batch-files.ts";
 
 const MODEL = "custom:us-east-1:fake.batch";
 let fake: FakeAws;
@@ -15,21 +15,9 @@ withFakeAws((ctx) => ({ fake, home, env } = ctx));
 const batch = (args: string[], o: { stdin?: string; env?: Record<string, string> } = {}) =>
   run(bin("redux-chat"), ["batch", ...args], { env: o.env ?? env, stdin: o.stdin, timeoutMs: 60_000 });
 const jsonl = (items: object[]) => items.map((i) => JSON.stringify(i)).join("\n") + "\n";
-const readOut = (path: string) =>
-  readFileSync(path, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const v = JSON.parse(l);
-      assertValid("batch-output.schema.json", v);
-      return v;
-    });
+const readOut = readBatchOut;
 const ids = (lines: { id: string }[]) => lines.map((l) => l.id).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
-const write = (name: string, text: string) => {
-  const p = join(home, name);
-  writeFileSync(p, text);
-  return p;
-};
+const write = (name: string, text: string) => writeIn(home, name, text);
 
 describe("batch", () => {
   test("JSONL with per-item overrides; one valid line per item; summary on stderr; exit 0", async () => {
