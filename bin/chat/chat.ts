@@ -75,7 +75,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     if (args["count-tokens"]) {
       if (!prompt) throw usageError("--count-tokens needs a prompt (argument or stdin)");
       const { countPrompt } = await import("./count-tokens.ts");
-      await countPrompt(session, prompt, Boolean(args.json));
+      await countPrompt(session, prompt, Boolean(args.json), features.serviceTier);
       return;
     }
     if (!prompt) {

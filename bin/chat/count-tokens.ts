@@ -3,7 +3,7 @@
 import type { Session } from "../../lib/chat/session.ts";
 import { countTokens } from "../../lib/bedrock/count-tokens.ts";
 import { toBedrockMessages } from "../../lib/conversations/conversation.ts";
-import { costOf, priceFor } from "../../lib/bedrock/prices.ts";
+import { costOf, priceFor, tierOf } from "../../lib/bedrock/prices.ts";
 import { out } from "../shared/io.ts";
 
 /** `--json` output of --count-tokens (schemas/count-tokens-output.schema.json). */
@@ -12,11 +12,11 @@ export interface CountTokensJson {
   model: string;
   region: string;
   model_id: string;
-  /** What that input would cost at the on-demand input rate; null when unknown. */
+  /** What that input would cost at the input rate of the tier asked for (`--service-tier`, else on-demand); null when unknown. */
   input_cost_usd: number | null;
 }
 
-export async function countPrompt(session: Session, prompt: string, json: boolean) {
+export async function countPrompt(session: Session, prompt: string, json: boolean, serviceTier?: string) {
   const c = session.conversation;
   const draft = { ...c, messages: [...c.messages, { role: "user" as const, content: [{ text: prompt }], timestamp: new Date().toISOString() }] };
   const n = await countTokens(
@@ -30,7 +30,13 @@ export async function countPrompt(session: Session, prompt: string, json: boolea
     model: c.model,
     region: c.region,
     model_id: c.model_id,
-    input_cost_usd: costOf({ input_tokens: n, output_tokens: 0 }, priceFor(c.model_id, c.region)).usd,
+    input_cost_usd: inputCost(n, c.model_id, c.region, serviceTier),
   };
   out(`${JSON.stringify(result)}\n`);
+}
+
+/** The input's cost at the tier that would be asked for; unknown (null) when that tier has no price, never another tier's. */
+function inputCost(tokens: number, modelId: string, region: string, serviceTier?: string): number | null {
+  const tier = tierOf(serviceTier);
+  return tier ? costOf({ input_tokens: tokens, output_tokens: 0 }, priceFor(modelId, region, tier)).usd : null;
 }

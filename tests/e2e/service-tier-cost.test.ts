@@ -32,6 +32,25 @@ const converse = () => fake.requests.filter((q) => q.operation === "ConverseStre
 const UNKNOWN = { usd: null, input: null, output: null, cache_read: null, cache_write: null, price_source: null };
 
 describe("--service-tier: a one-shot is priced at the tier's rate", () => {
+  test("--count-tokens --json: the input priced at the tier asked for; a tier with no price is null", async () => {
+    writePrices({ "fake.tiered": ALL, "fake.standard-only": ["standard"] });
+    const count = async (model: string, args: string[]) => {
+      const r = await chat(["-m", `custom:us-east-1:${model}`, ...args, "--count-tokens", "--json", "one two three four"]);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      assertValid("count-tokens-output.schema.json", out);
+      return out;
+    };
+    for (const tier of ["flex", "priority"] as const) {
+      const out = await count("fake.tiered", ["--service-tier", tier]);
+      expect(out.input_cost_usd).toBeCloseTo((out.input_tokens * RATES[tier][0]) / 1e6, 12);
+    }
+    const std = await count("fake.tiered", []);
+    expect(std.input_cost_usd).toBeCloseTo((std.input_tokens * RATES.standard[0]) / 1e6, 12);
+    expect((await count("fake.standard-only", ["--service-tier", "flex"])).input_cost_usd).toBeNull();
+    expect(fake.requests.every((q) => q.operation === "CountTokens")).toBe(true);
+  });
+
   test("flex and priority: the tier's rates, named in price_source; the saved answer keeps that cost", async () => {
     writePrices({ "fake.tiered": ALL });
     for (const tier of ["flex", "priority"] as const) {
