@@ -47,9 +47,6 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
   const say = (s: string) => err(`${s}\n`);
   say(color.gray(`redux-chat · ${session.conversation.model} · /help for commands`));
 
-  let pending: string[] = [];
-  let pasteTimer: ReturnType<typeof setTimeout> | undefined;
-  let busy = Promise.resolve();
   let closed = false;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
@@ -67,6 +64,7 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     done();
   };
   const r: Repl = { session, ui, features, notes, say, close, closed: () => closed, attached: [] };
+  const input = messagesFrom(rl, prompt, (text) => handle(r, text));
 
   const onInterrupt = () => {
     if (r.streaming) {
@@ -74,12 +72,12 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
       return;
     }
     // on TERM=dumb the terminal holds the typed line, unseen: Ctrl-C only clears it (leave with Ctrl-D or /exit)
-    if (canRedraw && rl.line.length === 0 && pending.length === 0) {
+    if (canRedraw && rl.line.length === 0 && input.pending() === 0) {
       err("\n");
       close();
       return;
     }
-    pending = [];
+    input.discard();
     err(canRedraw ? "^C\n" : "\n");
     prompt();
   };
@@ -93,14 +91,27 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     done();
   });
 
+  prompt();
+  await finished;
+  await input.idle();
+  process.off("SIGINT", onInterrupt);
+}
+
+/**
+ * Lines into messages: a line ending with a backslash continues on the next one, and lines arriving within
+ * PASTE_GAP_MS of each other are one paste, sent as one message. Messages are handled one at a time, in order.
+ */
+function messagesFrom(rl: Interface, prompt: (continuation?: boolean) => void, handle: (text: string) => Promise<void>) {
+  let pending: string[] = [];
+  let pasteTimer: ReturnType<typeof setTimeout> | undefined;
+  let busy = Promise.resolve();
   const submit = () => {
     // a paste that did not end with a newline leaves its last line in the editor: that line's Enter sends it all
     if (rl.line) return;
     const text = pending.join("\n");
     pending = [];
-    busy = busy.then(() => handle(r, text)).then(() => prompt());
+    busy = busy.then(() => handle(text)).then(() => prompt());
   };
-
   rl.on("line", (line) => {
     clearTimeout(pasteTimer);
     if (line.endsWith("\\")) {
@@ -111,11 +122,13 @@ export async function repl(session: Session, ui: Ui, features: TurnFeatures = {}
     pending.push(line);
     pasteTimer = setTimeout(submit, PASTE_GAP_MS);
   });
-
-  prompt();
-  await finished;
-  await busy;
-  process.off("SIGINT", onInterrupt);
+  return {
+    /** Lines typed (continued or pasted) but not sent yet. */
+    pending: () => pending.length,
+    discard: () => void (pending = []),
+    /** Resolves once every message sent so far has been handled. */
+    idle: () => busy,
+  };
 }
 
 /** What the REPL's steps share. */
