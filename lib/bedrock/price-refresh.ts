@@ -214,15 +214,8 @@ export function validateSource(source: string): string {
   return u.href.replace(/\/+$/, "");
 }
 
-/** Downloads the offers, merges their prices over the previous table, and writes prices.json (0600, atomically). */
-export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSummary> {
-  const env = o.env ?? process.env;
-  const base = validateSource(o.source ?? DEFAULT_PRICE_SOURCE);
-  const io = { timeoutMs: o.timeoutMs ?? 120_000, fetch: o.fetch ?? fetch, env };
-  const path = pricesPath(env);
-  const previous = readPriceFile(path).file?.entries ?? [];
-  const regions = [...new Set(o.regions?.length ? o.regions : [...builtinPrices(), ...previous].map((e) => e.region))].sort();
-
+/** Each offer's region index, then its file for each region it lists: the prices of the aliased models in them. */
+async function fetchOffers(base: string, regions: string[], io: Parameters<typeof getJson>[1]) {
   const fetched: PriceEntry[] = [];
   const found = new Set<string>();
   const files: RefreshSummary["files"] = [];
@@ -248,6 +241,19 @@ export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSumm
       files.push({ offer, region, version: typeof doc.version === "string" ? doc.version : null, publication_date: typeof doc.publicationDate === "string" ? doc.publicationDate : null });
     }
   }
+  return { fetched, found, files, skipped };
+}
+
+/** Downloads the offers, merges their prices over the previous table, and writes prices.json (0600, atomically). */
+export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSummary> {
+  const env = o.env ?? process.env;
+  const base = validateSource(o.source ?? DEFAULT_PRICE_SOURCE);
+  const io = { timeoutMs: o.timeoutMs ?? 120_000, fetch: o.fetch ?? fetch, env };
+  const path = pricesPath(env);
+  const previous = readPriceFile(path).file?.entries ?? [];
+  const regions = [...new Set(o.regions?.length ? o.regions : [...builtinPrices(), ...previous].map((e) => e.region))].sort();
+
+  const { fetched, found, files, skipped } = await fetchOffers(base, regions, io);
   if (!files.length) throw fail(`no offer file lists any of the regions ${regions.join(", ")}`, "check --region; the previous prices were kept");
 
   const k = (e: PriceEntry) => `${e.tier} ${e.region} ${e.model_id}`;
