@@ -1,7 +1,7 @@
 // Health of each target within one process: a target that just failed is skipped for a cool-down (30 s, or
-// REDUX_FAILOVER_COOLDOWN seconds; doubling on each failure after it, up to 10 min), then one request probes it while the others keep going elsewhere. So a dead
-// region sees about one wave of requests (what was in flight when it died) and then one probe per cool-down, however
-// many items a batch has.
+// REDUX_FAILOVER_COOLDOWN seconds; doubling on each failure after it, up to 10 min), then one request probes it while
+// the others keep going elsewhere. So a dead region sees about one wave of requests (what was in flight when it died)
+// and then one probe per cool-down, however many items a batch has.
 
 import { parseNumber } from "../numbers.ts";
 
