@@ -301,19 +301,20 @@ function repair(path: string, existing: ExistingOutput) {
  */
 function syncEverySecond(fd: number) {
   let stopped = false;
-  let syncing = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The fsync under way, if any: every caller of settle() waits for the same one. */
+  let running: Promise<void> | undefined;
   let failure: Error | undefined;
-  let idle: (() => void) | undefined;
   const flush = () => {
     timer = undefined;
     if (stopped) return;
-    syncing = true;
-    fsync(fd, (err) => {
-      syncing = false;
-      if (err) failure ??= err;
-      idle?.();
-    });
+    running = new Promise<void>((done) =>
+      fsync(fd, (err) => {
+        if (err) failure ??= err;
+        running = undefined;
+        done();
+      }),
+    );
   };
   return {
     /** A sync within the second. */
@@ -329,7 +330,7 @@ function syncEverySecond(fd: number) {
     async settle() {
       clearTimeout(timer);
       timer = undefined;
-      if (syncing) await new Promise<void>((r) => (idle = r));
+      await running;
     },
     /** The first background fsync that failed. */
     get failure() {
