@@ -114,15 +114,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
  * directory. On any failure the temp file is removed and the error rethrown: `path` is left as it was.
  */
 export function commitTemp(path: string, tmp: string, fd: number, fill: () => void) {
+  let fdOpen = true;
   try {
     fill();
     fsyncSync(fd);
-  } catch (err) {
+    fdOpen = false;
+    // inside the try: NFS may report a failed write only at close, and the temp file must not be left behind
     closeSync(fd);
+  } catch (err) {
+    if (fdOpen) closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }
-  closeSync(fd);
   try {
     renameSync(tmp, path);
   } catch (err) {

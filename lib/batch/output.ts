@@ -1,8 +1,8 @@
 // Batch output: one JSON line per item. A file OUT is the batch's record. On start it is scanned as a stream and
 // repaired (a torn last line from a kill -9 is cut off) and compacted (only `ok` lines stay in place; earlier `error`
 // lines are held back and retried), so every id appears at most once at any moment. Each result is then appended with
-// a single write() on an O_APPEND descriptor and made durable by an fsync that runs off the event loop (one at a time,
-// covering every line written before it started); the last fsync runs at close.
+// a single write() on an O_APPEND descriptor and made durable by an fsync that runs off the event loop once a second
+// (one at a time, covering every line written before it started); the last fsync runs at close.
 import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import type { Usage } from "../conversations/conversation.ts";
 import type { FailedAttempt } from "../bedrock/failover.ts";
@@ -147,8 +147,15 @@ export function scanExisting(path: string): ExistingOutput {
 /** Rewrites OUT with only its first `ok` line per id, through a temp file, fsync and rename (a crash keeps the old one). */
 function compact(path: string) {
   const src = openSync(path, "r");
-  // the rewritten file keeps the mode and owner of the one it replaces
-  const { tmp, fd: dst } = openTempBeside(path, { mode: "umask", like: fstatSync(src) });
+  let temp: ReturnType<typeof openTempBeside>;
+  try {
+    // the rewritten file keeps the mode and owner of the one it replaces
+    temp = openTempBeside(path, { mode: "umask", like: fstatSync(src) });
+  } catch (err) {
+    closeSync(src);
+    throw err;
+  }
+  const { tmp, fd: dst } = temp;
   commitTemp(path, tmp, dst, () => {
     try {
       const seen = new Set<string>();
@@ -243,6 +250,8 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
     retrying: carried.size,
     repaired: existing.repaired,
     write(line) {
+      // a background fsync that failed (EIO, or a quota only reported at fsync) stops the run: lines after it might not last
+      if (syncer.failure) throw writeError(path, syncer.failure);
       append(`${JSON.stringify(line)}\n`);
       carried.delete(line.id);
       syncer.soon();
@@ -250,6 +259,8 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
     async sync() {
       if (closed) return;
       await syncer.settle();
+      // an fsync error is reported once: the background one may have taken it, so it counts here too
+      if (syncer.failure) throw writeError(path, syncer.failure);
       try {
         fsyncSync(fd);
       } catch (err) {
@@ -260,16 +271,25 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
       if (closed) return;
       closed = true;
       syncer.stop();
-      // ids that failed before and were not redone this run (a budget, a signal) keep their error line; after a failed
-      // write they are simply retried by the next run
-      if (!broken) for (const l of carried.values()) append(`${l}\n`);
+      let failure: unknown;
+      try {
+        // ids that failed before and were not redone this run (a budget, a signal) keep their error line; after a
+        // failed write they are simply retried by the next run
+        if (!broken) for (const l of carried.values()) append(`${l}\n`);
+      } catch (err) {
+        failure = err;
+      }
       carried.clear();
+      // whatever happened above, the lines already written are synced and the descriptor closed
       await syncer.settle();
       try {
         fsyncSync(fd);
+      } catch (err) {
+        failure ??= writeError(path, err);
       } finally {
         closeSync(fd);
       }
+      if (failure) throw failure;
       if (syncer.failure) throw writeError(path, syncer.failure);
     },
   };
@@ -308,6 +328,8 @@ function syncEverySecond(fd: number) {
   const flush = () => {
     timer = undefined;
     if (stopped) return;
+    // one at a time: an fsync slower than the second (NFS, heavy writeback) is followed, not overlapped
+    if (running) return void running.then(() => syncer.soon());
     running = new Promise<void>((done) =>
       fsync(fd, (err) => {
         if (err) failure ??= err;
@@ -316,7 +338,7 @@ function syncEverySecond(fd: number) {
       }),
     );
   };
-  return {
+  const syncer = {
     /** A sync within the second. */
     soon() {
       timer ??= setTimeout(flush, SYNC_EVERY_MS);
@@ -337,6 +359,7 @@ function syncEverySecond(fd: number) {
       return failure;
     },
   };
+  return syncer;
 }
 
 /** Results as lines through `write` (stdout): nothing to resume from. */
