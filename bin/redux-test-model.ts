@@ -15,7 +15,7 @@ const main = defineCommand({
     }
     if (args.all) {
       const { testAll } = await import("./test-model/all.ts");
-      return testAll(args);
+      return testAll(args, repeated(rawArgs, "fallback"));
     }
     const { smokeTest } = await import("./test-model/run.ts");
     await smokeTest(args, repeated(rawArgs, "fallback"));

@@ -16,8 +16,10 @@ type Args = ParsedArgs<typeof testModelArgs>;
 
 const mark = (c: Check) => (c.skipped ? colorOut.gray("–") : c.ok ? colorOut.green("✔") : colorOut.red("✖"));
 
-export async function testAll(args: Args) {
+export async function testAll(args: Args, fallbacks: string[]) {
   if (args.model) throw usageError("--all tests every model of the region: it takes no -m", "redux-test-model --all --region R, or redux-test-model -m MODEL");
+  if (args.invoke === false) throw usageError("--all calls every model: it takes no --no-invoke", "for credentials and identity alone: redux-test-model --no-invoke");
+  if (fallbacks.length) throw usageError("--all probes each model on its own: it takes no --fallback", "to check fallbacks: redux-test-model -m MODEL --fallback M");
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const concurrency = parseNumber(args.concurrency, { name: "--concurrency", min: 1, max: 64, integer: true, hint: "e.g. --concurrency 8" }) ?? 8;
   const region = args.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (await resolveRegion(undefined, args.profile));
@@ -44,7 +46,8 @@ export async function testAll(args: Args) {
       if (c.hint && !c.ok) line(`  ${colorOut.gray("hint:")} ${c.hint}`);
     },
   });
-  if (args.json) out(`${scrub(JSON.stringify(result.reports))}\n`);
+  // when the shared checks failed no model was probed: the array holds that one report, so --json says why
+  if (args.json) out(`${scrub(JSON.stringify(result.reports.length ? result.reports : [result.base]))}\n`);
   else if (!args.quiet && result.reports.length) {
     const skipped = result.reports.filter((r) => r.checks.at(-1)!.skipped).length;
     const failed = result.probed - result.answered;

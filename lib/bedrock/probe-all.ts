@@ -5,7 +5,7 @@
 // not called. Each model's result is a SmokeReport, so `--json` is an array of what one model's run prints.
 import { ReduxError, ExitCode, isReduxError } from "../errors.ts";
 import type { DebugLog } from "../aws/credentials.ts";
-import { emptyReport, runSmokeTest, type Check, type SmokeReport } from "./smoke-test.ts";
+import { emptyReport, runSharedChecks, type Check, type SmokeReport } from "./smoke-test.ts";
 import type { ModelRow } from "./discovery.ts";
 import { costText, tierOf, turnCost } from "./prices.ts";
 
@@ -23,6 +23,8 @@ interface ProbeAllOptions {
 }
 
 interface ProbeAllResult {
+  /** The shared checks' own report (no model): what --json shows when they failed and nothing was probed. */
+  base: SmokeReport;
   /** The credentials and identity checks every model shares. */
   shared: Check[];
   reports: SmokeReport[];
@@ -44,11 +46,10 @@ const NOT_PROBED: Partial<Record<ModelRow["access"], { detail: string; hint: str
 
 export async function probeAll(o: ProbeAllOptions): Promise<ProbeAllResult> {
   // model list, credentials and identity once: their checks head every model's report
-  const base = await runSmokeTest({ model: `custom:${o.region}:all-models`, region: o.region, profile: o.profile, invoke: false, timeoutMs: o.timeoutMs, debug: o.debug, fallbacks: [] });
-  const shared = base.checks.filter((c) => c.name === "credentials" || c.name === "identity");
-  for (const c of shared) o.onCheck?.(c);
+  const base = await runSharedChecks({ region: o.region, profile: o.profile, invoke: false, timeoutMs: o.timeoutMs, debug: o.debug, onCheck: o.onCheck });
+  const shared = base.checks;
   const failed = shared.find((c) => !c.ok && !c.skipped) ?? (base.credential_source ? undefined : shared[0]);
-  if (failed) return { shared, reports: [], exit_code: base.exit_code || ExitCode.credentials, probed: 0, answered: 0 };
+  if (failed) return { base, shared, reports: [], exit_code: base.exit_code || ExitCode.credentials, probed: 0, answered: 0 };
 
   const { loadCatalog } = await import("./model-catalog.ts");
   const catalog = await loadCatalog({ regions: [o.region], tolerant: false, profile: o.profile, refresh: false, timeoutMs: o.timeoutMs, debug: o.debug });
@@ -104,5 +105,5 @@ export async function probeAll(o: ProbeAllOptions): Promise<ProbeAllResult> {
     }
   });
   client.destroy();
-  return { shared, reports, exit_code: firstFailure ?? ExitCode.ok, probed, answered };
+  return { base, shared, reports, exit_code: firstFailure ?? ExitCode.ok, probed, answered };
 }

@@ -93,6 +93,15 @@ export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyRep
   return finish(r);
 }
 
+/** The checks every model of `--all` shares, once: credentials and identity in `o.region` (no model, no fallbacks). */
+export async function runSharedChecks(o: SmokeOptions & { region: string }): Promise<SmokeReport> {
+  const r = recorder(emptyReport(), o);
+  r.report.region = o.region;
+  const creds = await checkCredentials(o, o.region, r);
+  await checkIdentity(o, o.region, creds, r);
+  return finish(r);
+}
+
 /** Where the checks go as they finish; the first failure decides the exit code. */
 function recorder(report: SmokeReport, o: SmokeOptions) {
   const r = {

@@ -97,4 +97,29 @@ describe("redux-test-model --all", () => {
     expect(none.stdout).toMatch(/^✖ credentials/m);
     expect(converse()).toEqual([]);
   });
+
+  test("--no-invoke and --fallback are refused before any call (2); fallback settings do not touch --all", async () => {
+    for (const [args, text] of [[["--no-invoke"], "--no-invoke"], [["--fallback", `custom:us-west-2:${SONNET}`], "--fallback"]] as const) {
+      const r = await smoke([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`it takes no ${text}`);
+      expect(r.stdout).toBe("");
+    }
+    expect(ctx.fake.requests).toEqual([]);
+    // a malformed AMAZON_Q_FALLBACK_MODELS is for chat and the single-model test: --all probes each model on its own
+    const r = await smoke([], { AMAZON_Q_FALLBACK_MODELS: "not a model" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✔ credentials/m);
+  });
+
+  test("--json without credentials: one report saying why (the failed credentials check), exit 3", async () => {
+    const r = await smoke(["--json"], { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.length).toBe(1);
+    assertValid("test-model-output.schema.json", out[0]);
+    expect(out[0]).toMatchObject({ ok: false, exit_code: 3, model: null, region: "us-east-1" });
+    expect(out[0].checks[0]).toMatchObject({ name: "credentials", ok: false });
+    expect(converse()).toEqual([]);
+  });
 });
