@@ -6,6 +6,7 @@
 import { ReduxError, ExitCode } from "../errors.ts";
 import { dirname } from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
+import { fsError } from "../fs-errors.ts";
 import { proxyFor } from "../aws/http.ts";
 import { clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type PriceFile, type Tier } from "./prices.ts";
 import { builtinPrices } from "./builtin-prices.ts";
@@ -283,7 +284,8 @@ export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSumm
     ensurePrivateDir(dirname(path));
     writeFileAtomic(path, `${JSON.stringify(file, null, 1)}\n`);
   } catch (err) {
-    throw new ReduxError(ExitCode.internal, `cannot write ${path}: ${(err as Error).message}`, "check that ~/.amazon-q is writable and the disk has room");
+    // a full disk is exit 9, a permission problem 2, with their hints; the previous table is left as it was
+    throw fsError(err, path, "write");
   }
   clearPriceCache();
   return {

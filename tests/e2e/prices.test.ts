@@ -108,6 +108,17 @@ describe("prices --refresh", () => {
     expect((await chat(["prices", "--source", fake.url])).code).toBe(2);
   });
 
+  test("a refresh that cannot write its file: one error line with a hint and the file-system exit code, never an internal error", async () => {
+    // ~/.amazon-q is a file, not a directory: the write fails whatever the user's permissions (tests may run as root)
+    writeFileSync(join(home, ".amazon-q"), "not a directory");
+    const r = await refresh();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot write .*prices\.json: /m);
+    expect(r.stderr).toMatch(/^hint: /m);
+    expect(r.stderr).not.toContain("internal error");
+    expect(readFileSync(join(home, ".amazon-q"), "utf8")).toBe("not a directory");
+  });
+
   test("downloads go through HTTP_PROXY like the AWS calls", async () => {
     const { startForwardProxy } = await import("../fakes/forward-proxy.ts");
     const proxy = await startForwardProxy();
