@@ -140,7 +140,7 @@ describe("argv, read the way a person means it", () => {
 describe("redux-test-model's own failures", () => {
   test("--help says the real --timeout default", async () => {
     const r = await go("redux-test-model", ["--help"]);
-    expect(r.stdout).toMatch(/--timeout=<seconds>\s+seconds each step, and the whole run, may take \(default 30\)/);
+    expect(r.stdout).toMatch(/--timeout=<seconds>\s+seconds each step, and the whole run, may take \(default 30[;)]/);
     expect(r.stdout).not.toContain("default 60");
   });
 
