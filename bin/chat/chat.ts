@@ -159,6 +159,8 @@ async function streamAnswer(session: Session, prompt: string, args: ChatArgs, ui
     spinner.stop();
     stopListening();
   }
+  // the turn is saved by now: a stdout that could not be written (a full disk) is reported, exit 9
+  answer.end();
   ui.reasoning("");
   if (wroteAny && lastChar !== "\n") out("\n");
   return { result, lifecycle };

@@ -33,10 +33,17 @@ function writeAll(fd: 1 | 2, s: string) {
         closed[fd] = true;
         return;
       }
-      if (code !== "EAGAIN") throw err;
+      if (code !== "EAGAIN") throw writeFailure(fd, err);
       Atomics.wait(pause, 0, 0, 2);
     }
   }
+}
+
+/** A failed write to stdout or stderr (a full disk behind `> file`): the file-system error, exit 9 for ENOSPC. */
+function writeFailure(fd: 1 | 2, err: unknown) {
+  // loaded only here: node:path and the error table stay off the start-up path
+  const { fsError } = require("../../lib/fs-errors.ts") as typeof import("../../lib/fs-errors.ts");
+  return fsError(err, fd === 1 ? "standard output" : "standard error", "write to", "check where it goes: the disk may be full (df -h) or the file not writable");
 }
 
 /** stdout: data only. */
@@ -52,15 +59,23 @@ export const err = (s: string) => writeAll(2, s);
 export function streamOut() {
   let pending = "";
   let scheduled = false;
+  // a write that failed (a full disk) is kept, not thrown where it happened: that may be a timer callback or the middle
+  // of the turn, and the answer must still be saved whole; end() reports it
+  let failure: unknown;
   const flush = () => {
     scheduled = false;
-    if (!pending) return;
     const s = pending;
     pending = "";
-    out(s);
+    if (!s || failure) return;
+    try {
+      out(s);
+    } catch (e) {
+      failure = e;
+    }
   };
   return {
     write(s: string) {
+      if (failure) return;
       pending += s;
       if (!scheduled) {
         scheduled = true;
@@ -68,6 +83,11 @@ export function streamOut() {
       }
     },
     flush,
+    /** The last flush; throws the write that failed, if one did. */
+    end() {
+      flush();
+      if (failure) throw failure;
+    },
   };
 }
 

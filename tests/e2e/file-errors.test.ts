@@ -201,3 +201,24 @@ describe("file-system errors: one line naming the path and what failed, a hint, 
     }
   });
 });
+
+describe("stdout on a full disk (/dev/full)", () => {
+  /** Runs with stdout sent to /dev/full, where every write fails with ENOSPC, as `> file` on a full disk does. */
+  async function toFull(name: string, args: string[]) {
+    const p = Bun.spawn([bin(name), ...args], { env, stdout: Bun.file("/dev/full"), stderr: "pipe", stdin: "ignore" });
+    const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+    return { code, stderr };
+  }
+
+  test("a streamed answer: one error line, a hint, exit 9, and the answer is still saved whole", async () => {
+    const r = await toFull("redux-chat", ["-m", MODEL, "hello there"]);
+    expectFsError(r, 9, "write to", "standard output", "ENOSPC");
+    const saved = JSON.parse(readFileSync(join(convDir(), files()[0]!), "utf8"));
+    expect(saved.messages.at(-1).content[0].text).toBe("Echo: hello there");
+  });
+
+  test("redux-export list --json: exit 9, never an internal error", async () => {
+    expect((await chat(["-m", MODEL, "one"])).code).toBe(0);
+    expectFsError(await toFull("redux-export", ["list", "--json"]), 9, "write to", "standard output", "ENOSPC");
+  });
+});
