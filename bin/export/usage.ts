@@ -8,7 +8,7 @@ import { GROUP_BY, usageCsv, usageReport, type GroupBy, type UsageRow } from "..
 import { formatUsd } from "../../lib/bedrock/prices.ts";
 import { usageError } from "../../lib/errors.ts";
 import { keyArgs, outputArgs } from "../shared/args.ts";
-import { color, createUi } from "../shared/ui.ts";
+import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -22,7 +22,8 @@ function table(rows: UsageRow[], total: UsageRow, by: GroupBy): string {
   const cols = columns();
   // the key column left-aligned, numbers right-aligned
   const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join("  ").slice(0, cols);
-  return [color.bold(line(head)), ...cells.slice(0, -1).map(line), color.bold(line(cells.at(-1)!))].join("\n");
+  // the table is stdout: bold only when stdout is a terminal
+  return [colorOut.bold(line(head)), ...cells.slice(0, -1).map(line), colorOut.bold(line(cells.at(-1)!))].join("\n");
 }
 
 export default defineCommand({

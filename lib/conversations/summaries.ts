@@ -56,9 +56,11 @@ const MAX_THREADS = 4;
  * `make -l` judges load so), at most 4. Workers cost about a fifth more CPU in all (each compiles the same code, and the
  * rows cross back): on a machine whose cores are already busy they made listing slower, not faster.
  */
-export function threadsFor(files: number, cores = navigator.hardwareConcurrency || 1, load = (require("node:os") as typeof NodeOs).loadavg()[0] ?? 0): number {
+export function threadsFor(files: number, cores = navigator.hardwareConcurrency || 1, load?: number): number {
   if (files < PARALLEL_FROM) return 1;
-  return Math.max(1, Math.min(MAX_THREADS, cores, Math.round(cores - load)));
+  // node:os only past the threshold: a small directory's list does not load it
+  const busy = load ?? (require("node:os") as typeof NodeOs).loadavg()[0] ?? 0;
+  return Math.max(1, Math.min(MAX_THREADS, cores, Math.round(cores - busy)));
 }
 
 /**

@@ -204,7 +204,7 @@ describe("file-system errors: one line naming the path and what failed, a hint, 
 
 describe("stdout on a full disk (/dev/full)", () => {
   /** Runs with stdout sent to /dev/full, where every write fails with ENOSPC, as `> file` on a full disk does. */
-  async function toFull(name: string, args: string[]) {
+  async function toFull(name: Parameters<typeof bin>[0], args: string[]) {
     const p = Bun.spawn([bin(name), ...args], { env, stdout: Bun.file("/dev/full"), stderr: "pipe", stdin: "ignore" });
     const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
     return { code, stderr };
