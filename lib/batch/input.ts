@@ -83,8 +83,6 @@ export function parseBatchInput(text: string, o: { defaultRegion?: string; sourc
       ...(Object.keys(features).length ? { features } : {}),
     });
   });
-  // only the paths are kept: an attachment's bytes are read again when its item runs
-  for (const a of files.attachments.values()) a.bytes = new Uint8Array();
   return items;
 }
 
@@ -150,6 +148,9 @@ function featuresOf(obj: Record<string, unknown>, where: string, inference: Infe
       attachments = (obj.attachments as string[]).map(files.at);
       const list = attachments.map((p) => files.attachments.get(p) ?? files.attachments.set(p, readAttachment(p)).get(p)!);
       checkAttachments(list, obj.prompt as string);
+      // checked: only the path is kept (the bytes are read again when the item runs), so thousands of items with
+      // their own files never hold them all at once; a path used again is not checked twice over its bytes
+      for (const a of list) a.bytes = new Uint8Array();
     }
   } catch (err) {
     if (!isReduxError(err)) throw err;
