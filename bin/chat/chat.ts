@@ -58,7 +58,8 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     inference: { ...parseInference({ maxTokens: args["max-tokens"], temperature: args.temperature, topP: args["top-p"], stop: repeated(rawArgs, "stop") }), ...featureInference },
     resume: args.resume,
     continueLast: args.continue,
-    save: args.save !== false,
+    // --count-tokens sends nothing to the model and saves nothing: no conversation is reserved for it
+    save: args.save !== false && !args["count-tokens"],
     keyFile: args["key-file"],
     timeout: args.timeout,
     fallbacks: repeated(rawArgs, "fallback"),
@@ -75,7 +76,7 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     if (args["count-tokens"]) {
       if (!prompt) throw usageError("--count-tokens needs a prompt (argument or stdin)");
       const { countPrompt } = await import("./count-tokens.ts");
-      await countPrompt(session, prompt, Boolean(args.json), features.serviceTier);
+      await countPrompt(session, prompt, Boolean(args.json), features.serviceTier, files.map((f) => attachmentPart(f)));
       return;
     }
     if (!prompt) {

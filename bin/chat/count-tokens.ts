@@ -2,7 +2,7 @@
 // conversation and the system prompt), printed instead of sending it; nothing is saved and the model does not run.
 import type { Session } from "../../lib/chat/session.ts";
 import { countTokens } from "../../lib/bedrock/count-tokens.ts";
-import { toBedrockMessages } from "../../lib/conversations/conversation.ts";
+import { toBedrockMessages, type ContentBlock } from "../../lib/conversations/conversation.ts";
 import { costOf, priceFor, tierOf } from "../../lib/bedrock/prices.ts";
 import { out } from "../shared/io.ts";
 
@@ -16,9 +16,10 @@ export interface CountTokensJson {
   input_cost_usd: number | null;
 }
 
-export async function countPrompt(session: Session, prompt: string, json: boolean, serviceTier?: string) {
+export async function countPrompt(session: Session, prompt: string, json: boolean, serviceTier?: string, attachments: ContentBlock[] = []) {
   const c = session.conversation;
-  const draft = { ...c, messages: [...c.messages, { role: "user" as const, content: [{ text: prompt }], timestamp: new Date().toISOString() }] };
+  // the message as it would be sent: the attached files first, then the prompt
+  const draft = { ...c, messages: [...c.messages, { role: "user" as const, content: [...attachments, { text: prompt }], timestamp: new Date().toISOString() }] };
   const n = await countTokens(
     await session.client(),
     { modelId: c.model_id, messages: toBedrockMessages(draft), system: c.system },

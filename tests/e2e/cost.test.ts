@@ -93,6 +93,19 @@ describe("--count-tokens", () => {
     expect(fake.requests.every((q) => q.operation === "CountTokens")).toBe(true);
   });
 
+  test("with --attach the files are counted as they would be sent; nothing is saved, no conversation is reserved", async () => {
+    const notes = join(home, "notes.md");
+    writeFileSync(notes, "# Notes\n\n- one\n- two\n");
+    const r = await chat(["-m", HAIKU, "--attach", notes, "--count-tokens", "sum these up"]);
+    expect(r.code).toBe(0);
+    expect(fake.requests.map((q) => q.operation)).toEqual(["CountTokens"]);
+    const content = fake.requests[0]!.body.input.converse.messages[0].content;
+    expect(content.length).toBe(2);
+    expect(content[0].document).toMatchObject({ name: "notes", format: "md" });
+    expect(content[1]).toEqual({ text: "sum these up" });
+    expect(readdirSync(home).includes(".amazon-q") ? readdirSync(join(home, ".amazon-q")) : []).not.toContain("conversations");
+  });
+
   test("a model without CountTokens: one clear error, exit 6", async () => {
     const r = await chat(["-m", "custom:us-east-1:fake.no-count", "--count-tokens", "hi"]);
     expect(r.code).toBe(6);
