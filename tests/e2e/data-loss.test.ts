@@ -107,7 +107,7 @@ describe("prune", () => {
     // continue the conversation at the exact moment between prune's listing and its deletions
     // (directory order is the file system's: pick a pipe name that comes after the conversation)
     let fifo = "";
-    for (let i = 0; i < 100 && !fifo; i++) {
+    for (let i = 0; i < 1000 && !fifo; i++) {
       const candidate = join(convDir(), `pipe-${i}.json`);
       expect(Bun.spawnSync(["mkfifo", candidate]).exitCode).toBe(0);
       const order = readdirSync(convDir());
