@@ -81,7 +81,7 @@ async function main() {
   if (name) {
     if (answeredBeforeLoading(name, args)) return;
     // `redux-chat models` piped from a fresh cache, too: before the command (and its parser) is loaded
-    if (name === "redux-chat" && args[0] === "models" && (await import("./chat/models-fast.ts")).modelsFromCache(args)) return;
+    if (name === "redux-chat" && args[0] === "models" && (await (await import("./chat/models-fast.ts")).modelsFromCache(args))) return;
     if (name === "redux-export" && args[0] === "list" && args.slice(1).every((a) => Object.hasOwn(QUICK_LIST, a))) return quickList(args.slice(1));
     const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
     return runCli(command, args);

@@ -37,6 +37,10 @@ export function fsError(err: unknown, path: string, action: string, hint?: strin
   return new ReduxError(ExitCode.io, `cannot ${action} ${path}: ${message}`, hint ?? "check the path, its permissions and the free space", { cause: err });
 }
 
+/** A write to standard output or error that failed (a full disk behind `> file`): exit 9 for ENOSPC, with a hint. */
+export const streamWriteError = (err: unknown, stream: "standard output" | "standard error") =>
+  fsError(err, stream, "write to", "check where it goes: the disk may be full (df -h) or the file not writable");
+
 /** Runs `fn`, turning a file-system error into fsError(path, action). */
 export function onPath<T>(path: string, action: string, fn: () => T, hint?: string): T {
   try {

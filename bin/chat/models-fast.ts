@@ -7,8 +7,8 @@ import type * as Discovery from "../../lib/bedrock/discovery.ts";
 import { byKind, renderTsv } from "./models-render.ts";
 import { isTTY } from "../shared/tty.ts";
 
-/** Prints the answer and returns true, or returns false (nothing printed) when the full command must run. */
-export function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+/** Prints the answer (or why it could not) and returns true, or returns false (nothing printed) when the full command must run. */
+export async function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (argv[0] !== "models") return false;
   const value: Record<string, string> = {};
   let json = false;
@@ -35,7 +35,13 @@ export function modelsFromCache(argv: string[], env: NodeJS.ProcessEnv = process
   const matches = provider ? (require("../../lib/bedrock/discovery.ts") as typeof Discovery).matchesProvider : undefined;
   const rows = cached.discovery.rows.filter((r) => !matches || matches(r, provider!)).sort(byKind);
   if (!rows.length) return false;
-  // console.log: the cheapest way to stdout in Bun (see ../shared/io.ts)
-  console.log(json ? JSON.stringify(rows) : renderTsv(rows).slice(0, -1));
+  // Bun.write: no node:fs on this path, and unlike console.log a write that fails (a full disk behind `> file`) rejects
+  const text = `${json ? JSON.stringify(rows) : renderTsv(rows).slice(0, -1)}\n`;
+  try {
+    await Bun.write(Bun.stdout, text);
+  } catch (err) {
+    const [{ streamWriteError }, { fail }] = await Promise.all([import("../../lib/fs-errors.ts"), import("../shared/cli.ts")]);
+    await fail(streamWriteError(err, "standard output"), false, "redux-chat models");
+  }
   return true;
 }

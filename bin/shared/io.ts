@@ -42,8 +42,8 @@ function writeAll(fd: 1 | 2, s: string) {
 /** A failed write to stdout or stderr (a full disk behind `> file`): the file-system error, exit 9 for ENOSPC. */
 function writeFailure(fd: 1 | 2, err: unknown) {
   // loaded only here: node:path and the error table stay off the start-up path
-  const { fsError } = require("../../lib/fs-errors.ts") as typeof import("../../lib/fs-errors.ts");
-  return fsError(err, fd === 1 ? "standard output" : "standard error", "write to", "check where it goes: the disk may be full (df -h) or the file not writable");
+  const { streamWriteError } = require("../../lib/fs-errors.ts") as typeof import("../../lib/fs-errors.ts");
+  return streamWriteError(err, fd === 1 ? "standard output" : "standard error");
 }
 
 /** stdout: data only. */

@@ -139,6 +139,18 @@ describe("the cache", () => {
     }
   });
 
+  test("a warm run whose stdout cannot be written (a full disk behind > file): one error line, a hint, exit 9", async () => {
+    await json(["--refresh"]);
+    const p = Bun.spawn([bin("redux-chat"), "models", "--json"], { env: ctx.env, stdout: Bun.file("/dev/full"), stderr: "pipe", stdin: "ignore" });
+    const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+    expect(code).toBe(9);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines.length).toBe(2);
+    expect(lines[0]).toStartWith("error: cannot write to standard output: ");
+    expect(lines[0]).toEndWith("(ENOSPC)");
+    expect(lines[1]).toStartWith("hint: ");
+  });
+
   test("a damaged or expired cache is rebuilt, never fatal", async () => {
     await json();
     const file = join(cacheDir(), "models-123456789012-us-east-1.json");
