@@ -47,6 +47,15 @@ export interface RunOutput {
   close(): Promise<void>;
 }
 
+/** The path with its symbolic links resolved, or as given when it does not exist yet. */
+function realOrAsGiven(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * OUT for a run: a file (`output`), checked, locked and read; `beforeOpen` gets the ids already done and may still
  * refuse the run before OUT is created, repaired or compacted. Without `output`: `write` (stdout), nothing done yet.
@@ -57,7 +66,9 @@ export async function openRunOutput(output: string | undefined, write: (s: strin
     const out = streamOutput(write);
     return { out, repaired: 0, retrying: 0, release() {}, close: () => out.close() };
   }
-  const path = resolve(output);
+  // through a symbolic link, the file it names: one lock for every name of OUT, and a compaction replaces that file,
+  // never the user's link
+  const path = realOrAsGiven(resolve(output));
   checkOutputPath(path);
   const release = lockFile(path, { what: "batch output", hint: "wait for that run to finish (a re-run then resumes), or write to another -o file" });
   try {

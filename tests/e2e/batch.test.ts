@@ -1,6 +1,6 @@
 // redux-chat batch end to end: the compiled binary against the loopback Bedrock, with crashes, overlaps and throttling.
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeAws } from "../fakes/fake-aws.ts";
 import { bin, run, withFakeAws } from "./harness.ts";
@@ -127,6 +127,22 @@ describe("batch", () => {
     expect(second.ms).toBeLessThan(5000);
     expect((await first).code).toBe(0);
     expect(ids(readOut(out))).toEqual(["1", "2", "3", "4", "5", "6"]);
+  });
+
+  test("OUT through a symbolic link: a second run by the other name is refused (8); a compaction keeps the link", async () => {
+    const input = write("in.txt", Array.from({ length: 4 }, (_, i) => `p${i}`).join("\n"));
+    const real = join(home, "real.jsonl");
+    const link = join(home, "link.jsonl");
+    // an earlier run's error line, so the next run compacts OUT (rewrites it by temp file and rename)
+    writeFileSync(real, `${JSON.stringify({ id: "1", status: "error", model: MODEL, region: "us-east-1", model_id: "fake.batch", text: "", attempts: 1, error: { class: "unavailable", message: "x" } })}\n`);
+    symlinkSync(real, link);
+    const first = batch([input, "-o", link, "-m", "custom:us-east-1:fake.delay-400ms", "--concurrency", "1", "-q"]);
+    await Bun.sleep(600);
+    const second = await batch([input, "-o", real, "-m", MODEL]);
+    expect(second.code).toBe(8);
+    expect((await first).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(ids(readOut(real))).toEqual(["1", "2", "3", "4"]);
   });
 
   test("a re-run cut short by --max-items keeps the error line of each failed id it did not redo", async () => {
