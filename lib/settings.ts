@@ -112,21 +112,56 @@ function checkKey(key: string) {
   if (!Object.hasOwn(SETTINGS, key)) throw usageError(`unknown setting ${JSON.stringify(key)}`, `known settings: ${Object.keys(SETTINGS).join(", ")}`);
 }
 
+/**
+ * Read, change and write settings.json under its lock, so two `settings` runs at once both land (each would otherwise
+ * write back what it read, losing the other's change). A lock held by another run is waited for, briefly.
+ */
+function updateSettings<T>(env: NodeJS.ProcessEnv, change: (cur: Settings) => T): T {
+  const path = settingsPath(env);
+  try {
+    ensurePrivateDir(reduxDir(env));
+  } catch (err) {
+    throw fsError(err, path, "write the settings file");
+  }
+  // loaded only here: reading settings, which every command does, takes no lock
+  const { lockFile } = require("./file-lock.ts") as typeof import("./file-lock.ts");
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    let release: () => void;
+    try {
+      release = lockFile(path, { what: "settings file", hint: "another redux-chat settings is writing it: run again" });
+    } catch (err) {
+      if ((err as ReduxError).code !== ExitCode.locked || attempt >= 100) throw err;
+      Atomics.wait(pause, 0, 0, 20);
+      continue;
+    }
+    try {
+      return change(readSettings(env));
+    } finally {
+      release();
+    }
+  }
+}
+
 export function setSetting(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Settings {
   checkKey(key);
   const parsed = SETTINGS[key]!.parse(value);
-  const next = { ...readSettings(env), [key]: parsed };
-  writeSettingsFile(next, env);
-  return next;
+  return updateSettings(env, (cur) => {
+    const next = { ...cur, [key]: parsed };
+    writeSettingsFile(next, env);
+    return next;
+  });
 }
 
 export function deleteSetting(key: string, env: NodeJS.ProcessEnv = process.env): boolean {
   checkKey(key);
-  const cur = readSettings(env);
-  if (!Object.hasOwn(cur, key)) return false;
-  delete cur[key];
-  writeSettingsFile(cur, env);
-  return true;
+  if (!Object.hasOwn(readSettings(env), key)) return false;
+  return updateSettings(env, (cur) => {
+    if (!Object.hasOwn(cur, key)) return false;
+    delete cur[key];
+    writeSettingsFile(cur, env);
+    return true;
+  });
 }
 
 export function getSetting(key: string, env: NodeJS.ProcessEnv = process.env) {

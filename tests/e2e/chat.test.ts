@@ -114,6 +114,23 @@ describe("one-shot prompt", () => {
     expect(r.code).toBe(2);
   });
 
+  test("settings written by several runs at once all land (each reads and writes under the file's lock)", async () => {
+    const values: [string, string][] = [
+      ["chat.defaultModel", "custom:us-east-1:m"], ["chat.autoProfile", "false"], ["chat.maxTokens", "77"],
+      ["chat.timeoutSeconds", "42"], ["chat.showUsage", "true"], ["batch.s3", "s3://bucket/prefix/"],
+    ];
+    for (let round = 0; round < 3; round++) {
+      const rs = await Promise.all(values.map(([k, v]) => chat(["settings", k, v])));
+      expect(rs.map((r) => r.code)).toEqual(values.map(() => 0));
+      const file = JSON.parse(readFileSync(join(home, ".amazon-q", "settings.json"), "utf8"));
+      expect(Object.keys(file).sort()).toEqual(values.map(([k]) => k).sort());
+      expect(existsSync(join(home, ".amazon-q", "settings.json.lock"))).toBe(false);
+      const gone = await Promise.all(values.map(([k]) => chat(["settings", "--delete", k])));
+      expect(gone.map((r) => r.code)).toEqual(values.map(() => 0));
+      expect(JSON.parse(readFileSync(join(home, ".amazon-q", "settings.json"), "utf8"))).toEqual({});
+    }
+  });
+
   test("--endpoint-url and AWS_ENDPOINT_URL both reach the fake", async () => {
     const { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: _, ...noEndpoint } = env;
     let r = await chat(["-m", MODEL, "--no-save", "--endpoint-url", fake.url, "x"], { env: noEndpoint });
