@@ -5,9 +5,9 @@
 // not called. Each model's result is a SmokeReport, so `--json` is an array of what one model's run prints.
 import { ReduxError, ExitCode, isReduxError } from "../errors.ts";
 import type { DebugLog } from "../aws/credentials.ts";
-import { emptyReport, runSharedChecks, type Check, type SmokeReport } from "./smoke-test.ts";
+import { answerDetail, emptyReport, runSharedChecks, type Check, type SmokeReport } from "./smoke-test.ts";
 import type { ModelRow } from "./discovery.ts";
-import { costText, tierOf, turnCost } from "./prices.ts";
+import { tierOf, turnCost } from "./prices.ts";
 
 interface ProbeAllOptions {
   region: string;
@@ -97,7 +97,7 @@ export async function probeAll(o: ProbeAllOptions): Promise<ProbeAllResult> {
       report.usage = r.usage ?? null;
       // what the probe cost, as the single-model report says it (priced as the id called, at the tier that answered)
       report.cost = turnCost(callId, row.region, r.usage, tierOf(undefined, r.serviceTier));
-      return finish({ name: "invoke", ok: true, detail: `${viaProfile ? `through ${viaProfile}: ` : ""}answered in ${r.latencyMs} ms · ${r.usage ? `${r.usage.input_tokens} in / ${r.usage.output_tokens} out tokens` : "no usage"} · ${costText(report.cost)} · ${r.stopReason ?? "?"}` }, ExitCode.ok);
+      return finish({ name: "invoke", ok: true, detail: `${viaProfile ? `through ${viaProfile}: ` : ""}${answerDetail(r, report.cost)}` }, ExitCode.ok);
     } catch (err) {
       const e = isReduxError(err) ? err : new ReduxError(ExitCode.internal, String((err as Error)?.message ?? err));
       firstFailure ??= e.code;

@@ -10,7 +10,7 @@ import { regionClients } from "./clients.ts";
 import { readSettings } from "../settings.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "./model-string.ts";
-import { formatUsd, turnCost, type Cost } from "./prices.ts";
+import { costText, tierOf, turnCost, type Cost } from "./prices.ts";
 import type { Usage } from "../conversations/conversation.ts";
 
 export interface Check {
@@ -209,12 +209,14 @@ async function checkInvoke(o: SmokeOptions, model: ModelChoice, fallbacks: Model
       r.add({ name: "invoke", ok: false, detail: `${label}${e.message}`, error: e.errorClass, ...(e.hint ? { hint: e.hint } : {}), ...(multi ? { target: t.model } : {}) });
       continue;
     }
+    // priced once, at the tier that answered (as --all and a chat turn are)
+    const cost = turnCost(t.modelId, t.region, answer.usage, tierOf(undefined, answer.serviceTier));
     if (t.primary) {
       report.latency_ms = answer.latencyMs;
       report.usage = answer.usage ?? null;
-      report.cost = turnCost(t.modelId, t.region, answer.usage);
+      report.cost = cost;
     }
-    r.add({ name: "invoke", ok: true, detail: `${label}answered in ${answer.latencyMs} ms · ${answer.usage ? `${answer.usage.input_tokens} in / ${answer.usage.output_tokens} out tokens` : "no usage"} · ${costText(turnCost(t.modelId, t.region, answer.usage))} · ${answer.stopReason ?? "?"}`, ...(multi ? { target: t.model } : {}) });
+    r.add({ name: "invoke", ok: true, detail: `${label}${answerDetail(answer, cost)}`, ...(multi ? { target: t.model } : {}) });
   }
 }
 
@@ -238,4 +240,6 @@ async function probeTargets(o: SmokeOptions, model: ModelChoice, targets: Target
   );
 }
 
-const costText = (c: Cost) => (c.usd === null ? "cost unknown" : formatUsd(c.usd));
+/** A probe's answer on its line: latency, tokens, what it cost, why it stopped. */
+export const answerDetail = (a: { latencyMs: number; usage?: { input_tokens: number; output_tokens: number }; stopReason?: string }, cost: Cost) =>
+  `answered in ${a.latencyMs} ms · ${a.usage ? `${a.usage.input_tokens} in / ${a.usage.output_tokens} out tokens` : "no usage"} · ${costText(cost)} · ${a.stopReason ?? "?"}`;
