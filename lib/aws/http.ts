@@ -44,7 +44,7 @@ export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): str
 }
 
 /** Trusted roots: AWS_CA_BUNDLE replaces the defaults (as in the other AWS SDKs); NODE_EXTRA_CA_CERTS adds to them. */
-async function caCertificates(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
+export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
   const read = (name: string) => {
     try {
       return readFileSync(env[name]!, "utf8");

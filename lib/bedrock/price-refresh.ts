@@ -7,7 +7,7 @@ import { ReduxError, ExitCode } from "../errors.ts";
 import { dirname } from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
 import { fsError } from "../fs-errors.ts";
-import { proxyFor } from "../aws/http.ts";
+import { caCertificates, proxyFor } from "../aws/http.ts";
 import { clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type PriceFile, type Tier } from "./prices.ts";
 import { builtinPrices } from "./builtin-prices.ts";
 import { OFFERS, PRICE_ALIASES, geographiesOf, type Offer, type PriceAlias } from "./price-aliases.ts";
@@ -183,10 +183,12 @@ const fail = (message: string, hint = "the previous prices were kept; try again 
 async function getJson(url: string, o: Required<Pick<RefreshOptions, "timeoutMs" | "fetch">> & { env: NodeJS.ProcessEnv }): Promise<unknown> {
   let res: Response;
   let text: string;
-  // the same proxy choice (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) as every AWS call redux makes
+  // the same proxy choice (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and trusted CAs (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS) as
+  // every AWS call redux makes: behind a TLS-inspecting proxy both are needed
   const proxy = proxyFor(url, o.env);
+  const ca = url.startsWith("https:") ? await caCertificates(o.env) : undefined;
   try {
-    res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), headers: { accept: "application/json" }, ...(proxy ? { proxy } : {}) } as RequestInit);
+    res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), headers: { accept: "application/json" }, ...(proxy ? { proxy } : {}), ...(ca ? { tls: { ca } } : {}) } as RequestInit);
     text = await res.text();
   } catch (err) {
     throw fail(`cannot download ${url}: ${(err as Error).message}`);

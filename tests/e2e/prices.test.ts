@@ -119,6 +119,22 @@ describe("prices --refresh", () => {
     expect(readFileSync(join(home, ".amazon-q"), "utf8")).toBe("not a directory");
   });
 
+  test("an HTTPS mirror signed by the CA in AWS_CA_BUNDLE is trusted, as the AWS calls trust it; without it, exit 5", async () => {
+    const { startTlsFront } = await import("../fakes/tls-front.ts");
+    const tls = await startTlsFront(fake.url);
+    try {
+      const args = ["prices", "--refresh", "--source", tls.url, "--region", "us-east-1"];
+      const untrusted = await run(bin("redux-chat"), args, { env });
+      expect(untrusted.code).toBe(5);
+      expect(existsSync(pricesFile())).toBe(false);
+      const r = await run(bin("redux-chat"), args, { env: { ...env, AWS_CA_BUNDLE: tls.caPath } });
+      expect(r.code).toBe(0);
+      expect(existsSync(pricesFile())).toBe(true);
+    } finally {
+      await tls.close();
+    }
+  });
+
   test("downloads go through HTTP_PROXY like the AWS calls", async () => {
     const { startForwardProxy } = await import("../fakes/forward-proxy.ts");
     const proxy = await startForwardProxy();
