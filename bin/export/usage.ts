@@ -2,7 +2,7 @@
 // or month, with totals; a table on a terminal, tab-separated lines when piped, or JSON / CSV.
 import { defineCommand } from "citty";
 import { exportStore } from "../../lib/conversations/export-store.ts";
-import { listConversations, skippedWarning } from "../../lib/conversations/store.ts";
+import { conversationsIn, skippedWarning } from "../../lib/conversations/store.ts";
 import { parseWhen } from "../../lib/conversations/listing.ts";
 import { GROUP_BY, usageCsv, usageReport, type GroupBy, type UsageRow } from "../../lib/conversations/usage-report.ts";
 import { formatUsd } from "../../lib/bedrock/prices.ts";
@@ -46,10 +46,16 @@ export default defineCommand({
     const now = Date.now();
     const since = args.since ? parseWhen(args.since, "--since", now) : undefined;
     const until = args.until ? parseWhen(args.until, "--until", now) : undefined;
-    const { items, skipped } = listConversations(exportStore(args["key-file"]));
+    // folded as they are read: 50,000 conversations are never held at once
+    const skipped: Parameters<typeof conversationsIn>[1] = [];
+    const report = usageReport(
+      (function* () {
+        for (const { conversation } of conversationsIn(exportStore(args["key-file"]), skipped)) yield conversation;
+      })(),
+      { by, since, until },
+    );
     const warning = skippedWarning(skipped);
     if (warning) ui.warn(warning);
-    const report = usageReport(items.map((i) => i.conversation), { by, since, until });
     if (format === "json") out(`${JSON.stringify(report)}\n`);
     else if (format === "csv") out(usageCsv(report));
     else if (format === "table" || isTTY(1)) out(`${table(report.rows, report.total, by)}\n`);
