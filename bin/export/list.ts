@@ -30,7 +30,7 @@ const pad = (s: string, w: number) => s + " ".repeat(Math.max(0, w - width(s)));
  * and the first prompt are cut (with …) to what is left, and CREATED makes way when that is too little.
  */
 function table(rows: ConversationSummary[], cols: number): string {
-  // only the table shows dollars this way: the piped and --json paths do not load the price module
+  // required here, not imported at the top: an empty directory (which never reaches a table) loads no price module
   const { formatUsd } = require("../../lib/bedrock/prices.ts") as typeof Prices;
   let cells = [
     ["ID", "CREATED", "UPDATED", "MODEL", "TURNS", "TOKENS", "COST", "STATUS", "FIRST PROMPT"],
