@@ -198,13 +198,9 @@ export async function parseFeatureFlags(f: FeatureFlags): Promise<{ inference: P
 }
 
 async function readText(path: string, flag: string): Promise<string> {
-  const { readFileSync } = await import("node:fs");
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw usageError(`${flag} ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (err as Error).message)}`, "give the path of a JSON Schema file");
-  }
+  const [{ readFileSync }, { onPath }] = await Promise.all([import("node:fs"), import("../fs-errors.ts")]);
+  // a path that cannot be used is exit 2, a failing disk 9, each with its reason, as for every file redux reads
+  return onPath(path, `read the ${flag} file`, () => readFileSync(path, "utf8"), `${flag} takes the path of a JSON Schema file`);
 }
 
 /** What a stop reason means to the person waiting for the answer: a warning, or a failure (exit 6) with a hint. */

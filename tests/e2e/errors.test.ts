@@ -28,6 +28,8 @@ const saveOne = (prompt = "hello") => {
 /** [what, binary, args, exit code, the error line, the hint line, setup] */
 const CASES: [string, Bin, string[], number, RegExp, RegExp, ((home: string) => Record<string, string> | void)?][] = [
   ["--since that is not a date", "redux-export", ["list", "--since", "5x"], 2, /--since must be an ISO date/, /e\.g\. --since 2026-11-01/],
+  ["--json-schema at a missing file", "redux-chat", ["-m", "custom:us-east-1:x", "--json-schema", "/no/such/schema.json", "hi"], 2, /^cannot read the --json-schema file \/no\/such\/schema\.json: no such file or directory \(ENOENT\)$/, /--json-schema takes the path of a JSON Schema file/],
+  ["--json-schema at a directory", "redux-chat", ["-m", "custom:us-east-1:x", "--json-schema", "/", "hi"], 2, /^cannot read the --json-schema file \/: it is a directory \(EISDIR\)$/, /JSON Schema file/],
   ["--until that is not a date", "redux-export", ["list", "--until", "yesterday"], 2, /--until must be/, /--until 7d/],
   ["--status that is not one", "redux-export", ["list", "--status", "done"], 2, /--status must be complete, interrupted or error/, /--status error/],
   ["--since empty", "redux-export", ["list", "--since", ""], 2, /^--since is empty$/, /leave --since out/],
