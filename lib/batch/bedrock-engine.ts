@@ -373,6 +373,8 @@ async function collect(j: JobEntry, clients: Clients, o: BedrockEngineOptions, r
         await collectRecord(rec, id, c);
       }
     } catch (err) {
+      // OUT that cannot be written (a full disk) says so itself: only S3's own failures are about reading the results
+      if (isReduxError(err) && err.code === ExitCode.io) throw err;
       throw s3Error(`cannot read the results in s3://${out.bucket}/${key}`, err, j.region);
     }
   }
