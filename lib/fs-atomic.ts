@@ -114,25 +114,31 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
  * directory. On any failure the temp file is removed and the error rethrown: `path` is left as it was.
  */
 export function commitTemp(path: string, tmp: string, fd: number, fill: () => void) {
+  fillAndRename(path, tmp, fd, fill, true);
+  syncDir(dirname(path));
+}
+
+/** Fills the temp file, fsyncs it (when asked), closes it and renames it over `path`; on any failure removes it. */
+function fillAndRename(path: string, tmp: string, fd: number, fill: () => void, fsync: boolean) {
   let fdOpen = true;
   try {
     fill();
-    fsyncSync(fd);
+    if (fsync) fsyncSync(fd);
     fdOpen = false;
     // inside the try: NFS may report a failed write only at close, and the temp file must not be left behind
     closeSync(fd);
-  } catch (err) {
-    if (fdOpen) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  try {
     renameSync(tmp, path);
   } catch (err) {
+    if (fdOpen) {
+      try {
+        closeSync(fd);
+      } catch {
+        // the first failure is the one to report
+      }
+    }
     rmSync(tmp, { force: true });
     throw err;
   }
-  syncDir(dirname(path));
 }
 
 /** fsyncs at once in the closing pass: enough to fill one journal commit, few enough to leave threads for others. */
@@ -172,20 +178,8 @@ export function durableWrites(dir: string, o: WriteOptions = {}) {
     write(name: string, data: string) {
       const path = join(dir, name);
       const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" && replaces(name) ? existing(path) : undefined });
-      try {
-        writeString(fd, data);
-        closeSync(fd);
-      } catch (err) {
-        try { closeSync(fd); } catch { /* already closed */ }
-        rmSync(tmp, { force: true });
-        throw err;
-      }
-      try {
-        renameSync(tmp, path);
-      } catch (err) {
-        rmSync(tmp, { force: true });
-        throw err;
-      }
+      // no fsync here: done() syncs every file in one pass (a crash leaves whole files or none under their names)
+      fillAndRename(path, tmp, fd, () => writeString(fd, data), false);
       written.push(path);
     },
     async done() {

@@ -280,19 +280,23 @@ export function openOutputFile(path: string, existing: ExistingOutput = scanExis
         failure = err;
       }
       carried.clear();
-      // whatever happened above, the lines already written are synced and the descriptor closed
-      await syncer.settle();
-      try {
-        fsyncSync(fd);
-      } catch (err) {
-        failure ??= writeError(path, err);
-      } finally {
-        closeSync(fd);
-      }
-      if (failure) throw failure;
-      if (syncer.failure) throw writeError(path, syncer.failure);
+      await syncAndClose(path, fd, syncer, failure);
     },
   };
+}
+
+/** The last fsync and the close of OUT, whatever went wrong before (`failure`); then the first failure is thrown. */
+async function syncAndClose(path: string, fd: number, syncer: ReturnType<typeof syncEverySecond>, failure?: unknown) {
+  await syncer.settle();
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    failure ??= writeError(path, err);
+  } finally {
+    closeSync(fd);
+  }
+  if (failure) throw failure;
+  if (syncer.failure) throw writeError(path, syncer.failure);
 }
 
 /** What the scan found wrong with OUT, put right before anything is appended: compacted, or a torn last line cut off. */
