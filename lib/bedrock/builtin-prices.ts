@@ -2,6 +2,7 @@
 // ids, per region and tier. Each row names the published source its rates were checked against (README "Prices and
 // cost" lists what could and could not be verified); `redux-chat prices --refresh` replaces them with what the AWS
 // Price List offer files say today. A model, region or tier not listed has no price.
+import type { ProfilePrefix } from "./model-string.ts";
 import type { PriceEntry, Tier } from "./prices.ts";
 
 interface Source {
@@ -33,7 +34,7 @@ interface Row {
   regions?: string[];
 }
 
-const claude = (id: string, profiles: string[]) => [id, ...profiles.map((p) => `${p}.${id}`)];
+const claude = (id: string, profiles: ProfilePrefix[]) => [id, ...profiles.map((p) => `${p}.${id}`)];
 
 const ROWS: Row[] = [
   { ids: claude("anthropic.claude-3-5-sonnet-20241022-v2:0", ["us"]), tiers: { standard: [3, 15, 0.3, 3.75], batch: [1.5, 7.5, null, null] }, from: ANTHROPIC },

@@ -1,6 +1,7 @@
 // What a model family can be asked for, in one table: extended thinking (and with which request shape), whether it
 // refuses temperature together with top_p, and latency-optimized inference. A model the table does not know is sent
 // as asked and Bedrock decides. README "Model capabilities" mirrors this table.
+import { stripProfilePrefix } from "./model-string.ts";
 
 interface Capabilities {
   /** The family this row describes, for messages. */
@@ -36,7 +37,7 @@ const TABLE: Row[] = [
 /** The model id without an ARN around it or a geographic inference-profile prefix. */
 export function baseModelId(modelId: string): string {
   const id = modelId.startsWith("arn:") ? (modelId.split("/").at(-1) ?? modelId) : modelId;
-  return id.replace(/^(us|eu|apac|jp|au|ca|us-gov|global)\./, "");
+  return stripProfilePrefix(id);
 }
 
 /** The capabilities of the model's family, or undefined when the table does not know it. */

@@ -5,6 +5,7 @@
 import type { BedrockClient, FoundationModelSummary, InferenceProfileSummary } from "@aws-sdk/client-bedrock";
 import { ReduxError, ExitCode, translateAwsError } from "../errors.ts";
 import type { DebugLog } from "../aws/credentials.ts";
+import { stripProfilePrefix } from "./model-string.ts";
 
 export type Invocation = "on-demand" | "profile-only" | "provisioned";
 export type Access = "authorized" | "agreement-pending" | "agreement-needed" | "not-authorized" | "not-available" | "unknown";
@@ -51,14 +52,12 @@ export interface Discovery {
   unreachable?: string;
 }
 
-const GEO_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
-
 /** The region field of an ARN (field 4), or undefined. */
 export const arnRegion = (arn: string) => arn.split(":")[3] || undefined;
 /** The foundation model id a `...:foundation-model/<id>` ARN names. */
 export const foundationModelOf = (arn: string | undefined) => (arn && /:foundation-model\/(.+)$/.exec(arn)?.[1]) || undefined;
 /** The vendor part of an id (`anthropic` of `us.anthropic.claude-…`). */
-export const vendorOf = (id: string) => id.replace(GEO_PREFIX, "").split(".")[0]!.toLowerCase();
+export const vendorOf = (id: string) => stripProfilePrefix(id).split(".")[0]!.toLowerCase();
 
 export interface ProfileCandidate {
   id: string;

@@ -2,7 +2,7 @@
 // per region for 24 h (~/.amazon-q/cache/lifecycle-<region>.json, also filled by `redux-chat models`), so it costs
 // one GetFoundationModel a day per model, never a call per turn. Lookups never fail a turn: an error is no warning.
 import type { DebugLog } from "../aws/credentials.ts";
-import { validateModelId } from "./model-string.ts";
+import { stripProfilePrefix, validateModelId } from "./model-string.ts";
 import { cachedLifecycle, rememberLifecycle, type Lifecycle } from "./model-cache.ts";
 
 interface LifecycleOptions {
@@ -11,8 +11,6 @@ interface LifecycleOptions {
   debug?: DebugLog;
   env?: NodeJS.ProcessEnv;
 }
-
-const GEO_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 const remember = (region: string, entries: Record<string, Lifecycle>, o: LifecycleOptions) => {
   try {
@@ -46,7 +44,7 @@ export async function fetchLifecycle(region: string, modelId: string, o: Lifecyc
     return undefined;
   }
   if (kind === "arn") return undefined;
-  const base = modelId.replace(GEO_PREFIX, "");
+  const base = stripProfilePrefix(modelId);
   const [{ createControlPlaneClient }, { GetFoundationModelCommand }] = await Promise.all([import("./control-plane.ts"), import("@aws-sdk/client-bedrock")]);
   const client = await createControlPlaneClient({ region, profile: o.profile, timeoutMs: o.timeoutMs, maxAttempts: 1, debug: o.debug });
   try {

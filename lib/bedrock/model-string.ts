@@ -15,7 +15,17 @@ export const MODEL_FORMAT = "custom:<region>:<model-id>, e.g. custom:us-east-1:u
 const REGION_RE =
   /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 const MAX_ID = 2048;
-const PROFILE_PREFIX_RE = /^(?:us|eu|apac|us-gov|jp|au|ca|global)\.[a-z0-9-]+\./;
+/**
+ * The prefixes of system-defined inference profile ids (`us.anthropic.claude-…`): the geographies AWS routes within,
+ * and `global.`. The one list every module that strips or recognises a profile prefix uses.
+ */
+const PROFILE_PREFIXES = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"] as const;
+export type ProfilePrefix = (typeof PROFILE_PREFIXES)[number];
+const PROFILE_PREFIX = new RegExp(`^(?:${PROFILE_PREFIXES.join("|")})\\.`);
+/** A profile prefix followed by a vendor: `us.anthropic.` (a bare `us.` alone does not make an id a profile). */
+const PROFILE_ID_RE = new RegExp(`${PROFILE_PREFIX.source}[a-z0-9-]+\\.`);
+/** The id without its inference-profile prefix: `us.anthropic.claude-…` → `anthropic.claude-…`; others unchanged. */
+export const stripProfilePrefix = (id: string) => id.replace(PROFILE_PREFIX, "");
 const ARN_RE = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):bedrock:([a-z0-9-]*):(\d{12})?:([a-z-]+)\/(.+)$/;
 
 export const isValidRegion = (r: string) => REGION_RE.test(r) && r.length <= 63;
@@ -42,7 +52,7 @@ export function validateModelId(id: string, region: string): ModelRef["kind"] {
     }
     return "arn";
   }
-  return PROFILE_PREFIX_RE.test(id) ? "inference-profile" : "foundation-model";
+  return PROFILE_ID_RE.test(id) ? "inference-profile" : "foundation-model";
 }
 
 /**

@@ -1,6 +1,8 @@
 // The explicit map from the AWS Price List's product names to Bedrock model ids. Offers name models for people
 // ("Claude Haiku 4.5 (Amazon Bedrock Edition)", "Nova Pro"), never by id, and a fuzzy match has priced new models
 // as old ones; so a name is matched exactly, and only the names listed here are priced by `prices --refresh`.
+import type { ProfilePrefix } from "./model-string.ts";
+
 export type Offer = "AmazonBedrock" | "AmazonBedrockFoundationModels";
 export const OFFERS: readonly Offer[] = ["AmazonBedrock", "AmazonBedrockFoundationModels"];
 
@@ -10,12 +12,12 @@ export interface PriceAlias {
   name: string;
   /** The foundation model id. */
   id: string;
-  /** Inference-profile prefixes AWS offers for it (`us`, `eu`, `apac`, `jp`, `au`, `ca`, `us-gov`, `global`). */
-  profiles: string[];
+  /** Inference-profile prefixes AWS offers for it. */
+  profiles: ProfilePrefix[];
 }
 
-const fm = (name: string, id: string, profiles: string[]): PriceAlias => ({ offer: "AmazonBedrockFoundationModels", name: `${name} (Amazon Bedrock Edition)`, id, profiles });
-const ab = (name: string, id: string, profiles: string[]): PriceAlias => ({ offer: "AmazonBedrock", name, id, profiles });
+const fm = (name: string, id: string, profiles: ProfilePrefix[]): PriceAlias => ({ offer: "AmazonBedrockFoundationModels", name: `${name} (Amazon Bedrock Edition)`, id, profiles });
+const ab = (name: string, id: string, profiles: ProfilePrefix[]): PriceAlias => ({ offer: "AmazonBedrock", name, id, profiles });
 
 export const PRICE_ALIASES: PriceAlias[] = [
   fm("Claude 3 Haiku", "anthropic.claude-3-haiku-20240307-v1:0", ["us", "eu", "apac"]),
@@ -34,7 +36,7 @@ export const PRICE_ALIASES: PriceAlias[] = [
 ];
 
 /** Geographic profile prefixes whose requests may start in a region (AWS prices them at that region's rates). */
-export function geographiesOf(region: string): string[] {
+export function geographiesOf(region: string): ProfilePrefix[] {
   if (region.startsWith("us-gov-")) return ["us-gov"];
   if (region.startsWith("us-")) return ["us"];
   if (region.startsWith("eu-")) return ["eu"];

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { parseModelString, pickModelString, isValidRegion } from "../../../lib/bedrock/model-string.ts";
+import { parseModelString, pickModelString, isValidRegion, stripProfilePrefix } from "../../../lib/bedrock/model-string.ts";
+import { baseModelId } from "../../../lib/bedrock/capabilities.ts";
+import { vendorOf } from "../../../lib/bedrock/discovery.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
 
 const usage = (f: () => unknown) => {
@@ -80,5 +82,24 @@ describe("pickModelString", () => {
     expect(pickModelString({ env: { AMAZON_Q_CUSTOM_MODEL: "not-custom" }, setting: "custom:us-east-1:s" })?.value).toBe("custom:us-east-1:s");
     expect(pickModelString({ env: {}, amazonQSetting: "custom:us-east-1:q" })?.source).toBe("Amazon Q CLI chat.defaultModel");
     expect(pickModelString({ env: {}, amazonQSetting: "claude-sonnet-4" })).toBeUndefined();
+  });
+});
+
+describe("inference-profile prefixes", () => {
+  const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  // every geography AWS names profiles after (ca. since Canada's cross-Region profiles), and global.
+  test.each(["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"])("%s. is a profile prefix, stripped alike everywhere", (geo) => {
+    const id = `${geo}.${SONNET}`;
+    expect(parseModelString(`custom:us-east-1:${id}`).kind).toBe("inference-profile");
+    expect(stripProfilePrefix(id)).toBe(SONNET);
+    expect(baseModelId(id)).toBe(SONNET);
+    expect(vendorOf(id)).toBe("anthropic");
+  });
+
+  test("anything else is kept: a foundation model id, an unknown prefix, a prefix without a vendor after it", () => {
+    expect(stripProfilePrefix(SONNET)).toBe(SONNET);
+    expect(stripProfilePrefix(`sa.${SONNET}`)).toBe(`sa.${SONNET}`);
+    expect(parseModelString(`custom:us-east-1:sa.${SONNET}`).kind).toBe("foundation-model");
+    expect(parseModelString("custom:us-east-1:us.x").kind).toBe("foundation-model");
   });
 });
