@@ -178,7 +178,8 @@ function networkError(err: unknown, { name, message, code, svc, where }: { name:
         : "check the network and DNS, HTTPS_PROXY/NO_PROXY, and the endpoint if you set one (--endpoint-url, AWS_ENDPOINT_URL_*, a profile's endpoint_url)";
     return new ReduxError(ExitCode.unavailable, `cannot reach ${svc}${where}: ${failed.text}`, hint, opts);
   }
-  if (["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"].includes(code ?? "")
+  // a code connectFailure knows was answered above; these are the connections lost, or refused in other words
+  if (["ECONNRESET", "EPIPE"].includes(code ?? "")
     || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|Socket is closed|Unable to connect|ConnectionRefused|ERR_HTTP2/i.test(`${name} ${message}`)) {
     return new ReduxError(
       ExitCode.unavailable,

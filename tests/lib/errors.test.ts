@@ -57,6 +57,32 @@ describe("translateAwsError", () => {
     expect(sts.hint).toContain("AWS_ENDPOINT_URL_STS");
   });
 
+  test("every network error code is answered: a connection not made says why, one lost or refused otherwise says the message", () => {
+    const ctx = { region: "us-east-1" };
+    const notMade: [string, string][] = [
+      ["ECONNREFUSED", "could not connect to 10.0.0.1:443: connection refused"],
+      ["ETIMEDOUT", "could not connect to 10.0.0.1:443: connection timed out"],
+      ["EHOSTUNREACH", "could not connect to 10.0.0.1:443: host unreachable"],
+      ["ENETUNREACH", "could not connect to 10.0.0.1:443: network unreachable"],
+      ["ENOTFOUND", "could not resolve 10.0.0.1:443: no such host"],
+      ["EAI_AGAIN", "could not resolve 10.0.0.1:443: DNS lookup failed (temporary)"],
+    ];
+    for (const [code, text] of notMade) {
+      const e = translateAwsError(named("Error", "request failed", { code, address: "10.0.0.1", port: 443 }), ctx);
+      expect({ code, exit: e.code, message: e.message }).toEqual({ code, exit: ExitCode.unavailable, message: `cannot reach Bedrock in us-east-1: ${text}` });
+    }
+    for (const code of ["ECONNRESET", "EPIPE"]) {
+      const e = translateAwsError(named("Error", `read ${code}`, { code }), ctx);
+      expect({ code, exit: e.code, message: e.message }).toEqual({ code, exit: ExitCode.unavailable, message: `cannot reach Bedrock in us-east-1: read ${code}` });
+      expect(e.hint).toContain("--endpoint-url");
+    }
+    const said = ["socket hang up", "Socket is closed", "Unable to connect. Is the computer able to access the url?", "ConnectionRefused", "ERR_HTTP2_STREAM_ERROR", "queryA ENOTFOUND x", "ECONNREFUSED", "EAI_AGAIN"];
+    for (const message of said) {
+      const e = translateAwsError(named("Error", message), ctx);
+      expect({ message, exit: e.code, text: e.message }).toEqual({ message, exit: ExitCode.unavailable, text: `cannot reach Bedrock in us-east-1: ${message}` });
+    }
+  });
+
   test("geography prefixes", () => {
     expect(inferenceProfilePrefix("us-west-2")).toBe("us.");
     expect(inferenceProfilePrefix("eu-central-1")).toBe("eu.");
