@@ -19,6 +19,11 @@ export interface WriteOptions {
   mode?: "private" | "umask";
   /** The file lives in a directory redux keeps its own data in (a cache): create it 0700 when missing. */
   ownDir?: boolean;
+  /**
+   * false: no fsync of the file or its directory, for what can be made again (a cache whose damaged files are misses):
+   * a crash may lose it, but never leaves a part of it under its name.
+   */
+  fsync?: boolean;
 }
 
 const existing = (path: string): Stats | undefined => {
@@ -103,10 +108,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
   if (o.ownDir) ensurePrivateDir(dirname(path));
   // a private file is always 0600; an export that replaces a file keeps that file's mode and owner
   const { tmp, fd } = openTempBeside(path, { ...o, like: o.mode === "umask" ? existing(path) : undefined });
-  commitTemp(path, tmp, fd, () => {
+  const fill = () => {
     if (typeof data === "string" || data instanceof Uint8Array) writeBuffer(fd, typeof data === "string" ? Buffer.from(data) : data);
     else writePieces(fd, data);
-  });
+  };
+  if (o.fsync === false) fillAndRename(path, tmp, fd, fill, false);
+  else commitTemp(path, tmp, fd, fill);
 }
 
 /**

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { reduxDir } from "../paths.ts";
 import { builtinPrice, builtinPrices } from "./builtin-prices.ts";
+import { overrideEntriesOf } from "./price-slices.ts";
 
 export type Tier = "standard" | "batch" | "flex" | "priority";
 const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
@@ -60,6 +61,7 @@ export interface PriceTable {
 
 export const pricesPath = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "prices.json");
 
+
 const key = (modelId: string, region: string, tier: Tier) => `${tier}\u0000${region}\u0000${modelId}`;
 
 /** A table from entries, later ones winning (override entries go after the built-in ones). */
@@ -74,6 +76,8 @@ export function priceTable(entries: PriceEntry[], extra: Pick<PriceTable, "overr
  * their last segment; anything else (application profiles, provisioned throughput) is priced only by its exact id.
  */
 export function pricingId(modelId: string): string {
+  // most ids are not ARNs: the test is cheaper than a first run of the pattern (a turn prices one id, cold)
+  if (!modelId.startsWith("arn:")) return modelId;
   const m = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d*:(?:foundation-model|inference-profile)\/([^/]+)$/.exec(modelId);
   return m ? m[1]! : modelId;
 }
@@ -85,22 +89,24 @@ const rate = (v: unknown) => v === null || (typeof v === "number" && v >= 0 && v
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const TIER_SET: ReadonlySet<unknown> = new Set(TIERS);
 
+/** Whether `e` is a valid price entry (schemas/prices.schema.json). */
+export function validEntry(v: unknown): v is PriceEntry {
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e === "object" && e !== null &&
+    typeof e.model_id === "string" && e.model_id !== "" &&
+    typeof e.region === "string" && REGION.test(e.region) &&
+    TIER_SET.has(e.tier) &&
+    rate(e.input) && rate(e.output) && rate(e.cache_read) && rate(e.cache_write) &&
+    typeof e.source === "string" && typeof e.date === "string"
+  );
+}
+
 /** Validates a parsed prices.json; throws an Error saying what is wrong. */
 export function parsePriceFile(v: unknown): PriceFile {
   if (!isObj(v) || v.version !== 1 || !Array.isArray(v.entries)) throw new Error("not a redux prices file (version 1 with entries)");
-  // a plain loop: a refreshed file holds hundreds of entries, all checked before a one-shot's cost (npm run bench)
   const entries = v.entries as unknown[];
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as Record<string, unknown>;
-    const ok =
-      typeof e === "object" && e !== null &&
-      typeof e.model_id === "string" && e.model_id !== "" &&
-      typeof e.region === "string" && REGION.test(e.region) &&
-      TIER_SET.has(e.tier) &&
-      rate(e.input) && rate(e.output) && rate(e.cache_read) && rate(e.cache_write) &&
-      typeof e.source === "string" && typeof e.date === "string";
-    if (!ok) throw new Error(`entries[${i}] is not a valid price`);
-  }
+  for (let i = 0; i < entries.length; i++) if (!validEntry(entries[i])) throw new Error(`entries[${i}] is not a valid price`);
   return v as unknown as PriceFile;
 }
 
@@ -123,34 +129,46 @@ export function readPriceFile(path: string): { file?: PriceFile; problem?: strin
 let cached: { path: string; table: PriceTable } | undefined;
 
 /**
- * The prices in force: the built-in table overlaid with ~/.amazon-q/prices.json. Read once per process; a lookup
- * reads the override's entries, then the built-in rows, and the whole merged list is built only when asked for.
+ * The prices in force: the built-in table overlaid with ~/.amazon-q/prices.json. Read once per process, and lazily: a
+ * lookup needs only its model's override entries, which come from a slice of the file cut when it was last read whole
+ * (lib/bedrock/price-slices.ts); the whole file is read only when a slice is not current, or when the merged list,
+ * the file's path or its problem is asked for.
  */
 export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   const path = pricesPath(env);
   if (cached?.path === path) return cached.table;
-  const { file, problem } = readPriceFile(path);
-  const own = file?.entries ?? [];
-  // the first lookup scans the override entries (the last match wins, as in the merged table); later ones use a map
-  let overrides: PriceTable | undefined;
-  let lookups = 0;
-  const override = (m: string, r: string, t: Tier) => {
-    if (overrides || ++lookups > 1) return (overrides ??= priceTable(own)).lookup(m, r, t);
-    const id = pricingId(m);
-    for (let i = own.length - 1; i >= 0; i--) {
-      const e = own[i]!;
-      if (e.model_id === id && e.region === r && e.tier === t) return e;
+  let whole: { file?: PriceFile; problem?: string } | undefined;
+  const readWhole = () => (whole ??= readPriceFile(path));
+  const byId = new Map<string, PriceEntry[]>();
+  const ownOf = (id: string) => {
+    let own = byId.get(id);
+    if (!own) {
+      own = whole ? (whole.file?.entries.filter((e) => e.model_id === id) ?? []) : (overrideEntriesOf(path, id, () => readWhole().file?.entries, env) ?? []);
+      byId.set(id, own);
     }
+    return own;
+  };
+  // the last match wins, as in the merged table
+  const override = (id: string, r: string, t: Tier) => {
+    const own = ownOf(id);
+    for (let i = own.length - 1; i >= 0; i--) if (own[i]!.region === r && own[i]!.tier === t) return own[i];
     return undefined;
   };
   let merged: PriceEntry[] | undefined;
   const table: PriceTable = {
     get entries() {
-      return (merged ??= priceTable([...builtinPrices(), ...own]).entries);
+      return (merged ??= priceTable([...builtinPrices(), ...(readWhole().file?.entries ?? [])]).entries);
     },
-    ...(file ? { overridePath: path } : {}),
-    ...(problem ? { problem } : {}),
-    lookup: (m, r, t) => override(m, r, t) ?? builtinPrice(pricingId(m), r, t),
+    get overridePath() {
+      return readWhole().file ? path : undefined;
+    },
+    get problem() {
+      return readWhole().problem;
+    },
+    lookup: (m, r, t) => {
+      const id = pricingId(m);
+      return override(id, r, t) ?? builtinPrice(id, r, t);
+    },
   };
   cached = { path, table };
   return table;
