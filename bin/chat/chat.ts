@@ -14,9 +14,6 @@ import { emptyUsage } from "../../lib/conversations/conversation.ts";
 import { repeated } from "../shared/cli.ts";
 import { onInterrupt } from "../shared/interrupt.ts";
 import { err, keepGoingWhenStdoutCloses, out, readStdin, streamOut } from "../shared/io.ts";
-import { readSettings } from "../../lib/settings.ts";
-
-const showUsageSetting = () => readSettings()["chat.showUsage"] === true;
 
 type ChatArgs = ParsedArgs<typeof chatArgs>;
 
@@ -99,7 +96,7 @@ async function oneShot(session: Session, prompt: string, args: ChatArgs, ui: Ui,
   await lifecycle.settle(result.status === "complete");
   if (args.json) out(`${JSON.stringify(jsonOutput(c, result))}\n`);
   if (!result.target.primary && !result.error) ui.info(fallbackNote(result));
-  if (args.usage || (showUsageSetting() && !args.quiet)) {
+  if (args.usage || (session.showUsage && !args.quiet)) {
     const { usageLine } = await import("../../lib/chat/usage-line.ts");
     err(`usage: ${usageLine(result.usage, result.cost, result.latencyMs)}\n`);
   }

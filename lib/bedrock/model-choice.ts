@@ -2,16 +2,17 @@
 // Amazon Q CLI's), parsed and validated; a bare id takes its region the SDK's way (--region, AWS_REGION, the profile, EC2 metadata).
 import { usageError } from "../errors.ts";
 import { MODEL_FORMAT, parseModelString, pickModelString, type ModelRef } from "./model-string.ts";
-import { amazonQDefaultModel, readSettings } from "../settings.ts";
+import { amazonQDefaultModel, readSettings, type Settings } from "../settings.ts";
 import { resolveRegion } from "../aws/profile.ts";
 
 export interface ModelChoice extends ModelRef {
   source: string;
 }
 
-export async function chooseModel(o: { flag?: string; region?: string; profile?: string; env?: NodeJS.ProcessEnv }): Promise<ModelChoice> {
+/** `settings`: the settings the command already read (else they are read here). */
+export async function chooseModel(o: { flag?: string; region?: string; profile?: string; env?: NodeJS.ProcessEnv; settings?: Settings }): Promise<ModelChoice> {
   const env = o.env ?? process.env;
-  const setting = readSettings(env)["chat.defaultModel"];
+  const setting = (o.settings ?? readSettings(env))["chat.defaultModel"];
   const picked = pickModelString({
     flag: o.flag,
     env,

@@ -6,7 +6,7 @@ import { findConversation, lockFile, newestConversation, reserveConversation, ty
 import { chooseModel, type ModelChoice } from "../bedrock/model-choice.ts";
 import { parseModelString } from "../bedrock/model-string.ts";
 import { loadKey } from "../conversations/envelope.ts";
-import { readSettings } from "../settings.ts";
+import { readSettings, type Settings } from "../settings.ts";
 import { conversationsDir } from "../paths.ts";
 import { parseTimeout } from "../bedrock/inference.ts";
 import { chooseFallbacks, targetList, type Target } from "../bedrock/targets.ts";
@@ -59,6 +59,8 @@ export interface Session {
   client(region?: string): ReturnType<ClientFor>;
   /** Bounds one request (--timeout, setting chat.timeoutSeconds). */
   timeoutMs: number;
+  /** A one-shot prompt ends with its usage line (setting chat.showUsage; settings are read once, when the session opens). */
+  showUsage: boolean;
   /** Switches model (REPL /model); a new client is made on next use. */
   setModel(model: string): Promise<ModelChoice>;
   /** Starts a new conversation with the same model and settings (REPL /clear): the old lock goes, the new one is taken. */
@@ -73,7 +75,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   const env = o.env ?? process.env;
   const { settings, storeForRead, timeoutMs, inference, autoProfile } = sessionSettings(o, env);
   const resuming = Boolean(o.resume || o.continueLast);
-  const opened = resuming ? await resumeConversation(o, storeForRead, inference, env) : await startConversation(o, inference, env);
+  const opened = resuming ? await resumeConversation(o, storeForRead, inference, settings, env) : await startConversation(o, inference, settings, env);
   const { conversation, choice, skipped } = opened;
   let { path, release } = opened;
   const fallbacks = await sessionFallbacks(o, settings, env);
@@ -103,8 +105,9 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     },
     client: (region) => clientFor(region ?? session.conversation.region),
     timeoutMs,
+    showUsage: settings["chat.showUsage"] === true,
     async setModel(model) {
-      const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env });
+      const next = await chooseModel({ flag: model, region: o.region ?? session.conversation.region, profile: o.profile, env, settings });
       session.conversation.model = next.model;
       session.conversation.region = next.region;
       session.conversation.model_id = next.modelId;
@@ -145,7 +148,7 @@ interface OpenedConversation {
 }
 
 /** A saved conversation (by id/path, or the newest), locked and re-read under the lock, with this run's model and settings. */
-async function resumeConversation(o: SessionOptions, storeForRead: StoreOptions, inference: InferenceConfig, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
+async function resumeConversation(o: SessionOptions, storeForRead: StoreOptions, inference: InferenceConfig, settings: Settings, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
   let found;
   let skipped: Session["skipped"] = [];
   if (o.resume) found = findConversation(o.resume, storeForRead);
@@ -168,7 +171,7 @@ async function resumeConversation(o: SessionOptions, storeForRead: StoreOptions,
       );
     }
     choice = o.model
-      ? await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env })
+      ? await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env, settings })
       : { ...parseModelString(conversation.model), source: "the conversation" };
   } catch (err) {
     release();
@@ -182,14 +185,14 @@ async function resumeConversation(o: SessionOptions, storeForRead: StoreOptions,
   return { conversation, path, release, choice, skipped };
 }
 
-async function startConversation(o: SessionOptions, inference: InferenceConfig, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
-  const choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env });
+async function startConversation(o: SessionOptions, inference: InferenceConfig, settings: Settings, env: NodeJS.ProcessEnv): Promise<OpenedConversation> {
+  const choice = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, env, settings });
   const conversation = newConversation({ model: choice.model, region: choice.region, model_id: choice.modelId, system: o.system, inference_config: inference });
   return { conversation, release: () => {}, choice, skipped: [] };
 }
 
 /** Every fallback is checked here, before anything is sent. */
-async function sessionFallbacks(o: SessionOptions, settings: ReturnType<typeof readSettings>, env: NodeJS.ProcessEnv) {
+async function sessionFallbacks(o: SessionOptions, settings: Settings, env: NodeJS.ProcessEnv) {
   const flags = o.fallbacks ?? [];
   return chooseFallbacks({
     flags,

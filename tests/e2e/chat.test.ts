@@ -114,6 +114,20 @@ describe("one-shot prompt", () => {
     expect(r.code).toBe(2);
   });
 
+  test("settings are read once, as the run starts: a settings file broken while the answer streams does not change it", async () => {
+    expect((await chat(["settings", "chat.showUsage", "true"])).code).toBe(0);
+    const p = Bun.spawn([bin("redux-chat"), "-m", "custom:us-east-1:fake.delay-800ms", "--no-save", "hello"], { env, cwd: home, stdout: "pipe", stderr: "pipe" });
+    const killer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !fake.requests.some((q) => q.service === "bedrock")) await Bun.sleep(10);
+    writeFileSync(join(home, ".amazon-q", "settings.json"), "{ half-written");
+    const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    clearTimeout(killer);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "Echo: hello\n" });
+    // the usage line as chat.showUsage said when the run started
+    expect(stderr).toMatch(/^usage: 1 in · 2 out · 3 total tokens · .* ms\n$/);
+  });
+
   test("settings written by several runs at once all land (each reads and writes under the file's lock)", async () => {
     const values: [string, string][] = [
       ["chat.defaultModel", "custom:us-east-1:m"], ["chat.autoProfile", "false"], ["chat.maxTokens", "77"],
