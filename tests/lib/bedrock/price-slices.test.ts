@@ -21,8 +21,11 @@ const pricesFile = () => join(home, ".amazon-q", "prices.json");
 const writePrices = (entries: PriceEntry[]) => writeFileSync(pricesFile(), JSON.stringify({ version: 1, updated_at: "2026-11-30T00:00:00Z", source_url: "test", entries }), { mode: 0o600 });
 const sliceDirs = () => (existsSync(join(home, ".amazon-q", "cache")) ? readdirSync(join(home, ".amazon-q", "cache")).filter((n) => n.startsWith("prices-")) : []);
 
-/** overrideEntriesOf as loadPrices calls it, counting whole reads (settled at once: no file here is "too new"). */
-function lookup(id = ID, settleMs = 0) {
+/**
+ * overrideEntriesOf as loadPrices calls it, counting whole reads (settled at once: no file here is "too new"). -1, not
+ * 0: Date.now() is whole milliseconds and file times are finer, so a file written this millisecond looks 0-1 ms ahead.
+ */
+function lookup(id = ID, settleMs = -1) {
   let wholeReads = 0;
   const entries = overrideEntriesOf(pricesFile(), id, () => {
     wholeReads++;
