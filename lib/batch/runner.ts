@@ -1,12 +1,12 @@
 // The batch runner: launches items under an adaptive concurrency limit, retries throttling and transient failures
 // with backoff, records every finished item once, and stops launching on a budget, a signal or bad credentials.
-import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient, ContentBlock } from "@aws-sdk/client-bedrock-runtime";
 import { streamTurn, type TurnResult } from "../bedrock/runtime.ts";
 import { answerWithFailover, movesOn, type FailedAttempt, type FailoverResult } from "../bedrock/failover.ts";
 import { createHealth, type TargetHealth } from "../bedrock/health.ts";
 import { targetList, type Target } from "../bedrock/targets.ts";
 import { AWS_ERROR_NAMES, ExitCode, ReduxError, awsErrorName, isReduxError } from "../errors.ts";
-import { addUsage, emptyUsage, newConversation, toBedrockBlocks, type ContentBlock, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
+import { addUsage, bedrockAttachment, emptyUsage, newConversation, toBedrockBlocks, type InferenceConfig, type Usage } from "../conversations/conversation.ts";
 import { attachmentPart, readAttachment, type Attachment } from "../conversations/attachments.ts";
 import { checkStructuredAnswer } from "../bedrock/structured-output.ts";
 import { saveConversation, type StoreOptions } from "../conversations/store.ts";
@@ -255,7 +255,9 @@ async function runItem(run: Run, item: BatchItem) {
     if (!isReduxError(err)) throw err;
     return record(run, item, model, { target: targets[0]!, failed: [], text: "", status: "error", latencyMs: 0, error: err }, 0, []);
   }
-  const content = [...files.map((f) => attachmentPart(f)), { text: item.prompt }];
+  // the request's content is made once and sent by every attempt: the files' bytes as read, not hashed or encoded here
+  // (the SDK encodes each request; with --save, record() hashes and stores them once)
+  const content: ContentBlock[] = [...files.map(bedrockAttachment), ...toBedrockBlocks({ role: "user", content: [{ text: item.prompt }], timestamp: "" })];
   let r = await answerWithFailover({
     targets,
     health: run.health,
@@ -301,7 +303,7 @@ async function tryTarget(run: Run, item: BatchItem, content: ContentBlock[], t: 
     count();
     const r = await streamTurn(
       client,
-      { modelId: t.modelId, messages: [{ role: "user", content: toBedrockBlocks({ role: "user", content, timestamp: "" }) }], system, inference, features: item.features },
+      { modelId: t.modelId, messages: [{ role: "user", content }], system, inference, features: item.features },
       { signal: run.hardStop.signal, firstEventTimeoutMs: run.o.timeoutMs, idleTimeoutMs: run.o.timeoutMs, ctx: { region: t.region, modelId: t.modelId, profile: run.o.profile } },
     );
     run.stats.usage = addUsage(run.stats.usage, r.usage);

@@ -231,15 +231,22 @@ export function toBedrockBlocks(m: Message, read?: AttachmentReader): BedrockBlo
       if (b.reasoning.redacted) out.push({ reasoningContent: { redactedContent: fromBase64(b.reasoning.redacted) } });
       else if (b.reasoning.signature) out.push({ reasoningContent: { reasoningText: { text: b.reasoning.text ?? "", signature: b.reasoning.signature } } });
     } else if ("image" in b) {
-      out.push({ image: { format: b.image.format, source: { bytes: attachmentBytes(b.image, read) } } });
+      out.push(bedrockAttachment({ kind: "image", format: b.image.format, name: b.image.name, bytes: attachmentBytes(b.image, read) }));
     } else if ("document" in b) {
-      out.push({ document: { format: b.document.format, name: documentName(b.document.name), source: { bytes: attachmentBytes(b.document, read) } } });
+      out.push(bedrockAttachment({ kind: "document", format: b.document.format, name: b.document.name, bytes: attachmentBytes(b.document, read) }));
     } else {
       // tool parts go as text: redux sends no tool definitions, and Bedrock refuses toolUse blocks without them
       out.push({ text: toolPartText(b) });
     }
   }
   return out;
+}
+
+/** An attachment's Bedrock block, from its bytes as they are (a saved part's, or a file's read just now). */
+export function bedrockAttachment(a: { kind: "image" | "document"; format: ImageFormat | DocumentFormat; name: string; bytes: Uint8Array }): BedrockBlock {
+  return a.kind === "image"
+    ? { image: { format: a.format as ImageFormat, source: { bytes: a.bytes } } }
+    : { document: { format: a.format as DocumentFormat, name: documentName(a.name), source: { bytes: a.bytes } } };
 }
 
 /** Bedrock's document name: letters, digits, single spaces, hyphens, parentheses and square brackets, 1-200. */

@@ -375,6 +375,48 @@ describe("batch items with today's features", () => {
     expect(body("think").additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 1024 } });
   });
 
+  test("an item's attachments go byte-exact on every attempt (a retry after throttling, a fallback) and are saved once, as sent", async () => {
+    const dir = join(home, "again");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "inv.pdf"), pdf());
+    // above the inline limit: with --save it is stored beside the conversations, by its hash
+    const big = png(600, 600);
+    const noise = new Uint8Array(300 * 1024).map((_, i) => (i * 7919) & 0xff);
+    const image = new Uint8Array([...big.subarray(0, big.length - 12), ...noise, ...big.subarray(big.length - 12)]);
+    writeFileSync(join(dir, "big.png"), image);
+    const input = join(dir, "in.jsonl");
+    writeFileSync(input, [
+      { id: "retried", prompt: "totals?", attachments: ["inv.pdf", "big.png"], model: "custom:us-east-1:fake.throttle-once" },
+      { id: "moved", prompt: "sums?", attachments: ["inv.pdf"], model: "custom:us-east-1:fake.unavailable-always" },
+    ].map((o) => JSON.stringify(o)).join("\n") + "\n");
+    const out = join(home, "again.jsonl");
+    const r = await batch([input, "-o", out, "-q", "--save", "--max-attempts", "2", "--fallback", "custom:us-west-2:fake.ok"]);
+    expect(r.code).toBe(0);
+    const byId = Object.fromEntries(lines(out).map((l) => [l.id, l]));
+    expect(byId.retried).toMatchObject({ status: "ok", attempts: 2 });
+    expect(byId.moved).toMatchObject({ status: "ok", model: "custom:us-west-2:fake.ok" });
+    const sent = (prompt: string) => streams().filter((q) => JSON.stringify(q.body.messages).includes(prompt)).map((q) => q.body.messages[0].content);
+    const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
+    const retried = sent("totals?");
+    expect(retried).toHaveLength(2);
+    for (const c of retried) {
+      expect(c[0].document).toEqual({ format: "pdf", name: "inv", source: { bytes: b64(pdf()) } });
+      expect(c[1].image).toEqual({ format: "png", source: { bytes: b64(image) } });
+      expect(c[2]).toEqual({ text: "totals?" });
+    }
+    const moved = sent("sums?");
+    expect(moved.length).toBeGreaterThanOrEqual(2);
+    for (const c of moved) expect(c[0].document.source.bytes).toBe(b64(pdf()));
+    // saved as sent: the PDF inline, the image as its own file named by its hash
+    const convs = readdirSync(convDir()).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(join(convDir(), n), "utf8")));
+    const withImage = convs.find((c) => c.messages[0].content.some((b: any) => b.image))!;
+    assertValidConversation(withImage);
+    const [doc, img] = withImage.messages[0].content;
+    expect(Buffer.from(doc.document.bytes, "base64")).toEqual(Buffer.from(pdf()));
+    expect(readFileSync(join(convDir(), img.image.file))).toEqual(Buffer.from(image));
+    expect(img.image.file).toBe(`attachments/${new Bun.CryptoHasher("sha256").update(image).digest("hex")}.png`);
+  });
+
   test("a missing attachment or a feature the line's model refuses: exit 2 naming the line, nothing sent", async () => {
     const input = join(home, "in.jsonl");
     writeFileSync(input, JSON.stringify({ id: "a", prompt: "x", attachments: ["nope.png"] }) + "\n");
