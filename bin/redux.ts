@@ -62,8 +62,11 @@ const QUICK_LIST: Record<string, object> = { "--json": { json: true }, "--no-hea
 
 async function quickList(flags: string[]) {
   try {
+    const args = Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f]));
+    // the plain case without node:fs (bin/export/list-fast.ts); anything else by the command itself
+    if (await (await import("./export/list-fast.ts")).listFast(args)) return;
     const { list } = await import("./export/list.ts");
-    await list(Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f])));
+    await list(args);
   } catch (err) {
     const { fail } = await import("./shared/cli.ts");
     await fail(err, false, "redux-export list");

@@ -24,6 +24,16 @@ export function redactAuthorization(v: string): string {
   return "<redacted>";
 }
 
+/** The environment variables whose values must never reach the screen. */
+const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "REDUX_ENCRYPTION_KEY"];
+
+/** The secrets set in the environment (those long enough to be told apart from ordinary text), for redactText. */
+export function envSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  const found: string[] = [];
+  for (const k of SECRET_ENV) if ((env[k] ?? "").length >= 8) found.push(env[k]!);
+  return found;
+}
+
 /** Removes anything shaped like a secret from free text (SDK messages can quote request bits). */
 export function redactText(s: string, secrets: readonly string[] = []): string {
   let out = s;

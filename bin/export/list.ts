@@ -7,6 +7,7 @@ import type { ConversationSummary, Filters } from "../../lib/conversations/listi
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
+import { TSV_HEADER, tsvLine, writeJson } from "./list-render.ts";
 import type * as Prices from "../../lib/bedrock/prices.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
@@ -61,8 +62,6 @@ function table(rows: ConversationSummary[], cols: number): string {
   return [colorOut.bold(head!), ...body].join("\n");
 }
 
-const TSV_HEADER = ["id", "created_at", "updated_at", "model", "turns", "total_tokens", "cost_usd", "status", "first_prompt"];
-
 /** What list reads of its arguments. */
 interface ListArgs extends Filters {
   json?: boolean;
@@ -72,15 +71,6 @@ interface ListArgs extends Filters {
   "key-file"?: string;
 }
 
-/** JSON.stringify(rows) and a newline, written a thousand rows at a time: 50,000 rows are never one 20 MB string. */
-function outJson(rows: ConversationSummary[]) {
-  if (!rows.length) return out("[]\n");
-  for (let i = 0; i < rows.length; i += 1000) {
-    const part = JSON.stringify(rows.slice(i, i + 1000));
-    out(`${i ? "," : "["}${part.slice(1, -1)}${i + 1000 >= rows.length ? "]\n" : ""}`);
-  }
-}
-
 export async function list(args: ListArgs) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const { items, skipped, threads } = await listSummaries(exportStore(args["key-file"]), args);
@@ -88,11 +78,11 @@ export async function list(args: ListArgs) {
   const warning = skippedWarning(skipped);
   if (warning) ui.warn(warning);
   const rows = items.reverse();
-  if (args.json) outJson(rows);
+  if (args.json) writeJson(rows, out);
   else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
   else {
-    if (args.header !== false) out(`${TSV_HEADER.join("\t")}\n`);
-    for (const r of rows) out(`${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.cost_usd ?? "unknown", r.status, r.first_prompt].join("\t")}\n`);
+    if (args.header !== false) out(TSV_HEADER);
+    for (const r of rows) out(tsvLine(r));
   }
   if (!rows.length) ui.info("no conversations");
 }

@@ -5,7 +5,7 @@
 // the rest of `redux-export list`.
 import { isReduxError, ReduxError, ExitCode } from "../../lib/errors.ts";
 import { systemFsError } from "../../lib/fs-errors.ts";
-import { redactText } from "../../lib/redact.ts";
+import { envSecrets, redactText } from "../../lib/redact.ts";
 import { err, isTTY } from "./io.ts";
 
 interface UiOptions {
@@ -50,9 +50,7 @@ export const color = palette(useColor);
 export const colorOut = palette(wantsColor(1));
 
 /** Every string that must never reach the screen: secrets from the environment, scrubbed from all output. */
-const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "REDUX_ENCRYPTION_KEY"];
-const secrets = () => SECRET_ENV.map((k) => env[k] ?? "").filter((s) => s.length >= 8);
-export const scrub = (s: string) => redactText(s, secrets());
+export const scrub = (s: string) => redactText(s, envSecrets(env));
 
 type LineKind = "error" | "hint" | "warning" | "info" | "success" | "debug";
 

@@ -1,9 +1,9 @@
 // Prices and cost: which price applies to an exact model or inference-profile id, region and tier (the user's
 // ~/.amazon-q/prices.json first, then the table built into the binaries), and what a turn's usage cost at that price.
 // A model with no known price costs `null` ("unknown"), never 0.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { reduxDir } from "../paths.ts";
+// (node:fs and node:path are left out: `redux-export list` prices conversations at start-up)
+import { joinPath, reduxDir } from "../paths.ts";
+import { readTextIfExists } from "../read-text.ts";
 import { builtinPrice, builtinPrices } from "./builtin-prices.ts";
 import { overrideEntriesOf } from "./price-slices.ts";
 
@@ -59,7 +59,7 @@ export interface PriceTable {
   lookup(modelId: string, region: string, tier: Tier): PriceEntry | undefined;
 }
 
-export const pricesPath = (env: NodeJS.ProcessEnv = process.env) => join(reduxDir(env), "prices.json");
+export const pricesPath = (env: NodeJS.ProcessEnv = process.env) => joinPath(reduxDir(env), "prices.json");
 
 
 const key = (modelId: string, region: string, tier: Tier) => `${tier}\u0000${region}\u0000${modelId}`;
@@ -112,13 +112,13 @@ export function parsePriceFile(v: unknown): PriceFile {
 
 /** The override file's entries, or why it cannot be used; undefined when there is none. */
 export function readPriceFile(path: string): { file?: PriceFile; problem?: string } {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    text = readTextIfExists(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
     return { problem: `cannot read ${path}: ${(err as Error).message}` };
   }
+  if (text === undefined) return {};
   try {
     return { file: parsePriceFile(JSON.parse(text)) };
   } catch (err) {
@@ -195,8 +195,8 @@ export function costOf(usage: UsageTokens | undefined, price: PriceEntry | undef
   const output = part(usage?.output_tokens, price.output);
   const cache_read = part(usage?.cache_read_input_tokens, price.cache_read);
   const cache_write = part(usage?.cache_write_input_tokens, price.cache_write);
-  const parts = [input, output, cache_read, cache_write];
-  const usd = parts.some((p) => p === null) ? null : round(parts.reduce<number>((a, b) => a + b!, 0));
+  // added in this order from 0, as a reduce over the four did (no Array method: `redux-export list` prices at start-up)
+  const usd = input === null || output === null || cache_read === null || cache_write === null ? null : round(0 + input + output + cache_read + cache_write);
   // a rate other than on-demand says which tier it is, so a flex, priority or batch cost is never read as standard
   const tier = price.tier === "standard" ? "" : `, ${price.tier} tier`;
   return { usd, input, output, cache_read, cache_write, price_source: `${price.source} (${price.date})${tier}` };

@@ -115,7 +115,13 @@ function text(c: Conversation): string {
 
 /** The first words of the first prompt: a title a person recognises. */
 export function firstWords(c: Conversation, max = 60): string {
-  const first = c.messages.find((m) => m.role === "user");
+  // a loop, not find: `redux-export list` calls this at start-up, where an Array method's first use is dear
+  let first: Message | undefined;
+  for (const m of c.messages) {
+    if (m.role !== "user") continue;
+    first = m;
+    break;
+  }
   const t = (first ? messageText(first) : "").replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
 }

@@ -6,7 +6,7 @@ import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
-import { makeFilter, summarize, type ConversationSummary, type Filters } from "./listing.ts";
+import { makeFilter, sortSummaries, summarize, type ConversationSummary, type Filters } from "./listing.ts";
 
 interface Summaries {
   items: ConversationSummary[];
@@ -133,8 +133,6 @@ export async function listSummaries(store: StoreOptions, filters: Filters, now =
   const parts = [mine, ...(await Promise.all(others.map((w) => w.done)))];
   const items = parts.length === 1 ? parts[0]!.items : parts.flatMap((p) => p.items);
   const skipped = parts.length === 1 ? parts[0]!.skipped : parts.flatMap((p) => p.skipped);
-  // code-point order (ISO dates sort as text): localeCompare's collation was a tenth of listing 50,000
-  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  items.sort((a, b) => cmp(a.created_at, b.created_at) || cmp(a.path, b.path));
+  sortSummaries(items);
   return { items, skipped, threads: 1 + parts.reduce((n, p) => n + (p.threads ?? 0), 0) };
 }

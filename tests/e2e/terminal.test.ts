@@ -140,6 +140,13 @@ describe.skipIf(!tmuxPath)("in a real terminal", () => {
     expect(lines.slice(1).some((l) => / complete +please .*…$/.test(l))).toBe(true);
   });
 
+  test("redux-export list with no conversations on a terminal: no header row, `no conversations` on stderr", async () => {
+    start("redux-export", ["list"], { shell: "2> err.txt" });
+    const s = await waitFor((x) => x.includes("[exit "), "the list");
+    expect(s.split("\n").filter((l) => l.trim())).toEqual(["[exit 0]"]);
+    expect(readFileSync(join(home, "err.txt"), "utf8")).toBe("no conversations\n");
+  });
+
   test("colour is decided per stream: stdout sent to a file gets none while stderr is a terminal", async () => {
     start("redux-test-model", ["-m", MODEL, "--no-invoke"], { env: { NO_COLOR: undefined }, shell: "> out.txt" });
     await waitFor((s) => s.includes("[exit 0]"), "the run");
