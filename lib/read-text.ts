@@ -23,3 +23,13 @@ export function readTextIfExists(path: string): string | undefined {
     throw err;
   }
 }
+
+/** True when nothing is at `path` (ENOENT), found without node:fs; false when something is, or it cannot be told. */
+export function isMissing(path: string): boolean {
+  try {
+    Bun.mmap(path);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}

@@ -5,9 +5,11 @@
 // time a model is priced, and its directory is named after that file's identity (device, inode, size, mtime and
 // ctime, as git's index tells a changed file): a changed file has another name, so a slice is never older than the
 // file. A damaged or missing slice is a miss, never an error.
-import { readdirSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../fs-atomic.ts";
+import type * as NodeFs from "node:fs";
+import type { Stats } from "node:fs";
+import type * as NodePath from "node:path";
+import type * as FsAtomic from "../fs-atomic.ts";
+import { isMissing } from "../read-text.ts";
 import { cacheDir } from "./model-cache.ts";
 import { validEntry, type PriceEntry } from "./prices.ts";
 
@@ -16,6 +18,11 @@ import { validEntry, type PriceEntry } from "./prices.ts";
  * tick), a second change within the same tick, to the same size, would keep the file's name ("racy git").
  */
 const SETTLE_MS = 2_500;
+
+// node:fs, node:path and the atomic writer load only when there is a prices.json: without one, `redux-export list`
+// prices conversations at start-up, where loading node:fs alone would cost more than the rest of its answer
+const fs = () => require("node:fs") as typeof NodeFs;
+const join = (...parts: string[]) => (require("node:path") as typeof NodePath).join(...parts);
 
 const DIR_RE = /^prices-[0-9a-z]+(?:-[0-9a-z.]+){4}$/;
 
@@ -37,7 +44,7 @@ function sliceName(id: string) {
 function readSlice(file: string, id: string): PriceEntry[] | undefined {
   let v: { model_id?: unknown; entries?: unknown } | null;
   try {
-    v = JSON.parse(readFileSync(file, "utf8"));
+    v = JSON.parse(fs().readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
@@ -49,12 +56,12 @@ function readSlice(file: string, id: string): PriceEntry[] | undefined {
 /** Writes a slice; a cache that cannot be written (read-only HOME, full disk) only means the next run reads it whole. */
 function writeSlice(dir: string, name: string, id: string, entries: PriceEntry[]) {
   try {
-    const fresh = !statSync(dir, { throwIfNoEntry: false });
-    writeFileAtomic(join(dir, name), JSON.stringify({ model_id: id, entries }), { ownDir: true, fsync: false });
+    const fresh = !fs().statSync(dir, { throwIfNoEntry: false });
+    (require("../fs-atomic.ts") as typeof FsAtomic).writeFileAtomic(join(dir, name), JSON.stringify({ model_id: id, entries }), { ownDir: true, fsync: false });
     if (!fresh) return;
     // slices of the file as it was before are of no use now
     const parent = join(dir, "..");
-    for (const n of readdirSync(parent)) if (DIR_RE.test(n) && join(parent, n) !== dir) rmSync(join(parent, n), { recursive: true, force: true });
+    for (const n of fs().readdirSync(parent)) if (DIR_RE.test(n) && join(parent, n) !== dir) fs().rmSync(join(parent, n), { recursive: true, force: true });
   } catch {
     // best effort, as above
   }
@@ -72,9 +79,10 @@ export function overrideEntriesOf(
   env: NodeJS.ProcessEnv = process.env,
   settleMs = SETTLE_MS,
 ): PriceEntry[] | undefined {
+  if (isMissing(path)) return undefined; // no prices.json, found without node:fs
   let st: Stats | undefined;
   try {
-    st = statSync(path, { throwIfNoEntry: false });
+    st = fs().statSync(path, { throwIfNoEntry: false });
   } catch {
     return readWhole(); // it says why (a directory on the path, permissions)
   }
