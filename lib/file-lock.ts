@@ -7,6 +7,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, rea
 import { basename } from "node:path";
 import { ReduxError, ExitCode } from "./errors.ts";
 import { fsError } from "./fs-errors.ts";
+import { loadLibc } from "./libc.ts";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -23,41 +24,21 @@ let flockImpl: Flock | null | undefined;
 function loadFlock(): Flock | null {
   if (flockImpl !== undefined) return flockImpl;
   flockImpl = null;
-  if (process.platform !== "linux" && process.platform !== "darwin") return null;
-  try {
-    const { dlopen, FFIType, read } = require("bun:ffi") as typeof import("bun:ffi");
-    const darwin = process.platform === "darwin";
-    const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
-    const names = darwin ? ["libc.dylib", "/usr/lib/libSystem.B.dylib"] : ["libc.so.6", `libc.musl-${arch}.so.1`, "libc.so"];
-    const errnoFn = darwin ? "__error" : "__errno_location";
-    for (const name of names) {
-      try {
-        const lib = dlopen(name, {
-          flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-          [errnoFn]: { args: [], returns: FFIType.ptr },
-        });
-        const errno = lib.symbols[errnoFn] as () => number | null;
-        const flock = lib.symbols.flock as (fd: number, op: number) => number;
-        flockImpl = {
-          tryLock(fd) {
-            for (;;) {
-              if (flock(fd, LOCK_EX | LOCK_NB) === 0) return 0;
-              const e = read.i32(errno() as never, 0);
-              if (e !== 4) return e; // EINTR: try again
-            }
-          },
-          // EWOULDBLOCK (EAGAIN): 11 on Linux, 35 on macOS
-          wouldBlock: new Set(darwin ? [35] : [11]),
-        };
-        return flockImpl;
-      } catch {
-        // try the next name
+  const libc = loadLibc({ flock: { args: ["i32", "i32"], returns: "i32" } });
+  if (!libc) return null;
+  const flock = libc.fns.flock;
+  flockImpl = {
+    tryLock(fd) {
+      for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) === 0) return 0;
+        const e = libc.errno();
+        if (e !== 4) return e; // EINTR: try again
       }
-    }
-  } catch {
-    // no bun:ffi here
-  }
-  return null;
+    },
+    // EWOULDBLOCK (EAGAIN): 11 on Linux, 35 on macOS
+    wouldBlock: new Set(process.platform === "darwin" ? [35] : [11]),
+  };
+  return flockImpl;
 }
 
 const readHolder = (lock: string): number | undefined => {

@@ -56,7 +56,8 @@ export async function exportConversations(args: ExportArgs) {
       n++;
     }
     try {
-      await files.done();
+      const how = await files.done();
+      ui.debug(`${n} file${n === 1 ? "" : "s"} synced to disk (${how === "syncfs" ? "one syncfs of the file system" : "an fsync each"}) and the directory fsynced`);
     } catch (err) {
       throw fsError(err, dir, "write");
     }

@@ -112,6 +112,18 @@ describe("export", () => {
     expect(stream.stdout.trim().split("\n").length).toBe(4);
   });
 
+  test("--all -o DIR: every file whole under its name, no temporary file left, and --debug says how they were synced", async () => {
+    const made = [make({ prompt: "one", answer: "1" }), make({ prompt: "two", answer: "2" }), make({ prompt: "three", answer: "3" })];
+    const all = join(home, "synced");
+    const r = await exp(["--all", "--format", "txt", "-o", all, "--debug"]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(all).sort()).toEqual(made.map((m) => `${m.c.conversation_id}.txt`).sort());
+    for (const [i, m] of made.entries()) expect(readFileSync(join(all, `${m.c.conversation_id}.txt`), "utf8")).toContain(`user:\n${["one", "two", "three"][i]}`);
+    // syncfs on Linux 5.8+ unless other programs have a lot waiting to be written; an fsync per file elsewhere
+    expect(r.stderr).toMatch(/3 files synced to disk \((one syncfs of the file system|an fsync each)\) and the directory fsynced/);
+    expect(r.stderr).toContain("exported 3 conversations");
+  });
+
   test("an id never escapes the directory; an explicit path is read as given", async () => {
     const { path } = make({ prompt: "inside", answer: "x" });
     mkdirSync(join(home, "outside"));

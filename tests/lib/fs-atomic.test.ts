@@ -21,6 +21,15 @@ describe("durableWrites", () => {
     expect(statSync(join(dir, "f7.md")).mode & 0o777).toBe(0o666 & ~process.umask());
   });
 
+  test("the fsync pass (where syncfs cannot be used) leaves the same files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
+    const files = durableWrites(dir, { mode: "umask", syncfs: false });
+    for (let i = 0; i < 100; i++) files.write(`f${i}.md`, `file ${i}\n`);
+    await files.done();
+    expect(readdirSync(dir).length).toBe(100);
+    expect(readFileSync(join(dir, "f42.md"), "utf8")).toBe("file 42\n");
+  });
+
   test("private files are 0600", async () => {
     const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
     const files = durableWrites(dir);

@@ -1,0 +1,44 @@
+import { describe, expect, test } from "bun:test";
+import { fstatSync, mkdtempSync, writeFileSync } from "node:fs";
+import { release, tmpdir } from "node:os";
+import { join } from "node:path";
+import { kernelReportsSyncfsErrors, openFilesystem, syncFilesystem } from "../../lib/syncfs.ts";
+
+describe("kernelReportsSyncfsErrors", () => {
+  test("Linux 5.8 and later only (syncfs said nothing of writeback errors before)", () => {
+    expect(kernelReportsSyncfsErrors("5.8.0-1-amd64")).toBe(true);
+    expect(kernelReportsSyncfsErrors("6.18.44-fc-v657")).toBe(true);
+    expect(kernelReportsSyncfsErrors("10.0.1")).toBe(true);
+    expect(kernelReportsSyncfsErrors("5.7.19")).toBe(false);
+    expect(kernelReportsSyncfsErrors("4.19.0-21-amd64")).toBe(false);
+    expect(kernelReportsSyncfsErrors("")).toBe(false);
+  });
+});
+
+const linuxWithSyncfs = process.platform === "linux" && kernelReportsSyncfsErrors(release());
+
+describe("syncFilesystem", () => {
+  test.if(!linuxWithSyncfs)("not available here: no descriptor, so the fsync pass is used", () => {
+    expect(openFilesystem(tmpdir())).toBeUndefined();
+  });
+
+  test.if(linuxWithSyncfs)("a directory's filesystem is synced and the descriptor closed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-syncfs-"));
+    const fd = openFilesystem(dir);
+    expect(fd).toBeNumber();
+    writeFileSync(join(dir, "a"), "x");
+    // `ours` so large that no amount of other programs' data turns it down
+    expect(syncFilesystem(fd!, Number.POSITIVE_INFINITY)).toBe(true);
+    expect(() => fstatSync(fd!)).toThrow(/EBADF|bad file/i);
+  });
+
+  test.if(linuxWithSyncfs)("turned down (false, for the fsync pass) when more than allowed is waiting to be written", () => {
+    const fd = openFilesystem(tmpdir())!;
+    expect(syncFilesystem(fd, Number.NEGATIVE_INFINITY)).toBe(false);
+    expect(() => fstatSync(fd)).toThrow(/EBADF|bad file/i);
+  });
+
+  test.if(linuxWithSyncfs)("an error from syncfs is false (the caller falls back to fsyncs), never a throw", () => {
+    expect(syncFilesystem(1 << 20, Number.POSITIVE_INFINITY)).toBe(false);
+  });
+});
