@@ -104,7 +104,7 @@ function batchFlags(args: BatchArgs, rawArgs: string[]) {
 type BatchFlags = ReturnType<typeof batchFlags>;
 
 /** The prompts of IN (or stdin), and the default model when some line names none. */
-async function readItems(args: BatchArgs, f: BatchFlags): Promise<{ items: BatchItem[]; model?: ModelRef }> {
+async function readItems(args: BatchArgs, f: BatchFlags, settings: Settings): Promise<{ items: BatchItem[]; model?: ModelRef }> {
   const source = args.input === "-" ? "stdin" : args.input;
   let text: string;
   try {
@@ -126,7 +126,7 @@ async function readItems(args: BatchArgs, f: BatchFlags): Promise<{ items: Batch
     baseDir: args.input === "-" ? process.cwd() : dirname(resolve(args.input)),
   });
   if (items.length === 0) throw usageError(`${source} has no prompts`, "one prompt a line, or one JSON object a line: {\"id\":\"a1\",\"prompt\":\"...\"}");
-  const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile }) : undefined;
+  const model = items.some((it) => !it.model) ? await chooseModel({ flag: args.model, region: args.region, profile: args.profile, settings }) : undefined;
   checkItemFeatures(items, { modelId: model?.modelId, inference: f.inference }, source);
   if (f.maxCostUsd !== undefined) requirePrices(items.map((it) => [it.model ?? model!, tierOf(it.features?.serviceTier)] as const));
   return { items, model };
@@ -138,10 +138,11 @@ const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 async function batchCommand(args: BatchArgs, rawArgs: string[]) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
   const f = batchFlags(args, rawArgs);
-  const { items, model } = await readItems(args, f);
+  // read once: the default model, the fallbacks, the key, the engine's bucket and role all come from these
+  const settings = readSettings();
+  const { items, model } = await readItems(args, f, settings);
 
   // everything that can be refused is checked before OUT is locked and repaired
-  const settings = readSettings();
   const fallbackFlags = repeated(rawArgs, "fallback");
   const fallbacks = chooseFallbacks({
     flags: fallbackFlags,

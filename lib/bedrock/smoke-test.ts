@@ -7,7 +7,7 @@ import { callerIdentity } from "../aws/identity.ts";
 import { maskKeyId } from "../redact.ts";
 import { chooseFallbacks, targetList, type Target } from "./targets.ts";
 import { regionClients } from "./clients.ts";
-import { readSettings } from "../settings.ts";
+import { readSettings, type Settings } from "../settings.ts";
 import { resolveRegion } from "../aws/profile.ts";
 import type { ModelRef } from "./model-string.ts";
 import { costText, tierOf, turnCost, type Cost } from "./prices.ts";
@@ -73,9 +73,10 @@ export const emptyReport = (): SmokeReport => ({
 /** Runs the checks in order, filling `into` (when given) as it goes, so a caller that gives up still has what was learnt. */
 export async function runSmokeTest(o: SmokeOptions, into: SmokeReport = emptyReport()): Promise<SmokeReport> {
   const r = recorder(into, o);
-  const model = await checkModel(o, r);
+  const chosen = await checkModel(o, r);
+  const model = chosen?.model;
   // the fallbacks are checked with the model: a malformed one stops the run before anything is sent
-  const fallbacks = model ? await checkFallbacks(o, model, r) : [];
+  const fallbacks = chosen ? await checkFallbacks(o, chosen.model, chosen.settings, r) : [];
   if (!fallbacks) {
     for (const name of ["credentials", "identity", "invoke"] as const) r.add({ name, ok: false, skipped: true, detail: "skipped: fix the fallback models first" });
     return finish(r);
@@ -127,11 +128,13 @@ function finish(r: Recorder): SmokeReport {
   return r.report;
 }
 
-async function checkModel(o: SmokeOptions, r: Recorder): Promise<ModelChoice | undefined> {
+/** The model, and the settings it was chosen with (read once: the fallbacks come from them too). */
+async function checkModel(o: SmokeOptions, r: Recorder): Promise<{ model: ModelChoice; settings: Settings } | undefined> {
   try {
-    const model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile });
+    const settings = readSettings();
+    const model = await chooseModel({ flag: o.model, region: o.region, profile: o.profile, settings });
     Object.assign(r.report, { model: model.model, region: model.region, model_id: model.modelId, model_kind: model.kind });
-    return model;
+    return { model, settings };
   } catch (err) {
     r.fail("model", err);
     return undefined;
@@ -139,9 +142,9 @@ async function checkModel(o: SmokeOptions, r: Recorder): Promise<ModelChoice | u
 }
 
 /** The fallback models (the model check passes with them); undefined when one is malformed. */
-async function checkFallbacks(o: SmokeOptions, model: ModelChoice, r: Recorder): Promise<ModelRef[] | undefined> {
+async function checkFallbacks(o: SmokeOptions, model: ModelChoice, settings: Settings, r: Recorder): Promise<ModelRef[] | undefined> {
   try {
-    const setting = readSettings()["chat.fallbackModels"];
+    const setting = settings["chat.fallbackModels"];
     const flags = o.fallbacks ?? [];
     const chosen = chooseFallbacks({ flags, setting: typeof setting === "string" ? setting : undefined, defaultRegion: flags.some((f) => !f.trim().startsWith("custom:")) ? await resolveRegion(o.region, o.profile) : undefined });
     const fallbacks = chosen.models;
