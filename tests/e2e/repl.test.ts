@@ -1,5 +1,5 @@
 // The REPL as a person uses it: the compiled binary in a real terminal (tmux), keys sent, the screen read back.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FakeAws } from "../fakes/fake-aws.ts";
@@ -12,10 +12,13 @@ if (!tmuxPath) console.warn("SKIPPED: tmux is not installed (apt-get install tmu
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 let fake: FakeAws;
 let home: string;
-const socket = `redux-test-${process.pid}`;
+// a server per test (as tests/e2e/terminal.test.ts): one started right after kill-server can find the old one still
+// exiting, and the next test's window never opens
+let tests = 0;
+let socket = "";
 const session = "repl";
 
-const { tmux, keys, type, waitFor, open } = terminal(socket, session);
+const { tmux, keys, type, waitFor, open } = terminal(() => socket, session);
 
 const start = (args: string[]) => open(startScript(home, fakeEnv(home, fake.url, { TERM: "xterm-256color" }), bin("redux-chat"), args), 160, 50);
 
@@ -26,6 +29,7 @@ const conversations = () => {
 
 describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
   withFakeAws((ctx) => ({ fake, home } = ctx), { chunkDelayMs: 5 });
+  beforeEach(() => void (socket = `redux-test-${process.pid}-${++tests}`));
   afterEach(() => void tmux("kill-server"));
 
   test("multi-turn chat with history, slash commands, multi-line input and Ctrl-D", async () => {
