@@ -2,7 +2,7 @@
 import type { ParsedArgs } from "citty";
 import { join } from "node:path";
 import type { exportArgs } from "./args.ts";
-import { exportStore, filteredConversations, listFiltered } from "../../lib/conversations/export-store.ts";
+import { exportStore, filteredConversations, filteredOldestFirst } from "../../lib/conversations/export-store.ts";
 import { findConversation, newestConversation, skippedWarning } from "../../lib/conversations/store-read.ts";
 import { attachmentReader } from "../../lib/conversations/attachments.ts";
 import { parseFormat, render } from "../../lib/conversations/export-formats.ts";
@@ -32,10 +32,23 @@ export async function exportConversations(args: ExportArgs) {
 
   if (args.all && !args.output) {
     if (format !== "jsonl") throw usageError("--all writes one file per conversation: give a directory with -o", "or use --format jsonl to stream every conversation to stdout");
-    const { items, skipped } = listFiltered(store, args);
-    const warning = skippedWarning(skipped);
+    // in the order of creation, one conversation in memory at a time: the order is found first, from the files' dates
+    const found = filteredOldestFirst(store, args);
+    const warning = skippedWarning(found.skipped);
     if (warning) ui.warn(warning);
-    for (const it of items) out(render(it.conversation, format, attachmentReader(store)));
+    const gone: typeof found.skipped = [];
+    let pending = "";
+    for (const it of found.conversations(gone)) {
+      pending += render(it.conversation, format, attachmentReader(store));
+      // gathered into 64 KiB writes: a write per conversation was 10,000 system calls
+      if (pending.length >= 1 << 16) {
+        out(pending);
+        pending = "";
+      }
+    }
+    if (pending) out(pending);
+    const late = skippedWarning(gone);
+    if (late) ui.warn(`${late}, changed while the export ran`);
     return;
   }
   if (args.all) {

@@ -1,7 +1,7 @@
-// Export figures for `npm run bench`: `redux-export list --json` over 50,000 conversations and `--all --format md -o
-// DIR` over 10,000 (time and peak memory, against 1,000 for flatness), each beside the time to merely read and parse
-// the same files (the floor); `list` on an empty directory and on one conversation against `--version`. Prints one
-// JSON line of rows.
+// Export figures for `npm run bench`: `redux-export list --json` over 50,000 conversations, `--all --format md -o
+// DIR` and `--all --format jsonl` to stdout over 10,000 (time and peak memory, against 1,000 for flatness), each
+// beside the time to merely read and parse the same files (the floor); `list` on an empty directory and on one
+// conversation against `--version`. Prints one JSON line of rows.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +121,8 @@ try {
   const clean = () => existsSync(out) && renameSync(out, join(work, `out-${runs++}`));
   const md = time([exp, "--all", "--format", "md", "-o", out], env(big), 3, clean);
   const mdSmall = time([exp, "--all", "--format", "md", "-o", out], env(small), 3, clean);
+  const jsonl = time([exp, "--all", "--format", "jsonl"], env(big), 3);
+  const jsonlSmall = time([exp, "--all", "--format", "jsonl"], env(small), 3);
   const mdFloor = median([floor(big), floor(big), floor(big)]);
   // as many files as the export writes, of the size its Markdown comes to
   const mdBytes = readdirSync(out).reduce((n, f) => n + readFileSync(join(out, f)).length, 0) / readdirSync(out).length;
@@ -130,6 +132,7 @@ try {
     { what: "redux-export list, 1 conversation", value: `${median(t1).toFixed(1)} ms`, baseline: `${version.toFixed(1)} ms (--version)`, ratio: median(t1) / version, goal: "≤ 1.5×", ok: median(t1) / version <= 1.5 },
     { what: "redux-export list --json, 50,000 conversations", value: `${list.ms.toFixed(0)} ms, ${list.mib.toFixed(0)} MiB`, baseline: `${listFloor.toFixed(0)} ms (read + parse only)`, ratio: list.ms / listFloor, goal: "≤ 1000 ms, ≤ 300 MiB", ok: list.ms <= 1000 && list.mib <= 300 },
     { what: "redux-export --all --format md -o DIR, 10,000 conversations", value: `${md.ms.toFixed(0)} ms (CPU ${md.cpuMs.toFixed(0)} ms), ${md.mib.toFixed(0)} MiB (1,000: ${mdSmall.mib.toFixed(0)} MiB)`, baseline: `${mdFloor.toFixed(0)} ms (read + parse only); ${diskFloor.toFixed(0)} ms (10,000 temp+rename writes, no fsync)`, ratio: md.ms / mdFloor, goal: "≤ 1000 ms, flat memory", ok: md.ms <= 1000 && md.mib <= mdSmall.mib * 1.5 },
+    { what: "redux-export --all --format jsonl to stdout, 10,000 conversations", value: `${jsonl.ms.toFixed(0)} ms (CPU ${jsonl.cpuMs.toFixed(0)} ms), ${jsonl.mib.toFixed(0)} MiB (1,000: ${jsonlSmall.mib.toFixed(0)} MiB)`, baseline: `${mdFloor.toFixed(0)} ms (read + parse only)`, ratio: jsonl.ms / mdFloor, goal: "flat memory", ok: jsonl.mib <= jsonlSmall.mib * 1.5 },
   ];
   console.log(JSON.stringify({ rows }));
 } finally {

@@ -124,6 +124,28 @@ describe("export", () => {
     expect(r.stderr).toContain("exported 3 conversations");
   });
 
+  test("--all --format jsonl to stdout: every message of every conversation, oldest conversation first, a bad file skipped with one warning", async () => {
+    // made in an order neither the directory nor the ids keep; two share their creation time (then the path decides)
+    const made = [make({ prompt: "two days", answer: "b", daysAgo: 2 }), make({ prompt: "five days", answer: "a", daysAgo: 5 }), make({ prompt: "today", answer: "d" }), make({ prompt: "one day", answer: "c", daysAgo: 1 })];
+    const when = new Date(Date.now() - 3 * 86400e3);
+    for (const prompt of ["tie one", "tie two"]) {
+      const c = newConversation({ model: "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0", region: "us-east-1", model_id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", now: when });
+      c.messages.push({ role: "user", content: [{ text: prompt }], timestamp: when.toISOString() });
+      made.push({ c, path: saveConversation(c, { dir }) });
+    }
+    writeFileSync(join(dir, "broken_20200101T000000Z.json"), "{not json");
+    const expected = [...made].sort((a, b) => a.c.created_at.localeCompare(b.c.created_at) || a.path.localeCompare(b.path));
+    const r = await exp(["--all", "--format", "jsonl"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringContaining("skipped 1 file")]);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    for (const line of lines) assertValid("export-jsonl.schema.json", line);
+    expect(lines.map((l) => [l.conversation_id, l.index, l.role])).toEqual(expected.flatMap(({ c }) => c.messages.map((m, i) => [c.conversation_id, i, m.role])));
+    const prompts = lines.filter((l) => l.role === "user").map((l) => l.text);
+    expect([prompts[0], prompts.slice(1, 3).sort(), ...prompts.slice(3)]).toEqual(["five days", ["tie one", "tie two"], "two days", "one day", "today"]);
+    expect(lines.filter((l) => l.role === "assistant").map((l) => l.text)).toEqual(["a", "b", "c", "d"]);
+  });
+
   test("an id never escapes the directory; an explicit path is read as given", async () => {
     const { path } = make({ prompt: "inside", answer: "x" });
     mkdirSync(join(home, "outside"));

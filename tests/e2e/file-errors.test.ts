@@ -221,4 +221,9 @@ describe("stdout on a full disk (/dev/full)", () => {
     expect((await chat(["-m", MODEL, "one"])).code).toBe(0);
     expectFsError(await toFull("redux-export", ["list", "--json"]), 9, "write to", "standard output", "ENOSPC");
   });
+
+  test("redux-export --all --format jsonl (streamed): exit 9, never an internal error", async () => {
+    expect((await chat(["-m", MODEL, "one"])).code).toBe(0);
+    expectFsError(await toFull("redux-export", ["--all", "--format", "jsonl"]), 9, "write to", "standard output", "ENOSPC");
+  });
 });
