@@ -187,16 +187,28 @@ const UNKNOWN: Cost = { usd: null, input: null, output: null, cache_read: null, 
 // sums of float products drift (0.1 + 0.2); a micro-dollar's millionth is far below anything AWS bills
 const round = (usd: number) => Math.round(usd * 1e12) / 1e12;
 
+const part = (tokens: number | undefined, perMillion: number | null) => (!tokens ? 0 : perMillion === null ? null : round((tokens * perMillion) / 1e6));
+// added in this order from 0, as a reduce over the four did (no Array method: `redux-export list` prices at start-up)
+const total = (input: number | null, output: number | null, cacheRead: number | null, cacheWrite: number | null) =>
+  input === null || output === null || cacheRead === null || cacheWrite === null ? null : round(0 + input + output + cacheRead + cacheWrite);
+
+/**
+ * costOf(usage, price).usd without the rest of the Cost: `redux-export list` prices every answer of every
+ * conversation it reads, and wants only the sum.
+ */
+export function costUsd(usage: UsageTokens | undefined, price: PriceEntry | undefined): number | null {
+  if (!price) return null;
+  return total(part(usage?.input_tokens, price.input), part(usage?.output_tokens, price.output), part(usage?.cache_read_input_tokens, price.cache_read), part(usage?.cache_write_input_tokens, price.cache_write));
+}
+
 /** What `usage` cost at `price`: unknown (all null) without a price, and a part is null when its rate is unknown. */
 export function costOf(usage: UsageTokens | undefined, price: PriceEntry | undefined): Cost {
   if (!price) return { ...UNKNOWN };
-  const part = (tokens: number | undefined, perMillion: number | null) => (!tokens ? 0 : perMillion === null ? null : round((tokens * perMillion) / 1e6));
   const input = part(usage?.input_tokens, price.input);
   const output = part(usage?.output_tokens, price.output);
   const cache_read = part(usage?.cache_read_input_tokens, price.cache_read);
   const cache_write = part(usage?.cache_write_input_tokens, price.cache_write);
-  // added in this order from 0, as a reduce over the four did (no Array method: `redux-export list` prices at start-up)
-  const usd = input === null || output === null || cache_read === null || cache_write === null ? null : round(0 + input + output + cache_read + cache_write);
+  const usd = total(input, output, cache_read, cache_write);
   // a rate other than on-demand says which tier it is, so a flex, priority or batch cost is never read as standard
   const tier = price.tier === "standard" ? "" : `, ${price.tier} tier`;
   return { usd, input, output, cache_read, cache_write, price_source: `${price.source} (${price.date})${tier}` };

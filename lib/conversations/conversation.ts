@@ -297,7 +297,13 @@ export class ConversationFormatError extends Error {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNonNegInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-const isIsoDate = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+/**
+ * toISOString's form (2026-11-30T10:36:15.918Z) with every field in range for any month (day 28 at most): a date
+ * Date.parse accepts. Matched first because listing 50,000 conversations checks 400,000 dates, and Date.parse took
+ * five times as long; anything else (a 31st, another form) is left to Date.parse.
+ */
+const PLAIN_ISO_DATE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const isIsoDate = (v: unknown) => typeof v === "string" && (PLAIN_ISO_DATE.test(v) || !Number.isNaN(Date.parse(v)));
 const STATUSES = new Set(["complete", "interrupted", "error"]);
 
 const IMAGE_FORMATS = new Set(["png", "jpeg", "gif", "webp"]);

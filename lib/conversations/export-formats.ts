@@ -122,9 +122,17 @@ export function firstWords(c: Conversation, max = 60): string {
     first = m;
     break;
   }
-  const t = (first ? messageText(first) : "").replace(/\s+/g, " ").trim();
+  const text = first ? messageText(first) : "";
+  const t = UNTIDY.test(text) ? text.replace(/\s+/g, " ").trim() : text;
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
 }
+
+/**
+ * Text that collapsing whitespace runs to one space and trimming would change: a run of two, whitespace other than a
+ * space, or a space at either end. Tested first: most first prompts are tidy, and a listing of 50,000 conversations
+ * then builds no new string for each.
+ */
+const UNTIDY = /\s\s|[^\S ]|^ | $/;
 
 const titleOf = (c: Conversation, max = 60) => firstWords(c, max) || `Conversation ${c.conversation_id}`;
 

@@ -78,8 +78,7 @@ export function makeFilter(f: Filters, now = Date.now()): (c: Conversation) => b
   // read once: `f` may be citty's args, whose every property read converts the name's case
   const status = f.status;
   return (c) => {
-    const updated = Date.parse(c.updated_at);
-    if (since !== undefined && updated < since) return false;
+    if (since !== undefined && Date.parse(c.updated_at) < since) return false;
     if (until !== undefined && Date.parse(c.created_at) > until) return false;
     if (status && c.status !== status) return false;
     if (model && !c.model.toLowerCase().includes(model)) return false;

@@ -1,7 +1,7 @@
 // Tokens and dollars over saved conversations: the cost of each turn (as saved with it, or priced now from the table
 // for turns saved before redux had prices), a conversation's total, and the `redux-export usage` report grouped by
 // model, day or month.
-import { costOf, priceFor, loadPrices, type Cost, type PriceTable, type UsageTokens } from "../bedrock/prices.ts";
+import { costOf, costUsd, priceFor, loadPrices, type Cost, type PriceTable, type UsageTokens } from "../bedrock/prices.ts";
 import { parseModelString } from "../bedrock/model-string.ts";
 import type { AssistantMessage, Conversation } from "./conversation.ts";
 
@@ -28,7 +28,9 @@ export function createPricer(given?: PriceTable) {
   /** The cost of one answer: the one saved with it when known, else priced now (null when still unknown). */
   const turn = (m: AssistantMessage, c: Conversation): Cost =>
     m.cost && m.cost.usd !== null ? m.cost : costOf(m.usage, priceOf(m.model ?? c.model));
-  return { turn, priceOf };
+  /** turn(m, c).usd, without building the Cost. */
+  const turnUsd = (m: AssistantMessage, c: Conversation): number | null => (m.cost && m.cost.usd !== null ? m.cost.usd : costUsd(m.usage, priceOf(m.model ?? c.model)));
+  return { turn, turnUsd, priceOf };
 }
 
 type Pricer = ReturnType<typeof createPricer>;
@@ -38,9 +40,9 @@ export function conversationCost(c: Conversation, pricer: Pricer = createPricer(
   let usd = 0;
   for (const m of c.messages) {
     if (m.role !== "assistant" || !m.usage) continue;
-    const cost = pricer.turn(m, c);
-    if (cost.usd === null) return null;
-    usd += cost.usd;
+    const cost = pricer.turnUsd(m, c);
+    if (cost === null) return null;
+    usd += cost;
   }
   return Math.round(usd * 1e12) / 1e12;
 }

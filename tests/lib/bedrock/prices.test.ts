@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { costOf, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
+import { costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
 import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
 import { assertValid } from "../../schema.ts";
 
@@ -80,6 +80,20 @@ describe("costOf", () => {
     expect(formatUsd(12.345)).toBe("$12.35");
     expect(formatUsd(0.0512)).toBe("$0.0512");
     expect(formatUsd(0.000018)).toBe("$0.000018");
+  });
+});
+
+describe("costUsd", () => {
+  test("is costOf's usd for every mix of known and unknown rates, tokens and no price", () => {
+    const rates = [null, 0, 0.3, 3, 15.125, 1e-7];
+    const usages = [undefined, { input_tokens: 0, output_tokens: 0 }, { input_tokens: 1234, output_tokens: 567 }, { input_tokens: 1, output_tokens: 0, cache_read_input_tokens: 70001, cache_write_input_tokens: 3 }, { input_tokens: 999_999_999, output_tokens: 33, cache_read_input_tokens: 0 }];
+    for (const usage of usages) {
+      expect(costUsd(usage, undefined)).toBe(costOf(usage, undefined).usd);
+      for (const input of rates) for (const output of rates) for (const cache_read of [null, 0.3]) for (const cache_write of [null, 3.75]) {
+        const price = entry({ input, output, cache_read, cache_write });
+        expect({ usage, price, usd: costUsd(usage, price) }).toEqual({ usage, price, usd: costOf(usage, price).usd });
+      }
+    }
   });
 });
 

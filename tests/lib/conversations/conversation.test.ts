@@ -38,3 +38,25 @@ test("history sent to Bedrock: a turn that failed before any answer is not sent 
     { role: "user", content: [{ text: "d" }] },
   ]);
 });
+
+test("dates: accepted exactly when Date.parse accepts them (toISOString's form is matched without it)", () => {
+  const dates: string[] = [];
+  for (const year of ["0000", "1970", "2026", "9999"]) {
+    for (let month = 0; month <= 13; month++) {
+      for (const day of [0, 1, 9, 10, 19, 20, 28, 29, 30, 31, 32]) {
+        const d = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+        for (const time of ["00:00:00.000", "23:59:59.999", "24:00:00.000", "12:60:00.000", "12:00:60.000", "09:05:07.123"]) dates.push(`${d}T${time}Z`);
+      }
+    }
+  }
+  dates.push("2026-11-30T10:36:15Z", "2026-11-30T10:36:15.9Z", "2026-11-30T10:36:15.918+01:00", "2026-11-30", "2026-11-30T10:36:15.918", "2026-11-30 10:36:15.918Z", "2026-11-30T10:36:15.918Z\n", " 2026-11-30T10:36:15.918Z", "+002026-11-30T10:36:15.918Z", "2026-11-30T10:36:15,918Z", "2026-1a-30T10:36:15.918Z", "Mon Nov 30 2026", "", "x");
+  const accepted = (created_at: string) => {
+    try {
+      parseConversation({ ...JSON.parse(JSON.stringify(base())), created_at });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const d of dates) expect({ d, ok: accepted(d) }).toEqual({ d, ok: !Number.isNaN(Date.parse(d)) });
+});

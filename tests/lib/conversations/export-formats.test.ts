@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
-import { parseFormat, render, textToHtml } from "../../../lib/conversations/export-formats.ts";
+import { firstWords, parseFormat, render, textToHtml } from "../../../lib/conversations/export-formats.ts";
 import { makeFilter, parseDuration, parseWhen } from "../../../lib/conversations/listing.ts";
 
 test("HTML escapes everything and only adds its own tags", () => {
@@ -30,4 +30,19 @@ test("durations and filters", () => {
   const c = newConversation({ model: "custom:us-east-1:Nova", region: "us-east-1", model_id: "Nova" });
   expect(makeFilter({ model: "nova" })(c)).toBe(true);
   expect(makeFilter({ model: "claude" })(c)).toBe(false);
+});
+
+test("firstWords: whitespace runs are one space and the ends trimmed, whatever the whitespace; cut at 60 with …", () => {
+  const ask = (text: string) => {
+    const c = newConversation({ model: "custom:us-east-1:m", region: "us-east-1", model_id: "m" });
+    c.messages.push({ role: "user", content: [{ text }], timestamp: c.created_at });
+    return firstWords(c);
+  };
+  const ws = [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\ufeff", " \t "];
+  for (const a of ws) {
+    for (const text of [`${a}x`, `x${a}`, `x${a}y`, `${a}`, `a${a}b${a}c`, `${"word ".repeat(11)}${a}tail`, `${"w".repeat(59)}${a}z`]) {
+      expect({ text, got: ask(text) }).toEqual({ text, got: ((t) => (t.length > 60 ? `${t.slice(0, 59).trimEnd()}…` : t))(text.replace(/\s+/g, " ").trim()) });
+    }
+  }
+  expect(ask("plain words, one space each")).toBe("plain words, one space each");
 });
