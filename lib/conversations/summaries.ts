@@ -2,6 +2,7 @@
 // summaries. A large directory is shared out between this thread and workers (summaries-worker.ts), one contiguous
 // slice of the file names each, so reading and parsing 50,000 files use the idle cores; the rows come back in file
 // order and are sorted here, so the answer is the same however many threads read it.
+import type * as NodeFs from "node:fs";
 import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
@@ -52,15 +53,29 @@ const PARALLEL_FROM = 2000;
 const MAX_THREADS = 4;
 
 /**
- * How many threads read `files` files: one per core that is idle now (cores less the 1-minute load average, rounded;
- * `make -l` judges load so), at most 4. Workers cost about a fifth more CPU in all (each compiles the same code, and the
- * rows cross back): on a machine whose cores are already busy they made listing slower, not faster.
+ * How many cores other work keeps busy now: the tasks the kernel has runnable at this moment (/proc/loadavg's fourth
+ * field, `running/total`) less this one; without that file (macOS, Windows), the 1-minute load average. The average
+ * lags by a minute: just after a build, or a bench's earlier steps, it says a core is busy that is idle now.
  */
-export function threadsFor(files: number, cores = navigator.hardwareConcurrency || 1, load?: number): number {
-  if (files < PARALLEL_FROM) return 1;
+export function busyCores(loadavgText?: string): number {
+  try {
+    const running = Number((loadavgText ?? (require("node:fs") as typeof NodeFs).readFileSync("/proc/loadavg", "latin1")).split(" ")[3]?.split("/")[0]);
+    if (running >= 1) return running - 1;
+  } catch {
+    // no /proc: the load average below
+  }
   // node:os only past the threshold: a small directory's list does not load it
-  const busy = load ?? (require("node:os") as typeof NodeOs).loadavg()[0] ?? 0;
-  return Math.max(1, Math.min(MAX_THREADS, cores, Math.round(cores - busy)));
+  return (require("node:os") as typeof NodeOs).loadavg()[0] ?? 0;
+}
+
+/**
+ * How many threads read `files` files: one per core that is idle now (cores less busyCores(), rounded), at most 4.
+ * Workers cost about a fifth more CPU in all (each compiles the same code, and the rows cross back): on a machine whose
+ * cores are already busy they made listing slower, not faster.
+ */
+export function threadsFor(files: number, cores = navigator.hardwareConcurrency || 1, busy?: number): number {
+  if (files < PARALLEL_FROM) return 1;
+  return Math.max(1, Math.min(MAX_THREADS, cores, Math.round(cores - (busy ?? busyCores()))));
 }
 
 /**

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { conversationFileName } from "../../../lib/conversations/store.ts";
-import { listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
+import { busyCores, listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -21,6 +21,19 @@ describe("threadsFor", () => {
     expect(threadsFor(5000, 8, 5.6)).toBe(2);
     expect(threadsFor(5000, 8, 12)).toBe(1);
     expect(threadsFor(5000, 1, 0)).toBe(1);
+  });
+});
+
+describe("busyCores", () => {
+  test("the runnable tasks of /proc/loadavg less this one, not the lagging averages; the 1-minute average without it", () => {
+    expect(busyCores("3.12 3.29 2.92 1/143 14274\n")).toBe(0);
+    expect(busyCores("0.10 0.20 0.30 4/143 14274\n")).toBe(3);
+    for (const text of ["", "garbage", "1.0 1.0 1.0 x/143 1"]) {
+      const before = loadavg()[0];
+      const busy = busyCores(text);
+      // the kernel updates the average every 5 s: either reading
+      expect([before, loadavg()[0]]).toContain(busy);
+    }
   });
 });
 
