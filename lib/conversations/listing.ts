@@ -19,10 +19,17 @@ export interface ConversationSummary {
   first_prompt: string;
 }
 
+/**
+ * `s`, read whole once (indexOf does), so the engine resolves a string built by + or a template (the path, the first
+ * prompt) now, next to its row, not when 50,000 sorted rows are printed: resolved then, scattered over the heap, the
+ * printing took about a third longer.
+ */
+const resolved = (s: string) => (s.indexOf("\u0000"), s);
+
 /** One row; `cost` is what the conversation's answers cost (conversationCost, with the pricer of the caller). */
 export const summarize = ({ path, conversation: c }: StoredConversation, cost: (c: Conversation) => number | null): ConversationSummary => ({
   id: c.conversation_id,
-  path,
+  path: resolved(path),
   created_at: c.created_at,
   updated_at: c.updated_at,
   model: c.model,
@@ -30,7 +37,7 @@ export const summarize = ({ path, conversation: c }: StoredConversation, cost: (
   total_tokens: c.usage.total_tokens,
   cost_usd: cost(c),
   status: c.status,
-  first_prompt: firstWords(c, 60),
+  first_prompt: resolved(firstWords(c, 60)),
 });
 
 // code-point order (ISO dates sort as text): localeCompare's collation was a tenth of listing 50,000
