@@ -8,6 +8,7 @@ import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
 import { makeFilter, sortSummaries, summarize, type ConversationSummary, type Filters } from "./listing.ts";
+import { ExitCode, ReduxError } from "../errors.ts";
 
 interface Summaries {
   items: ConversationSummary[];
@@ -87,24 +88,32 @@ export const loadPricing = (): Promise<Pricing> => import("./usage-report.ts");
 /**
  * A slice summarized by a worker: `started` settles once the worker has the job (until then it waits on this thread's
  * event loop, so this thread must not start its own slice before), `done` with the rows. A worker that cannot start
- * or fails leaves its slice to this thread.
+ * or fails leaves its slice to this thread; one that ends without sending its rows (it exited, or was stopped) rejects
+ * `done` with an internal error (exit 1): without that the listing would wait for it for ever.
  */
-function inWorker(job: SummaryJob, pricing: Pricing): { started: Promise<void>; done: Promise<Summaries> } {
+function inWorker(job: SummaryJob, pricing: Pricing, url: string): { started: Promise<void>; done: Promise<Summaries> } {
   let started!: () => void;
   const start = new Promise<void>((resolve) => (started = resolve));
-  const done = new Promise<Summaries>((resolve) => {
-    const fallBack = () => {
+  const done = new Promise<Summaries>((resolve, reject) => {
+    let stalled: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    // the first of result, failure, stall or exit decides; the others (a close after terminate()) change nothing
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(stalled);
       started();
-      resolve(summarizeFiles(job, pricing));
+      then();
     };
+    const fallBack = () => settle(() => resolve(summarizeFiles(job, pricing)));
     let worker: Worker;
     try {
-      worker = new Worker(WORKER);
+      worker = new Worker(url);
     } catch {
       return fallBack();
     }
     // a worker that never gets going (a platform that cannot start one) must not hold the listing up
-    const stalled = setTimeout(() => {
+    stalled = setTimeout(() => {
       worker.terminate();
       fallBack();
     }, 5000);
@@ -114,23 +123,37 @@ function inWorker(job: SummaryJob, pricing: Pricing): { started: Promise<void>; 
         return started();
       }
       worker.terminate();
-      resolve({ ...(JSON.parse(e.data) as Summaries), threads: 1 });
+      settle(() => resolve({ ...(JSON.parse(e.data) as Summaries), threads: 1 }));
     };
     worker.onerror = () => {
-      clearTimeout(stalled);
       worker.terminate();
       fallBack();
     };
+    worker.addEventListener("close", (e) => {
+      const code = (e as Event & { code?: number }).code;
+      settle(() =>
+        reject(
+          new ReduxError(
+            ExitCode.internal,
+            `a thread reading the conversations directory ended${code === undefined ? "" : ` (exit code ${code})`} before it sent its rows`,
+            "run again with --debug and report it",
+          ),
+        ),
+      );
+    });
     worker.postMessage(job);
   });
+  // awaited only after this thread's own slice: a worker that ends before then must not count as unhandled meanwhile
+  done.catch(() => {});
   return { started: start, done };
 }
 
 /**
  * The summaries of the conversations that pass the filters, oldest first by creation time (ties by path), and the
- * files passed over in directory order. Bad filter values are usage errors, found before anything is read.
+ * files passed over in directory order. Bad filter values are usage errors, found before anything is read. `worker`:
+ * the module the workers run (a test gives one that dies).
  */
-export async function listSummaries(store: StoreOptions, filters: Filters, now = Date.now(), threadsTo = threadsFor): Promise<Summaries> {
+export async function listSummaries(store: StoreOptions, filters: Filters, now = Date.now(), threadsTo = threadsFor, worker = WORKER): Promise<Summaries> {
   makeFilter(filters, now);
   // only the filters: `filters` may be the whole parsed command line
   const f: Filters = { since: filters.since, until: filters.until, model: filters.model, status: filters.status };
@@ -142,7 +165,7 @@ export async function listSummaries(store: StoreOptions, filters: Filters, now =
   if (!names.length) return { items: [], skipped: [], threads: 1 };
   const pricing = await loadPricing();
   const others: ReturnType<typeof inWorker>[] = [];
-  for (let i = 1; i < threads; i++) others.push(inWorker(job(i), pricing));
+  for (let i = 1; i < threads; i++) others.push(inWorker(job(i), pricing, worker));
   await Promise.all(others.map((w) => w.started));
   const mine = summarizeFiles(job(0), pricing);
   const parts = [mine, ...(await Promise.all(others.map((w) => w.done)))];

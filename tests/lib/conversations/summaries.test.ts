@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { conversationFileName } from "../../../lib/conversations/store.ts";
 import { busyCores, listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
+import { ExitCode, ReduxError } from "../../../lib/errors.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -59,4 +60,30 @@ describe("listSummaries on several threads", () => {
     expect(one.items.length).toBe(1400);
     expect(one.skipped.length).toBe(3);
   }, 30_000);
+});
+
+describe("listSummaries: a worker that dies", () => {
+  const dying = new URL("../../fakes/dying-summaries-worker.ts", import.meta.url).href;
+  const fill = (at: string, n: number) => {
+    mkdirSync(at);
+    for (let i = 0; i < n; i++) {
+      const c = newConversation({ model: "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0", region: "us-east-1", model_id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", now: new Date(Date.parse("2026-05-01T00:00:00Z") + i * 1000) });
+      writeFileSync(join(at, conversationFileName(c)), JSON.stringify(c));
+    }
+  };
+
+  for (const when of ["after", "before"]) {
+    test(`ending ${when} it started, without its rows: an internal error (exit 1) that says so, not a hang or missing rows`, async () => {
+      // the directory's name tells the fake worker when to die
+      const at = join(dir, when);
+      fill(at, 40);
+      const err = await listSummaries({ dir: at }, {}, Date.now(), () => 3, dying).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ReduxError);
+      expect((err as ReduxError).code).toBe(ExitCode.internal);
+      expect((err as ReduxError).message).toBe("a thread reading the conversations directory ended (exit code 3) before it sent its rows");
+    }, 10_000);
+  }
 });
