@@ -43,8 +43,28 @@ export const summarize = ({ path, conversation: c }: StoredConversation, cost: (
 // code-point order (ISO dates sort as text): localeCompare's collation was a tenth of listing 50,000
 const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** Rows in list order, oldest first by creation time, ties by path (sorted in place). */
-export const sortSummaries = (items: ConversationSummary[]) => items.sort((a, b) => cmp(a.created_at, b.created_at) || cmp(a.path, b.path));
+/** List order: oldest first by creation time, ties by path (a directory holds each path once). */
+const compare = (a: ConversationSummary, b: ConversationSummary) => cmp(a.created_at, b.created_at) || cmp(a.path, b.path);
+
+/** Rows in list order (sorted in place). */
+export const sortSummaries = (items: ConversationSummary[]) => items.sort(compare);
+
+/** Lists each already in list order, merged into one in list order: what sorting them all together gives, in one pass. */
+export function mergeSummaries(lists: ConversationSummary[][]): ConversationSummary[] {
+  let merged = lists[0] ?? [];
+  for (let k = 1; k < lists.length; k++) {
+    const [a, b] = [merged, lists[k]!];
+    const out: ConversationSummary[] = new Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < a.length && j < b.length) out[n++] = compare(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!;
+    while (i < a.length) out[n++] = a[i++]!;
+    while (j < b.length) out[n++] = b[j++]!;
+    merged = out;
+  }
+  return merged;
+}
 
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 

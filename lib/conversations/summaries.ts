@@ -7,7 +7,7 @@ import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
-import { makeFilter, sortSummaries, summarize, type ConversationSummary, type Filters } from "./listing.ts";
+import { makeFilter, mergeSummaries, sortSummaries, summarize, type ConversationSummary, type Filters } from "./listing.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 
 interface Summaries {
@@ -28,7 +28,10 @@ export interface SummaryJob {
 
 type Pricing = typeof import("./usage-report.ts");
 
-/** One slice of a directory's files summarized, in file order (the body of every thread's work). */
+/**
+ * One slice of a directory's files summarized (the body of every thread's work): the rows in list order, each thread
+ * sorting its own, and the files passed over in file order.
+ */
 export function summarizeFiles(job: SummaryJob, pricing: Pricing): Summaries {
   const keep = makeFilter(job.filters, job.now);
   const pricer = pricing.createPricer();
@@ -42,7 +45,7 @@ export function summarizeFiles(job: SummaryJob, pricing: Pricing): Summaries {
     const conversation = readOrSkip(path, job.key, skipped);
     if (conversation && keep(conversation)) items.push(summarize({ path, conversation }, cost));
   }
-  return { items, skipped };
+  return { items: sortSummaries(items), skipped };
 }
 
 // in an executable, a worker is named by its entry point's path from the project root (scripts/build.ts adds it);
@@ -52,6 +55,8 @@ const WORKER = Bun.isStandaloneExecutable ? "./lib/conversations/summaries-worke
 /** Below this many files one thread is quicker than starting another (about 10 ms each). */
 const PARALLEL_FROM = 2000;
 const MAX_THREADS = 4;
+/** This thread's share of the files against a worker's 1. */
+const MINE = 1.2;
 
 /**
  * How many cores other work keeps busy now: the tasks the kernel has runnable at this moment (/proc/loadavg's fourth
@@ -159,8 +164,12 @@ export async function listSummaries(store: StoreOptions, filters: Filters, now =
   const f: Filters = { since: filters.since, until: filters.until, model: filters.model, status: filters.status };
   const names = conversationFileNames(store.dir);
   const threads = threadsTo(names.length);
-  const per = Math.ceil(names.length / threads);
-  const job = (i: number): SummaryJob => ({ dir: store.dir, names: names.slice(i * per, (i + 1) * per), ...(store.key ? { key: store.key } : {}), filters: f, now });
+  // this thread's slice is the larger: a worker starts later and its rows cross back as JSON that this thread parses
+  // (two threads over 50,000 files: this thread waited 120-190 ms for the worker after an even split)
+  const first = threads === 1 ? names.length : Math.ceil((names.length * MINE) / (MINE + threads - 1));
+  const per = Math.ceil((names.length - first) / Math.max(1, threads - 1));
+  const slice = (i: number) => (i === 0 ? names.slice(0, first) : names.slice(first + (i - 1) * per, first + i * per));
+  const job = (i: number): SummaryJob => ({ dir: store.dir, names: slice(i), ...(store.key ? { key: store.key } : {}), filters: f, now });
   // the workers take the later slices; this thread reads the first one meanwhile
   if (!names.length) return { items: [], skipped: [], threads: 1 };
   const pricing = await loadPricing();
@@ -169,9 +178,9 @@ export async function listSummaries(store: StoreOptions, filters: Filters, now =
   await Promise.all(others.map((w) => w.started));
   const mine = summarizeFiles(job(0), pricing);
   const parts = [mine, ...(await Promise.all(others.map((w) => w.done)))];
-  // concat, not flatMap: flatMap steps through 50,000 rows in JavaScript, concat copies them natively
-  const items = parts.length === 1 ? parts[0]!.items : mine.items.concat(...parts.slice(1).map((p) => p.items));
-  const skipped = parts.length === 1 ? parts[0]!.skipped : mine.skipped.concat(...parts.slice(1).map((p) => p.skipped));
-  sortSummaries(items);
+  // each part is sorted by its own thread: merged, not sorted again (the sort was a tenth of 50,000 files on two threads)
+  const items = parts.length === 1 ? mine.items : mergeSummaries(parts.map((p) => p.items));
+  // concat, not flatMap: flatMap steps through the list in JavaScript, concat copies it natively
+  const skipped = parts.length === 1 ? mine.skipped : mine.skipped.concat(...parts.slice(1).map((p) => p.skipped));
   return { items, skipped, threads: 1 + parts.reduce((n, p) => n + (p.threads ?? 0), 0) };
 }

@@ -6,6 +6,7 @@ import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { conversationFileName } from "../../../lib/conversations/store.ts";
 import { busyCores, listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
+import { mergeSummaries, sortSummaries } from "../../../lib/conversations/listing.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -86,4 +87,19 @@ describe("listSummaries: a worker that dies", () => {
       expect((err as ReduxError).message).toBe("a thread reading the conversations directory ended (exit code 3) before it sent its rows");
     }, 10_000);
   }
+});
+
+describe("mergeSummaries", () => {
+  test("lists each in list order merge into what sorting them together gives (ties on created_at by path)", () => {
+    const row = (created_at: string, path: string) => ({ id: path, path, created_at, updated_at: created_at, model: "m", turns: 1, total_tokens: 1, cost_usd: null, status: "complete" as const, first_prompt: "" });
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 20; round++) {
+      const all = Array.from({ length: 60 }, (_, i) => row(`2026-01-0${1 + rand(3)}T00:00:0${rand(2)}.000Z`, `/d/${i}_${rand(1000)}.json`));
+      const lists: (typeof all)[] = [[], [], [], []];
+      for (const r of all) lists[rand(1 + (round % 4))]!.push(r);
+      for (const l of lists) sortSummaries(l);
+      expect(mergeSummaries(lists.slice(0, 1 + (round % 4)))).toEqual(sortSummaries([...all]));
+    }
+  });
 });
