@@ -161,7 +161,8 @@ const fsyncPath = (path: string) =>
     // Windows flushes only a handle opened for writing
     open(path, process.platform === "win32" ? "r+" : "r", (err, fd) => {
       if (err) return reject(err);
-      fsync(fd, (syncErr) => close(fd, () => (syncErr ? reject(syncErr) : resolve())));
+      // node:fs names no path on a failed fsync: the file is what the person needs to hear of
+      fsync(fd, (syncErr) => close(fd, () => (syncErr ? reject(Object.assign(syncErr, { path })) : resolve())));
     }),
   );
 

@@ -72,7 +72,8 @@ export async function exportConversations(args: ExportArgs) {
       const how = await files.done();
       ui.debug(`${n} file${n === 1 ? "" : "s"} synced to disk (${how === "syncfs" ? "one syncfs of the file system" : "an fsync each"}) and the directory fsynced`);
     } catch (err) {
-      throw fsError(err, dir, "write");
+      // the file the fsync pass failed on, when it says
+      throw fsError(err, (err as NodeJS.ErrnoException).path ?? dir, "write");
     }
     const warning = skippedWarning(skipped);
     if (warning) ui.warn(warning);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { durableWrites } from "../../lib/fs-atomic.ts";
@@ -28,6 +28,15 @@ describe("durableWrites", () => {
     await files.done();
     expect(readdirSync(dir).length).toBe(100);
     expect(readFileSync(join(dir, "f42.md"), "utf8")).toBe("file 42\n");
+  });
+
+  test("the fsync pass fails naming the file it failed on (here one deleted before it ran)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "redux-fs-"));
+    const files = durableWrites(dir, { mode: "umask", syncfs: false });
+    files.write("a.md", "a\n");
+    files.write("b.md", "b\n");
+    rmSync(join(dir, "b.md"));
+    await expect(files.done()).rejects.toMatchObject({ code: "ENOENT", path: join(dir, "b.md") });
   });
 
   test("private files are 0600", async () => {
