@@ -11,6 +11,7 @@ import { notADirectory, type StoreOptions } from "./store-read.ts";
 
 export { lockFile };
 export * from "./store-read.ts";
+export { newestConversation } from "./newest.ts";
 
 /** `20261125T020312Z`: UTC, sortable, safe in a file name. */
 const fileTimestamp = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
