@@ -184,26 +184,30 @@ export const attachmentReader = (store: StoreOptions) => (file: string): Uint8Ar
   }
 };
 
+/** The names in attachments/ of the stored files a conversation refers to (`<sha256>.<format>`); inline ones have none. */
+export function storedAttachments(c: Conversation): string[] {
+  const files: string[] = [];
+  for (const m of c.messages) {
+    for (const b of m.content) {
+      const a = "image" in b ? b.image : "document" in b ? b.document : undefined;
+      if (a?.file) files.push(a.file.slice("attachments/".length));
+    }
+  }
+  return files;
+}
+
 /**
- * Removes stored attachments no conversation refers to any more (after prune). Files younger than an hour are kept:
- * a chat writes its attachment just before the conversation that names it. With `dryRun`, only counts.
+ * Removes stored attachments that no remaining conversation names (after prune): `used` holds what they name, as
+ * storedAttachments gives it. Files younger than an hour are kept: a chat writes its attachment just before the
+ * conversation that names it. With `dryRun`, only counts.
  */
-export function pruneAttachments(store: StoreOptions, remaining: Conversation[], o: { dryRun?: boolean; now?: number } = {}): string[] {
+export function pruneAttachments(store: StoreOptions, used: ReadonlySet<string>, o: { dryRun?: boolean; now?: number } = {}): string[] {
   const dir = join(store.dir, "attachments");
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
-  }
-  const used = new Set<string>();
-  for (const c of remaining) {
-    for (const m of c.messages) {
-      for (const b of m.content) {
-        const a = "image" in b ? b.image : "document" in b ? b.document : undefined;
-        if (a?.file) used.add(a.file.slice("attachments/".length));
-      }
-    }
   }
   const cutoff = (o.now ?? Date.now()) - 3600_000;
   const removed: string[] = [];
