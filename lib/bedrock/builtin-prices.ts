@@ -34,7 +34,12 @@ interface Row {
   regions?: string[];
 }
 
-const claude = (id: string, profiles: ProfilePrefix[]) => [id, ...profiles.map((p) => `${p}.${id}`)];
+/** The id and its inference profiles. A loop, not map and a spread: `redux-export list` prices at start-up, where the first use of each costs more than the rest of this table. */
+function claude(id: string, profiles: ProfilePrefix[]): string[] {
+  const ids = [id];
+  for (const p of profiles) ids.push(`${p}.${id}`);
+  return ids;
+}
 
 const ROWS: Row[] = [
   { ids: claude("anthropic.claude-3-5-sonnet-20241022-v2:0", ["us"]), tiers: { standard: [3, 15, 0.3, 3.75], batch: [1.5, 7.5, null, null] }, from: ANTHROPIC },

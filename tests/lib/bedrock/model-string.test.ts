@@ -103,3 +103,16 @@ describe("inference-profile prefixes", () => {
     expect(parseModelString("custom:us-east-1:us.x").kind).toBe("foundation-model");
   });
 });
+
+describe("isValidRegion", () => {
+  test("accepts exactly what the one pattern it replaces accepted, every partition and direction, and nothing else", () => {
+    const PATTERN = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-(?:east|west|north|south|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+    const partitions = ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov", "us-iso", "us-isob", "us-isof", "eu-isoe", "eusc-de", "", "u", "usa", "us-", "-us", "us-gov-", "apac", "EU", "constructor", "__proto__"];
+    const directions = ["east", "west", "north", "south", "central", "northeast", "northwest", "southeast", "southwest", "", "eastt", "East", "north-east", "toString"];
+    const numbers = ["1", "9", "10", "99", "100", "", "a", "1a", "٣", "01", "-1"];
+    const tried: string[] = ["", "-", "--", "---", "us-east-1\n", " us-east-1", "us-east-1 ", "us_east_1", "useast1", "x".repeat(70), `${"us-gov-".repeat(12)}east-1`];
+    for (const p of partitions) for (const d of directions) for (const n of numbers) tried.push(`${p}-${d}-${n}`);
+    for (const r of tried) expect({ r, ok: isValidRegion(r) }).toEqual({ r, ok: PATTERN.test(r) && r.length <= 63 });
+    expect(isValidRegion("us-gov-west-1")).toBe(true);
+  });
+});
