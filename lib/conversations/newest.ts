@@ -40,16 +40,17 @@ const ATTEMPTS = 3;
  * The most recently updated conversation (undefined when there is none), and the files passed over on the way.
  * Without a key, an encrypted file written after it is the real newest: that is refused (exit 2) rather than
  * silently falling back to an older plaintext conversation. The winner is read a second time: when it was deleted or
- * damaged in between, the directory is looked at again, so the answer is the newest of what is there now.
+ * damaged in between, the directory is looked at again, so the answer is the newest of what is there now. `read`:
+ * how the winner is read again (a test gives one that loses the file first).
  */
-export function newestConversation(opts: StoreOptions): { newest?: StoredConversation; skipped: ListResult["skipped"] } {
+export function newestConversation(opts: StoreOptions, read = readConversationFile): { newest?: StoredConversation; skipped: ListResult["skipped"] } {
   for (let attempt = 1; ; attempt++) {
     const skipped: ListResult["skipped"] = [];
     const best = newestCandidate(opts, skipped);
     if (!opts.key && skipped.length) refuseNewerEncrypted(best?.path, skipped);
     if (!best) return { skipped };
     try {
-      return { newest: { path: best.path, conversation: readConversationFile(best.path, opts.key) }, skipped };
+      return { newest: { path: best.path, conversation: read(best.path, opts.key) }, skipped };
     } catch (err) {
       if (attempt === ATTEMPTS) throw err;
     }

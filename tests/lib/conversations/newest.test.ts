@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { parseKey } from "../../../lib/conversations/envelope.ts";
 import { newestConversation } from "../../../lib/conversations/newest.ts";
-import { listConversations, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
+import { listConversations, readConversationFile, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -82,4 +82,26 @@ test("encrypted conversations: read with the key; without it, refused when writt
 test("an empty or missing directory has no newest conversation", () => {
   expect(newestConversation({ dir })).toEqual({ skipped: [] });
   expect(newestConversation({ dir: join(dir, "none") })).toEqual({ skipped: [] });
+});
+
+test("a newest file deleted before it is read again: the directory is looked at again, and the next newest exported", () => {
+  const older = save("older", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z");
+  const newer = save("newer", "2026-01-02T00:00:00.000Z", "2026-01-02T00:00:00.000Z");
+  const reads: string[] = [];
+  const r = newestConversation({ dir }, (path, key) => {
+    reads.push(path);
+    if (path === newer) rmSync(path);
+    return readConversationFile(path, key);
+  });
+  expect(reads).toEqual([newer, older]);
+  expect(r.newest?.path).toBe(older);
+  expect(r.skipped).toEqual([]);
+  // one that keeps failing: three passes, then the read's own error (exit 2)
+  let tries = 0;
+  const fail = () => {
+    tries++;
+    return readConversationFile(join(dir, "missing.json"));
+  };
+  expect(() => newestConversation({ dir }, fail)).toThrow(`no such conversation file: ${join(dir, "missing.json")}`);
+  expect(tries).toBe(3);
 });
