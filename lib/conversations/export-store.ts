@@ -18,7 +18,7 @@ export function* filteredConversations(store: StoreOptions, filters: Filters, sk
 }
 
 /**
- * The conversations that pass the filters in listConversations' order (oldest first by creation time, ties by path),
+ * The conversations that pass the filters, oldest first by creation time (ties by path),
  * without holding them: a first pass reads every file and keeps only its path and creation time (`skipped` then says
  * what it passed over), and `conversations()` reads each again as it is yielded. A file that cannot be read the
  * second time (deleted or damaged meanwhile) is added to `gone`, and one that no longer passes the filters is left out.

@@ -163,14 +163,6 @@ export function* conversationsIn(opts: StoreOptions, skipped: ListResult["skippe
   }
 }
 
-/** Every readable conversation in the directory, oldest first by creation time; never throws on a bad file. */
-export function listConversations(opts: StoreOptions): ListResult {
-  const skipped: ListResult["skipped"] = [];
-  const items = [...conversationsIn(opts, skipped)];
-  items.sort((a, b) => a.conversation.created_at.localeCompare(b.conversation.created_at) || a.path.localeCompare(b.path));
-  return { items, skipped };
-}
-
 /** One line for the person: how many files were passed over, and the first one with why. */
 export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
   if (!skipped.length) return undefined;

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { parseKey } from "../../../lib/conversations/envelope.ts";
 import { newestConversation } from "../../../lib/conversations/newest.ts";
-import { listConversations, readConversationFile, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
+import { readConversationFile, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
+import { listConversations } from "../../helpers/all-conversations.ts";
 
 let dir: string;
 beforeEach(() => {

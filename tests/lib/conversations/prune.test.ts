@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { newConversation, type Conversation } from "../../../lib/conversations/conversation.ts";
 import { parseKey } from "../../../lib/conversations/envelope.ts";
 import { carryOut, planPrune } from "../../../lib/conversations/prune.ts";
-import { listConversations, lockFile, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
+import { lockFile, saveConversation, type StoreOptions } from "../../../lib/conversations/store.ts";
+import { listConversations } from "../../helpers/all-conversations.ts";
 
 let dir: string;
 beforeEach(() => {

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
-import { conversationFileName, findConversation, listConversations, newestConversation, readConversationFile, saveConversation } from "../../../lib/conversations/store.ts";
+import { conversationFileName, findConversation, newestConversation, readConversationFile, saveConversation } from "../../../lib/conversations/store.ts";
+import { listConversations } from "../../helpers/all-conversations.ts";
 
 let dir: string;
 beforeEach(() => {
