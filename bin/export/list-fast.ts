@@ -26,10 +26,10 @@ const MAX_FILES = 64;
  * True when the settings file names a key file, or is one the full command would report (unreadable, not a JSON
  * object): its own reading (readSettings and loadKey) is what decides then.
  */
-function settingsNeedCommand(env: NodeJS.ProcessEnv): boolean {
+async function settingsNeedCommand(env: NodeJS.ProcessEnv): Promise<boolean> {
   let value: unknown;
   try {
-    const text = readTextIfExists(settingsPath(env));
+    const text = await readTextIfExists(settingsPath(env));
     if (text === undefined) return false;
     value = JSON.parse(text);
   } catch {
@@ -59,20 +59,22 @@ function fileNames(dir: string): string[] | undefined {
 
 /** The rows, newest first; undefined when a file would be skipped (the full command then warns about it). */
 async function summaries(dir: string, names: string[]): Promise<ConversationSummary[] | undefined> {
-  const [{ parseConversation }, { sortSummaries, summarize }, pricing] = await Promise.all([
+  // the path as store-read's pathInDir spells it
+  const prefix = joinPath(dir, "x").slice(0, -1);
+  // every file read at once, beside the modules' loading: each read waits its turn on Bun's file thread
+  const [{ parseConversation }, { sortSummaries, summarize }, pricing, texts] = await Promise.all([
     import("../../lib/conversations/conversation.ts"),
     import("../../lib/conversations/listing.ts"),
     import("../../lib/conversations/usage-report.ts"),
+    Promise.all(names.map((n) => readTextIfExists(prefix + n).catch(() => undefined))),
   ]);
   const pricer = pricing.createPricer();
   const cost = (c: Conversation) => pricing.conversationCost(c, pricer);
-  // the path as store-read's pathInDir spells it
-  const prefix = joinPath(dir, "x").slice(0, -1);
   const rows: ConversationSummary[] = [];
   for (let i = 0; i < names.length; i++) {
     const path = prefix + names[i]!;
     try {
-      const text = readTextIfExists(path);
+      const text = texts[i];
       if (text === undefined) return undefined;
       rows.push(summarize({ path, conversation: parseConversation(JSON.parse(text)) }, cost));
     } catch {
@@ -107,7 +109,9 @@ function noneLine(env: NodeJS.ProcessEnv): string {
 
 /** Prints the list and returns true, or returns false (nothing printed) when the full command must run. */
 export async function listFast(args: QuickListArgs, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  if (process.platform === "win32" || env.REDUX_ENCRYPTION_KEY || settingsNeedCommand(env)) return false;
+  if (process.platform === "win32" || env.REDUX_ENCRYPTION_KEY) return false;
+  // read while the directory is listed and its files read (it never rejects); nothing is printed before it is known
+  const needCommand = settingsNeedCommand(env);
   const dir = conversationsDir(env);
   const names = fileNames(dir);
   if (!names) return false;
@@ -119,6 +123,7 @@ export async function listFast(args: QuickListArgs, env: NodeJS.ProcessEnv = pro
     if (!read) return false;
     rows = read;
   }
+  if (await needCommand) return false;
   let text = "";
   if (args.json) writeJson(rows, (s) => (text += s));
   else if (rows.length || !isTTY(1)) {

@@ -9,7 +9,6 @@ import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type * as NodePath from "node:path";
 import type * as FsAtomic from "../fs-atomic.ts";
-import { isMissing } from "../read-text.ts";
 import { cacheDir } from "./model-cache.ts";
 import { validEntry, type PriceEntry } from "./prices.ts";
 
@@ -79,7 +78,8 @@ export function overrideEntriesOf(
   env: NodeJS.ProcessEnv = process.env,
   settleMs = SETTLE_MS,
 ): PriceEntry[] | undefined {
-  if (isMissing(path)) return undefined; // no prices.json, found without node:fs
+  // no prices.json (or an empty one, damaged: no entries either way), found by Bun.file's stat without node:fs
+  if (Bun.file(path).size === 0) return undefined;
   let st: Stats | undefined;
   try {
     st = fs().statSync(path, { throwIfNoEntry: false });

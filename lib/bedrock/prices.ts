@@ -3,9 +3,9 @@
 // A model with no known price costs `null` ("unknown"), never 0.
 // (node:fs and node:path are left out: `redux-export list` prices conversations at start-up)
 import { joinPath, reduxDir } from "../paths.ts";
-import { readTextIfExists } from "../read-text.ts";
 import { builtinPrice, builtinPrices } from "./builtin-prices.ts";
 import { overrideEntriesOf } from "./price-slices.ts";
+import type * as NodeFs from "node:fs";
 
 export type Tier = "standard" | "batch" | "flex" | "priority";
 const TIERS: readonly Tier[] = ["standard", "batch", "flex", "priority"];
@@ -112,13 +112,14 @@ export function parsePriceFile(v: unknown): PriceFile {
 
 /** The override file's entries, or why it cannot be used; undefined when there is none. */
 export function readPriceFile(path: string): { file?: PriceFile; problem?: string } {
-  let text: string | undefined;
+  let text: string;
   try {
-    text = readTextIfExists(path);
+    // node:fs only here: a lookup reads the file whole only when it exists (lib/bedrock/price-slices.ts)
+    text = (require("node:fs") as typeof NodeFs).readFileSync(path, "utf8");
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
     return { problem: `cannot read ${path}: ${(err as Error).message}` };
   }
-  if (text === undefined) return {};
   try {
     return { file: parsePriceFile(JSON.parse(text)) };
   } catch (err) {

@@ -3,12 +3,13 @@
 // case here runs the fast spelling and the same flags spelled so that only the full command takes them (`--json=true`,
 // `--header=false`, `--quiet=true`), and compares exit code, stdout and stderr byte for byte.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { newConversation, type Conversation } from "../../lib/conversations/conversation.ts";
 import { conversationFileName, saveConversation } from "../../lib/conversations/store.ts";
 import { parseKey } from "../../lib/conversations/envelope.ts";
 import { bin, run, withTempHome } from "./harness.ts";
+import { closedForWriting } from "../helpers/inotify.ts";
 
 let home: string;
 let dir: string;
@@ -163,6 +164,25 @@ describe("redux-export list: the fast path and the full command print the same",
     expect(JSON.parse(json!.stdout)[0].cost_usd).toBe(1.5);
     writeFileSync(join(home, ".amazon-q", "prices.json"), "{");
     await same(env, { flags: [["--json"]] });
+  });
+
+  test.if(process.platform === "linux")("the user's files are opened for reading only: no watcher sees settings, prices or a conversation closed after a write", async () => {
+    mkdirSync(dir);
+    save(conversation("watched"));
+    mkdirSync(join(home, ".amazon-q"));
+    const settings = join(home, ".amazon-q", "settings.json");
+    const prices = join(home, ".amazon-q", "prices.json");
+    writeFileSync(settings, '{"chat.maxTokens": 100}');
+    writeFileSync(prices, JSON.stringify({ version: 1, updated_at: "2026-01-01T00:00:00Z", source_url: "https://example.com", entries: [] }));
+    const files = [settings, prices, join(dir, readdirSync(dir)[0]!)];
+    for (const flags of [["--json"], ["--json=true"]]) {
+      let out = "";
+      const seen = await closedForWriting(files, async () => {
+        out = (await run(bin("redux-export"), ["list", ...flags], { env })).stdout;
+      });
+      expect(JSON.parse(out)).toHaveLength(1);
+      expect({ flags, seen }).toEqual({ flags, seen: [] });
+    }
   });
 
   test("a secret in the environment is never printed, even in the `no conversations` line", async () => {

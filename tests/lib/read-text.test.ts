@@ -18,16 +18,16 @@ const nodeRead = (path: string) => {
     return { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
   }
 };
-const fastRead = (path: string) => {
+const fastRead = async (path: string) => {
   try {
-    return { text: readTextIfExists(path) };
+    return { text: await readTextIfExists(path) };
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
   }
 };
 
 describe("readTextIfExists", () => {
-  test("reads what readFileSync reads: a byte-order mark kept, bytes that are not UTF-8 replaced alike, an empty file", () => {
+  test("reads what readFileSync reads: a byte-order mark kept, bytes that are not UTF-8 replaced alike, an empty file", async () => {
     const cases: Record<string, Buffer> = {
       plain: Buffer.from('{"a": "ü €"}\n'),
       bom: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("{}")]),
@@ -38,17 +38,17 @@ describe("readTextIfExists", () => {
     };
     for (const [name, bytes] of Object.entries(cases)) {
       writeFileSync(join(dir, name), bytes);
-      expect({ name, ...fastRead(join(dir, name)) }).toEqual({ name, ...nodeRead(join(dir, name)) });
+      expect({ name, ...(await fastRead(join(dir, name))) }).toEqual({ name, ...nodeRead(join(dir, name)) });
     }
   });
 
-  test("undefined for a missing file (or a missing directory on the way); node:fs's own error otherwise", () => {
-    expect(readTextIfExists(join(dir, "nope"))).toBeUndefined();
-    expect(readTextIfExists(join(dir, "no", "such"))).toBeUndefined();
+  test("undefined for a missing file (or a missing directory on the way); node:fs's own error otherwise", async () => {
+    expect(await readTextIfExists(join(dir, "nope"))).toBeUndefined();
+    expect(await readTextIfExists(join(dir, "no", "such"))).toBeUndefined();
     mkdirSync(join(dir, "sub"));
     writeFileSync(join(dir, "file"), "x");
     for (const path of [join(dir, "sub"), join(dir, "file", "below")]) {
-      const fast = fastRead(path);
+      const fast = await fastRead(path);
       expect(fast.code).toBeDefined();
       expect(fast).toEqual(nodeRead(path));
     }
