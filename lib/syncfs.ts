@@ -1,7 +1,7 @@
 // syncfs(2): one call that writes back a whole filesystem and waits for it (one journal commit), where an export's
 // closing pass would otherwise fsync thousands of files one by one. Linux only, and only from 5.8: before that
 // syncfs said nothing of writeback errors, so it could not stand in for the fsyncs.
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statfsSync } from "node:fs";
 import { loadLibc, type Libc } from "./libc.ts";
 
 let libc: Libc<"syncfs"> | null | undefined;
@@ -25,12 +25,25 @@ const usable = (): Libc<"syncfs"> | null => {
 };
 
 /**
- * A descriptor on `dir`'s filesystem for syncFilesystem, or undefined where syncfs cannot be used. Open it BEFORE
- * writing: syncfs reports the writeback errors that happened on the filesystem since the descriptor was opened.
+ * Local filesystems whose syncfs writes everything to the disk (statfs f_type): ext2/3/4, xfs, btrfs, f2fs, tmpfs
+ * (nothing to write), and overlayfs (it syncs its upper layer). A network or FUSE filesystem's syncfs may stop at the
+ * client (FUSE other than virtiofs, CIFS/SMB and 9p have no sync of their own, NFS's is not an fsync of each file):
+ * there each file's fsync, which those do send to the server, is the only way to know it is stored.
+ */
+const SYNCFS_WRITES_ALL: ReadonlySet<number> = new Set([0xef53, 0x58465342, 0x9123683e, 0xf2f52010, 0x01021994, 0x794c7630]);
+
+/** Whether syncfs on a filesystem of this statfs type stands in for an fsync of each file on it. */
+export const syncfsCoversFiles = (type: number) => SYNCFS_WRITES_ALL.has(type);
+
+/**
+ * A descriptor on `dir`'s filesystem for syncFilesystem, or undefined where syncfs cannot be used (not Linux 5.8+, or
+ * not a local filesystem it covers). Open it BEFORE writing: syncfs reports the writeback errors that happened on the
+ * filesystem since the descriptor was opened.
  */
 export function openFilesystem(dir: string): number | undefined {
   if (!usable()) return undefined;
   try {
+    if (!syncfsCoversFiles(Number(statfsSync(dir).type))) return undefined;
     return openSync(dir, "r");
   } catch {
     return undefined;
