@@ -3,7 +3,7 @@
 // are checked before any request. Saved inline (base64) or, above INLINE_MAX, as a content-addressed file beside the
 // conversations (`attachments/<sha256>.<format>`, 0600); with encryption at rest always inline, so it is encrypted too.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { usageError, ReduxError, ExitCode } from "../errors.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
@@ -164,6 +164,9 @@ export function attachmentPart(a: Attachment, store?: StoreOptions): ImageBlock 
     try {
       ensurePrivateDir(join(store.dir, "attachments"));
       if (!existsSync(path)) writeFileAtomic(path, a.bytes);
+      // the same bytes stored before: made young again, so a prune running now (it keeps files under an hour old)
+      // cannot take it from the conversation about to name it
+      else utimesSync(path, new Date(), new Date());
     } catch (err) {
       throw new ReduxError(ExitCode.internal, `cannot save the attachment ${a.name} to ${path}: ${(err as Error).message}`, "check that the conversations directory is writable and has room, or pass --no-save");
     }

@@ -73,6 +73,21 @@ test("a conversation continued after the plan is kept with the attachment it nam
   expect(existsSync(orphan)).toBe(false);
 });
 
+test("an old attachment nobody names, stored again by a chat while prune runs, is kept for the conversation that names it", async () => {
+  const { attachmentPart } = await import("../../../lib/conversations/attachments.ts");
+  const stale = save(conv("stale", OLD, OLD));
+  const bytes = new Uint8Array(300_000).fill(7); // over the size kept inline
+  const sha = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  const orphan = attachment(sha);
+  const plan = planPrune({ dir });
+  // a new chat attaches the same bytes between the plan and the deletions
+  const part = attachmentPart({ kind: "image", name: "x.png", format: "png", bytes }, { dir });
+  save(conv("new", NEW, NEW, `${sha}.png`));
+  expect(carryOut(plan, { dir }, CUTOFF, false)).toEqual({ removed: [stale], busy: 0, orphans: [] });
+  expect("image" in part && part.image.file).toBe(`attachments/${sha}.png`);
+  expect(existsSync(orphan)).toBe(true);
+});
+
 test("a locked conversation is in use and kept; one damaged after the plan is not deleted; their attachments stay", () => {
   const locked = save(conv("locked", OLD, OLD, `${"c".repeat(64)}.png`));
   const damaged = save(conv("damaged", OLD, OLD, `${"d".repeat(64)}.png`));
