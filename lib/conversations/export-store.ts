@@ -1,6 +1,6 @@
 // Reading the conversation directory for redux-export: the store options (directory, key), and filtered listings
 // that report what they skipped instead of failing on a foreign or damaged file.
-import { conversationsIn, readOrSkip, type ListResult, type StoreOptions, type StoredConversation } from "./store-read.ts";
+import { conversationsIn, oldestFirst, readOrSkip, type ListResult, type StoreOptions, type StoredConversation } from "./store-read.ts";
 import { loadKey } from "./envelope.ts";
 import { readSettings } from "../settings.ts";
 import { conversationsDir } from "../paths.ts";
@@ -28,7 +28,7 @@ export function filteredOldestFirst(store: StoreOptions, filters: Filters) {
   const skipped: ListResult["skipped"] = [];
   const order: { path: string; created: string }[] = [];
   for (const it of conversationsIn(store, skipped)) if (keep(it.conversation)) order.push({ path: it.path, created: it.conversation.created_at });
-  order.sort((a, b) => a.created.localeCompare(b.created) || a.path.localeCompare(b.path));
+  order.sort(oldestFirst);
   return {
     skipped,
     *conversations(gone: ListResult["skipped"]): Generator<StoredConversation> {

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { ReduxError, ExitCode } from "../errors.ts";
 import { isEnvelope } from "./envelope.ts";
-import { conversationsIn, readConversationFile, type ListResult, type StoreOptions, type StoredConversation } from "./store-read.ts";
+import { conversationsIn, oldestFirst, readConversationFile, type ListResult, type StoreOptions, type StoredConversation } from "./store-read.ts";
 
 interface Candidate {
   path: string;
@@ -20,7 +20,7 @@ interface Candidate {
 export function beats(c: Candidate, best: Candidate | undefined): boolean {
   if (!best) return true;
   if (c.updated !== best.updated) return c.updated > best.updated;
-  return (c.created.localeCompare(best.created) || c.path.localeCompare(best.path)) < 0;
+  return oldestFirst(c, best) < 0;
 }
 
 /** The path and dates of the newest readable conversation; files passed over go to `skipped` (directory order). */

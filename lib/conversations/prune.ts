@@ -2,7 +2,7 @@
 // of each (its path, dates and stored attachments), then each one deleted after it is read again under its lock.
 // One conversation is in memory at a time, however many the directory holds.
 import { rmSync } from "node:fs";
-import { conversationsIn, readConversationFile, type ListResult, type StoreOptions } from "./store-read.ts";
+import { conversationsIn, oldestFirst, readConversationFile, type ListResult, type StoreOptions } from "./store-read.ts";
 import { pruneAttachments, storedAttachments } from "./attachments.ts";
 import { lockFile } from "../file-lock.ts";
 import { onPath } from "../fs-errors.ts";
@@ -36,7 +36,7 @@ export function planPrune(store: StoreOptions): PrunePlan {
     rows.push({ path, created: c.created_at, updated: Date.parse(c.updated_at), files: files.length ? files : NONE });
   }
   // the order the paths are printed in: the stable sort of the whole listing that prune used to make
-  rows.sort((a, b) => a.created.localeCompare(b.created) || a.path.localeCompare(b.path));
+  rows.sort(oldestFirst);
   return { rows, skipped };
 }
 

@@ -163,6 +163,13 @@ export function* conversationsIn(opts: StoreOptions, skipped: ListResult["skippe
   }
 }
 
+/**
+ * The order the store's listings print in (`--all`, `prune`; `--last` keeps the first of the newest by it): oldest
+ * first by creation time, ties by path, both by localeCompare as they always were (`list`'s rows use code points).
+ */
+export const oldestFirst = (a: { created: string; path: string }, b: { created: string; path: string }) =>
+  a.created.localeCompare(b.created) || a.path.localeCompare(b.path);
+
 /** One line for the person: how many files were passed over, and the first one with why. */
 export function skippedWarning(skipped: ListResult["skipped"]): string | undefined {
   if (!skipped.length) return undefined;
