@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { outputArgs } from "../shared/args.ts";
 import { color, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
-import { loadPrices, pricingId, type PriceEntry } from "../../lib/bedrock/prices.ts";
+import { byPriceKey, loadPrices, pricingId, type PriceEntry } from "../../lib/bedrock/prices.ts";
 import { parseModelString, validateModelId, validateRegion } from "../../lib/bedrock/model-string.ts";
 import { usageError } from "../../lib/errors.ts";
 
@@ -66,7 +66,7 @@ export default defineCommand({
     const prices = loadPrices();
     if (prices.problem) ui.warn(prices.problem);
     const sel = selector(args.model, regions);
-    const rows = prices.entries.filter(sel.match).sort((a, b) => a.model_id.localeCompare(b.model_id) || a.region.localeCompare(b.region) || a.tier.localeCompare(b.tier));
+    const rows = prices.entries.filter(sel.match).sort(byPriceKey);
     if (args.json) out(`${JSON.stringify(rows)}\n`);
     else if (isTTY(1)) {
       if (rows.length) out(`${table(rows)}\n`);

@@ -1,8 +1,8 @@
 // A `redux-export list` answered by the multicall entry (bin/redux.ts) before the command loads, without node:fs or
 // node:path (loading them was most of an empty listing's time): the directory listed through Bun.Glob, files read
 // through Bun.file (read-only; Bun.mmap would open them for writing), output written with Bun.write. It answers only
-// the plain case: flags among --json, --[no-]header
-// and -q, no encryption key anywhere, and a small directory whose every .json file is a readable redux conversation.
+// the plain case: flags among --json, --[no-]header and -q, no encryption key anywhere, and a small directory whose
+// every .json file is a readable redux conversation.
 // Anything else (a key, a settings file in error, a directory that cannot be listed, a file the listing would skip,
 // rows for a terminal's table) says no with nothing printed, and the full command runs and says it the usual way.
 import { conversationsDir, joinPath, settingsPath } from "../../lib/paths.ts";

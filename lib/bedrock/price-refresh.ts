@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
 import { fsError } from "../fs-errors.ts";
 import { caCertificates, proxyFor } from "../aws/http.ts";
-import { clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type PriceFile, type Tier } from "./prices.ts";
+import { byPriceKey, clearPriceCache, pricesPath, readPriceFile, type PriceEntry, type PriceFile, type Tier } from "./prices.ts";
 import { builtinPrices } from "./builtin-prices.ts";
 import { OFFERS, PRICE_ALIASES, geographiesOf, type Offer, type PriceAlias } from "./price-aliases.ts";
 
@@ -279,7 +279,7 @@ export async function refreshPrices(o: RefreshOptions = {}): Promise<RefreshSumm
     version: 1,
     updated_at: new Date().toISOString(),
     source_url: base,
-    entries: [...next.values()].sort((a, b) => a.model_id.localeCompare(b.model_id) || a.region.localeCompare(b.region) || a.tier.localeCompare(b.tier)),
+    entries: [...next.values()].sort(byPriceKey),
   };
   try {
     // ~/.amazon-q is created 0700 when missing (an existing one, perhaps the Amazon Q CLI's, is left as it is)

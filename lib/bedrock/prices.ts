@@ -62,6 +62,9 @@ export interface PriceTable {
 export const pricesPath = (env: NodeJS.ProcessEnv = process.env) => joinPath(reduxDir(env), "prices.json");
 
 
+/** The order prices are listed and stored in: by model id, then region, then tier. */
+export const byPriceKey = (a: PriceEntry, b: PriceEntry) => a.model_id.localeCompare(b.model_id) || a.region.localeCompare(b.region) || a.tier.localeCompare(b.tier);
+
 const key = (modelId: string, region: string, tier: Tier) => `${tier}\u0000${region}\u0000${modelId}`;
 
 /** A table from entries, later ones winning (override entries go after the built-in ones). */
