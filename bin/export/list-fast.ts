@@ -11,7 +11,8 @@ import { envSecrets, redactText } from "../../lib/redact.ts";
 import type { Conversation } from "../../lib/conversations/conversation.ts";
 import type { ConversationSummary } from "../../lib/conversations/listing.ts";
 import { isTTY } from "../shared/tty.ts";
-import { TSV_HEADER, tsvLine, writeJson } from "./list-render.ts";
+import { rowLine } from "../../lib/conversations/list-lines.ts";
+import { writeJson, writeTsv } from "./list-render.ts";
 
 /** What the fast path reads of the command line (bin/redux.ts's QUICK_LIST). */
 export interface QuickListArgs {
@@ -126,11 +127,9 @@ export async function listFast(args: QuickListArgs, env: NodeJS.ProcessEnv = pro
   }
   if (await needCommand) return false;
   let text = "";
-  if (args.json) writeJson(rows, (s) => (text += s));
-  else if (rows.length || !isTTY(1)) {
-    if (args.header !== false) text += TSV_HEADER;
-    for (const r of rows) text += tsvLine(r);
-  }
+  const add = (s: string) => (text += s);
+  if (args.json) writeJson(rows.map((r) => rowLine(r, "json")), add);
+  else if (rows.length || !isTTY(1)) writeTsv(rows.map((r) => rowLine(r, "tsv")), args.header !== false, add);
   if (text) await write(1, text);
   if (!rows.length && !args.quiet) await write(2, `${noneLine(env)}\n`);
   return true;

@@ -1,17 +1,20 @@
-// The piped forms of `redux-export list`'s rows: tab-separated lines under a header line, and one JSON array. Shared
-// by the command (list.ts) and its fast path (list-fast.ts), which must print the same bytes.
-import type { ConversationSummary } from "../../lib/conversations/listing.ts";
+// Printing `redux-export list`'s piped forms from the rows' lines (lib/conversations/list-lines.ts): the JSON array,
+// or the header and the tab-separated lines. Shared by the command (list.ts) and its fast path (list-fast.ts), which
+// must print the same bytes.
+import { TSV_HEADER } from "../../lib/conversations/list-lines.ts";
 
-export const TSV_HEADER = "id\tcreated_at\tupdated_at\tmodel\tturns\ttotal_tokens\tcost_usd\tstatus\tfirst_prompt\n";
+const PER_WRITE = 1000;
 
-export const tsvLine = (r: ConversationSummary) =>
-  `${[r.id, r.created_at, r.updated_at, r.model, r.turns, r.total_tokens, r.cost_usd ?? "unknown", r.status, r.first_prompt].join("\t")}\n`;
-
-/** JSON.stringify(rows) and a newline, given to `write` a thousand rows at a time: 50,000 rows are never one 20 MB string. */
-export function writeJson(rows: ConversationSummary[], write: (s: string) => void) {
-  if (!rows.length) return write("[]\n");
-  for (let i = 0; i < rows.length; i += 1000) {
-    const part = JSON.stringify(rows.slice(i, i + 1000));
-    write(`${i ? "," : "["}${part.slice(1, -1)}${i + 1000 >= rows.length ? "]\n" : ""}`);
+/** The rows' JSON as one array and a newline (what JSON.stringify(rows) gives), to `write` a thousand rows at a time. */
+export function writeJson(lines: string[], write: (s: string) => void) {
+  if (!lines.length) return write("[]\n");
+  for (let i = 0; i < lines.length; i += PER_WRITE) {
+    write(`${i ? "," : "["}${lines.slice(i, i + PER_WRITE).join(",")}${i + PER_WRITE >= lines.length ? "]\n" : ""}`);
   }
+}
+
+/** The header line (unless `header` is false) and the rows' lines, a thousand to a write. */
+export function writeTsv(lines: string[], header: boolean, write: (s: string) => void) {
+  if (header) write(TSV_HEADER);
+  for (let i = 0; i < lines.length; i += PER_WRITE) write(lines.slice(i, i + PER_WRITE).join(""));
 }

@@ -7,7 +7,7 @@ import type { ConversationSummary, Filters } from "../../lib/conversations/listi
 import { filterArgs, keyArgs, outputArgs } from "../shared/args.ts";
 import { colorOut, createUi } from "../shared/ui.ts";
 import { columns, isTTY, out } from "../shared/io.ts";
-import { TSV_HEADER, tsvLine, writeJson } from "./list-render.ts";
+import { writeJson, writeTsv } from "./list-render.ts";
 import type * as Prices from "../../lib/bedrock/prices.ts";
 
 const short = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
@@ -73,18 +73,17 @@ interface ListArgs extends Filters {
 
 export async function list(args: ListArgs) {
   const ui = createUi({ quiet: args.quiet, debug: args.debug });
-  const { items, skipped, threads } = await listSummaries(exportStore(args["key-file"]), args);
+  // piped, the rows are made into their lines by the threads that read them; a terminal's table needs the rows
+  const form = args.json ? "json" : isTTY(1) ? undefined : "tsv";
+  const { items, lines, skipped, threads } = await listSummaries(exportStore(args["key-file"]), args, { form });
   ui.debug(`read the conversations directory on ${threads} thread${threads === 1 ? "" : "s"}`);
   const warning = skippedWarning(skipped);
   if (warning) ui.warn(warning);
-  const rows = items.reverse();
-  if (args.json) writeJson(rows, out);
-  else if (isTTY(1)) out(rows.length ? `${table(rows, columns())}\n` : "");
-  else {
-    if (args.header !== false) out(TSV_HEADER);
-    for (const r of rows) out(tsvLine(r));
-  }
-  if (!rows.length) ui.info("no conversations");
+  // newest first
+  if (form === "json") writeJson(lines!.reverse(), out);
+  else if (form === "tsv") writeTsv(lines!.reverse(), args.header !== false, out);
+  else out(items.length ? `${table(items.reverse(), columns())}\n` : "");
+  if (!(lines ?? items).length) ui.info("no conversations");
 }
 
 export default defineCommand({

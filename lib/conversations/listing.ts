@@ -66,6 +66,36 @@ export function mergeSummaries(lists: ConversationSummary[][]): ConversationSumm
   return merged;
 }
 
+/** One thread's rows in list order as text (list-lines.ts): each row's line, and the creation time and path it sorts by. */
+export interface RowLines {
+  lines: string[];
+  created: string[];
+  paths: string[];
+}
+
+/** Threads' rows as text, merged into one list in list order (what mergeSummaries does for the rows themselves). */
+export function mergeLines(parts: RowLines[]): string[] {
+  let merged = parts[0] ?? { lines: [], created: [], paths: [] };
+  for (let k = 1; k < parts.length; k++) {
+    const [a, b] = [merged, parts[k]!];
+    const size = a.lines.length + b.lines.length;
+    const out: RowLines = { lines: new Array(size), created: new Array(size), paths: new Array(size) };
+    let i = 0;
+    let j = 0;
+    for (let n = 0; n < size; n++) {
+      // b's row first only when it sorts strictly before a's: ties keep a's row first, as mergeSummaries does
+      const fromB = i === a.lines.length || (j < b.lines.length && (cmp(b.created[j]!, a.created[i]!) || cmp(b.paths[j]!, a.paths[i]!)) < 0);
+      const from = fromB ? b : a;
+      const at = fromB ? j++ : i++;
+      out.lines[n] = from.lines[at]!;
+      out.created[n] = from.created[at]!;
+      out.paths[n] = from.paths[at]!;
+    }
+    merged = out;
+  }
+  return merged.lines;
+}
+
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
 /** `30d`, `12h`, `2w`, `90m`, `45s` → milliseconds. */

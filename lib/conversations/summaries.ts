@@ -1,17 +1,22 @@
 // The rows of `redux-export list`: every conversation file read, validated, filtered and summarized, keeping only the
 // summaries. A large directory is shared out between this thread and workers (summaries-worker.ts), one contiguous
-// slice of the file names each, so reading and parsing 50,000 files use the idle cores; the rows come back in file
-// order and are sorted here, so the answer is the same however many threads read it.
+// slice of the file names each, so reading and parsing 50,000 files use the idle cores. Each thread sorts its rows,
+// and turns them into the text they are printed as when that is asked for; here they are merged in list order, so the
+// answer is the same however many threads read it.
 import type * as NodeFs from "node:fs";
 import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
-import { makeFilter, mergeSummaries, sortSummaries, summarize, type ConversationSummary, type Filters } from "./listing.ts";
+import { makeFilter, mergeLines, mergeSummaries, sortSummaries, summarize, type ConversationSummary, type Filters, type RowLines } from "./listing.ts";
+import { rowLine, type LineForm } from "./list-lines.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 
 interface Summaries {
+  /** The rows in list order; empty when they were asked for as text (`lines`). */
   items: ConversationSummary[];
+  /** With a LineForm: each row's line, in list order. */
+  lines?: string[];
   skipped: ListResult["skipped"];
   /** How many threads read the files (1, or 1 plus the workers that did their share). */
   threads?: number;
@@ -24,6 +29,17 @@ export interface SummaryJob {
   key?: EncryptionKey;
   filters: Filters;
   now: number;
+  /** The rows wanted as text (a piped list), not as objects (the table). */
+  form?: LineForm;
+}
+
+/** One thread's share: its rows in list order, as objects or (with a LineForm) as text. */
+interface Part {
+  items: ConversationSummary[];
+  text?: RowLines;
+  skipped: ListResult["skipped"];
+  /** 1 when a worker read it (not this thread, after a worker failed to start). */
+  threads?: number;
 }
 
 type Pricing = typeof import("./usage-report.ts");
@@ -32,7 +48,7 @@ type Pricing = typeof import("./usage-report.ts");
  * One slice of a directory's files summarized (the body of every thread's work): the rows in list order, each thread
  * sorting its own, and the files passed over in file order.
  */
-export function summarizeFiles(job: SummaryJob, pricing: Pricing): Summaries {
+export function summarizeFiles(job: SummaryJob, pricing: Pricing): Part {
   const keep = makeFilter(job.filters, job.now);
   const pricer = pricing.createPricer();
   const cost = (c: Conversation) => pricing.conversationCost(c, pricer);
@@ -45,7 +61,15 @@ export function summarizeFiles(job: SummaryJob, pricing: Pricing): Summaries {
     const conversation = readOrSkip(path, job.key, skipped);
     if (conversation && keep(conversation)) items.push(summarize({ path, conversation }, cost));
   }
-  return { items: sortSummaries(items), skipped };
+  sortSummaries(items);
+  if (!job.form) return { items, skipped };
+  const text: RowLines = { lines: new Array(items.length), created: new Array(items.length), paths: new Array(items.length) };
+  for (let i = 0; i < items.length; i++) {
+    text.lines[i] = rowLine(items[i]!, job.form);
+    text.created[i] = items[i]!.created_at;
+    text.paths[i] = items[i]!.path;
+  }
+  return { items: [], text, skipped };
 }
 
 // in an executable, a worker is named by its entry point's path from the project root (scripts/build.ts adds it);
@@ -96,10 +120,10 @@ export const loadPricing = (): Promise<Pricing> => import("./usage-report.ts");
  * or fails leaves its slice to this thread; one that ends without sending its rows (it exited, or was stopped) rejects
  * `done` with an internal error (exit 1): without that the listing would wait for it for ever.
  */
-function inWorker(job: SummaryJob, pricing: Pricing, url: string): { started: Promise<void>; done: Promise<Summaries> } {
+function inWorker(job: SummaryJob, pricing: Pricing, url: string): { started: Promise<void>; done: Promise<Part> } {
   let started!: () => void;
   const start = new Promise<void>((resolve) => (started = resolve));
-  const done = new Promise<Summaries>((resolve, reject) => {
+  const done = new Promise<Part>((resolve, reject) => {
     let stalled: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     // the first of result, failure, stall or exit decides; the others (a close after terminate()) change nothing
@@ -122,13 +146,15 @@ function inWorker(job: SummaryJob, pricing: Pricing, url: string): { started: Pr
       worker.terminate();
       fallBack();
     }, 5000);
-    worker.onmessage = (e: MessageEvent<string>) => {
+    worker.onmessage = (e: MessageEvent<string | Part>) => {
       if (e.data === "started") {
         clearTimeout(stalled);
         return started();
       }
       worker.terminate();
-      settle(() => resolve({ ...(JSON.parse(e.data) as Summaries), threads: 1 }));
+      const part = e.data;
+      // the rows as objects cross as one JSON string (cloning 25,000 objects took several times longer); as text, cloned
+      settle(() => resolve({ ...(typeof part === "string" ? (JSON.parse(part) as Part) : part), threads: 1 }));
     };
     worker.onerror = () => {
       worker.terminate();
@@ -153,34 +179,45 @@ function inWorker(job: SummaryJob, pricing: Pricing, url: string): { started: Pr
   return { started: start, done };
 }
 
+interface ListOptions {
+  /** The rows wanted as text: `lines` then holds them and `items` is empty. */
+  form?: LineForm;
+  /** The time relative filters (`7d`) count back from. */
+  now?: number;
+  threadsTo?: (files: number) => number;
+  /** The module the workers run (a test gives one that dies). */
+  worker?: string;
+}
+
 /**
  * The summaries of the conversations that pass the filters, oldest first by creation time (ties by path), and the
- * files passed over in directory order. Bad filter values are usage errors, found before anything is read. `worker`:
- * the module the workers run (a test gives one that dies).
+ * files passed over in directory order. Bad filter values are usage errors, found before anything is read.
  */
-export async function listSummaries(store: StoreOptions, filters: Filters, now = Date.now(), threadsTo = threadsFor, worker = WORKER): Promise<Summaries> {
+export async function listSummaries(store: StoreOptions, filters: Filters, o: ListOptions = {}): Promise<Summaries> {
+  const { form, now = Date.now(), threadsTo = threadsFor, worker = WORKER } = o;
   makeFilter(filters, now);
   // only the filters: `filters` may be the whole parsed command line
   const f: Filters = { since: filters.since, until: filters.until, model: filters.model, status: filters.status };
   const names = conversationFileNames(store.dir);
-  const threads = threadsTo(names.length);
+  const planned = threadsTo(names.length);
   // this thread's slice is the larger: a worker starts later and its rows cross back as JSON that this thread parses
   // (two threads over 50,000 files: this thread waited 120-190 ms for the worker after an even split)
-  const first = threads === 1 ? names.length : Math.ceil((names.length * MINE) / (MINE + threads - 1));
-  const per = Math.ceil((names.length - first) / Math.max(1, threads - 1));
+  const first = planned === 1 ? names.length : Math.ceil((names.length * MINE) / (MINE + planned - 1));
+  const per = Math.ceil((names.length - first) / Math.max(1, planned - 1));
   const slice = (i: number) => (i === 0 ? names.slice(0, first) : names.slice(first + (i - 1) * per, first + i * per));
-  const job = (i: number): SummaryJob => ({ dir: store.dir, names: slice(i), ...(store.key ? { key: store.key } : {}), filters: f, now });
+  const job = (i: number): SummaryJob => ({ dir: store.dir, names: slice(i), ...(store.key ? { key: store.key } : {}), filters: f, now, ...(form ? { form } : {}) });
   // the workers take the later slices; this thread reads the first one meanwhile
-  if (!names.length) return { items: [], skipped: [], threads: 1 };
+  if (!names.length) return { items: [], ...(form ? { lines: [] } : {}), skipped: [], threads: 1 };
   const pricing = await loadPricing();
   const others: ReturnType<typeof inWorker>[] = [];
-  for (let i = 1; i < threads; i++) others.push(inWorker(job(i), pricing, worker));
+  for (let i = 1; i < planned; i++) others.push(inWorker(job(i), pricing, worker));
   await Promise.all(others.map((w) => w.started));
   const mine = summarizeFiles(job(0), pricing);
   const parts = [mine, ...(await Promise.all(others.map((w) => w.done)))];
-  // each part is sorted by its own thread: merged, not sorted again (the sort was a tenth of 50,000 files on two threads)
-  const items = parts.length === 1 ? mine.items : mergeSummaries(parts.map((p) => p.items));
   // concat, not flatMap: flatMap steps through the list in JavaScript, concat copies it natively
   const skipped = parts.length === 1 ? mine.skipped : mine.skipped.concat(...parts.slice(1).map((p) => p.skipped));
-  return { items, skipped, threads: 1 + parts.reduce((n, p) => n + (p.threads ?? 0), 0) };
+  const threads = 1 + parts.reduce((n, p) => n + (p.threads ?? 0), 0);
+  // each part is sorted by its own thread: merged, not sorted again (the sort was a tenth of 50,000 files on two threads)
+  if (form) return { items: [], lines: mergeLines(parts.map((p) => p.text!)), skipped, threads };
+  return { items: parts.length === 1 ? mine.items : mergeSummaries(parts.map((p) => p.items)), skipped, threads };
 }

@@ -6,7 +6,8 @@ import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { conversationFileName } from "../../../lib/conversations/store.ts";
 import { busyCores, listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
-import { mergeSummaries, sortSummaries } from "../../../lib/conversations/listing.ts";
+import { mergeLines, mergeSummaries, sortSummaries } from "../../../lib/conversations/listing.ts";
+import { rowLine } from "../../../lib/conversations/list-lines.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -52,14 +53,22 @@ describe("listSummaries on several threads", () => {
       if (i % 700 === 0) writeFileSync(join(dir, `bad${i}_20260101T000000Z.json`), "{");
     }
     const now = Date.now();
-    const one = await listSummaries({ dir }, { status: "complete" }, now, () => 1);
-    const three = await listSummaries({ dir }, { status: "complete" }, now, () => 3);
+    const one = await listSummaries({ dir }, { status: "complete" }, { now, threadsTo: () => 1 });
+    const three = await listSummaries({ dir }, { status: "complete" }, { now, threadsTo: () => 3 });
     expect(one.threads).toBe(1);
     expect(three.threads).toBe(3);
     expect(three.items).toEqual(one.items);
     expect(three.skipped).toEqual(one.skipped);
     expect(one.items.length).toBe(1400);
     expect(one.skipped.length).toBe(3);
+    // piped forms: each thread makes its rows' lines, merged here into the lines of the rows one thread lists
+    for (const form of ["json", "tsv"] as const) {
+      const text = await listSummaries({ dir }, { status: "complete" }, { now, threadsTo: () => 3, form });
+      expect(text.threads).toBe(3);
+      expect(text.items).toEqual([]);
+      expect(text.lines).toEqual(one.items.map((r) => rowLine(r, form)));
+      expect(text.skipped).toEqual(one.skipped);
+    }
   }, 30_000);
 });
 
@@ -78,7 +87,7 @@ describe("listSummaries: a worker that dies", () => {
       // the directory's name tells the fake worker when to die
       const at = join(dir, when);
       fill(at, 40);
-      const err = await listSummaries({ dir: at }, {}, Date.now(), () => 3, dying).then(
+      const err = await listSummaries({ dir: at }, {}, { threadsTo: () => 3, worker: dying }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -100,6 +109,9 @@ describe("mergeSummaries", () => {
       for (const r of all) lists[rand(1 + (round % 4))]!.push(r);
       for (const l of lists) sortSummaries(l);
       expect(mergeSummaries(lists.slice(0, 1 + (round % 4)))).toEqual(sortSummaries([...all]));
+      // the same lists as text: the same order
+      const asText = lists.slice(0, 1 + (round % 4)).map((l) => ({ lines: l.map((r) => rowLine(r, "json")), created: l.map((r) => r.created_at), paths: l.map((r) => r.path) }));
+      expect(mergeLines(asText)).toEqual(sortSummaries([...all]).map((r) => rowLine(r, "json")));
     }
   });
 });
