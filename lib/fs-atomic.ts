@@ -217,5 +217,10 @@ export function durableWrites(dir: string, o: WriteOptions & { /** false: always
       syncDir(dir);
       return "fsync pass";
     },
+    /** An export given up midway: the descriptor held for syncfs is closed, and nothing is synced. */
+    abandon() {
+      if (fsFd !== undefined) closeSync(fsFd);
+      fsFd = undefined;
+    },
   };
 }

@@ -60,14 +60,19 @@ export async function exportConversations(args: ExportArgs) {
     const files = durableWrites(dir, { mode: "umask" });
     const skipped: { path: string; reason: string }[] = [];
     let n = 0;
-    for (const it of filteredConversations(store, args, skipped)) {
-      const name = `${it.conversation.conversation_id}.${format}`;
-      try {
-        files.write(name, render(it.conversation, format, attachmentReader(store)));
-      } catch (err) {
-        throw fsError(err, join(dir, name), "write");
+    try {
+      for (const it of filteredConversations(store, args, skipped)) {
+        const name = `${it.conversation.conversation_id}.${format}`;
+        try {
+          files.write(name, render(it.conversation, format, attachmentReader(store)));
+        } catch (err) {
+          throw fsError(err, join(dir, name), "write");
+        }
+        n++;
       }
-      n++;
+    } catch (err) {
+      files.abandon();
+      throw err;
     }
     try {
       const how = await files.done();
