@@ -15,6 +15,11 @@ export const TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux
 export type Target = (typeof TARGETS)[number];
 export const ROOT = join(import.meta.dir, "..");
 export const DIST = join(ROOT, "dist");
+/**
+ * The profile the bytecode is laid out by (recorded by scripts/bytecode-order.ts from a one-shot chat): what a run
+ * uses sits together, so it maps fewer pages of the executable. Used when present; a stale one still applies.
+ */
+export const BYTECODE_ORDER = join(ROOT, "scripts", "bytecode.order");
 /** The worker modules the executable starts (redux-export list reads a large directory on every core). */
 const WORKERS = [join(ROOT, "lib", "conversations", "summaries-worker.ts")];
 
@@ -31,6 +36,7 @@ export function buildArgs(entry: string, outfile: string, defines: string[] = []
     "--minify",
     "--splitting",
     "--bytecode",
+    ...(existsSync(BYTECODE_ORDER) ? [`--bytecode-order=${BYTECODE_ORDER}`] : []),
     "--format=esm",
     "--sourcemap=none",
     // JavaScriptCore's tier-up thresholds x8 at start: run-once code stays in the interpreter instead of paying for
