@@ -16,7 +16,10 @@ export interface BedrockClientOptions {
   /** Bounds each request with no activity (ms); the SDK has no timeout by default. */
   timeoutMs: number;
   maxAttempts?: number;
-  /** Use an HTTP/1.1 keep-alive pool of this many connections instead of a connection per request (batch). */
+  /**
+   * Use an HTTP/1.1 keep-alive pool instead of a connection per request (batch): Bun's fetch's own, or this many
+   * connections where a proxy variable or a CA bundle applies.
+   */
   pool?: number;
   debug?: DebugLog;
   /** Sign with this provider (shared by the clients of several regions, so credentials are resolved once). */
@@ -40,7 +43,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
     ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
     credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
-    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool, fetch: Boolean(o.pool) }),
   });
   if (o.debug) addRequestTrace(client, o.debug);
   return client;
