@@ -276,7 +276,7 @@ async function waitAndCollect(open: JobEntry[], o: BedrockEngineOptions, clients
 async function refreshJob(j: JobEntry, clients: Clients, o: BedrockEngineOptions): Promise<boolean> {
   let got: GetModelInvocationJobCommandOutput;
   try {
-    const { GetModelInvocationJobCommand } = await import("@aws-sdk/client-bedrock");
+    const { GetModelInvocationJobCommand } = await import("../bedrock/control-plane-sdk.ts");
     got = await (await clients.control(j.region)).send(new GetModelInvocationJobCommand({ jobIdentifier: j.jobArn! }));
   } catch (err) {
     throw controlError(`cannot read the state of job ${jobIdOf(j.jobArn!)}`, err, j.region, "bedrock:GetModelInvocationJob");
@@ -313,7 +313,7 @@ function outcomeOf(j: JobEntry): ReduxError | undefined {
 }
 
 async function createJob(j: JobEntry, client: BedrockClient, roleArn: string): Promise<string> {
-  const { CreateModelInvocationJobCommand, ListModelInvocationJobsCommand } = await import("@aws-sdk/client-bedrock");
+  const { CreateModelInvocationJobCommand, ListModelInvocationJobsCommand } = await import("../bedrock/control-plane-sdk.ts");
   try {
     const r = await client.send(
       new CreateModelInvocationJobCommand({

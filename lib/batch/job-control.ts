@@ -38,7 +38,7 @@ function clientFor(o: Opts) {
 }
 
 export async function jobStatuses(state: BatchState, o: Opts): Promise<JobStatusRow[]> {
-  const { GetModelInvocationJobCommand } = await import("@aws-sdk/client-bedrock");
+  const { GetModelInvocationJobCommand } = await import("../bedrock/control-plane-sdk.ts");
   const client = clientFor(o);
   const rows: JobStatusRow[] = [];
   for (const j of state.jobs) {
@@ -64,7 +64,7 @@ export async function jobStatuses(state: BatchState, o: Opts): Promise<JobStatus
 
 /** Stops every recorded job that is still running; returns the ids stopped and those already finished. */
 export async function cancelJobs(state: BatchState, o: Opts): Promise<{ stopped: string[]; finished: string[] }> {
-  const { GetModelInvocationJobCommand, StopModelInvocationJobCommand } = await import("@aws-sdk/client-bedrock");
+  const { GetModelInvocationJobCommand, StopModelInvocationJobCommand } = await import("../bedrock/control-plane-sdk.ts");
   const client = clientFor(o);
   const stopped: string[] = [];
   const finished: string[] = [];

@@ -36,7 +36,7 @@ export async function profileFor(region: string, modelId: string, o: AutoProfile
     const id = chooseProfile(modelId, region, candidates);
     if (id) return id;
   }
-  const [{ createControlPlaneClient }, { paginateListInferenceProfiles }] = await Promise.all([import("./control-plane.ts"), import("@aws-sdk/client-bedrock")]);
+  const [{ createControlPlaneClient }, { paginateListInferenceProfiles }] = await Promise.all([import("./control-plane.ts"), import("./control-plane-sdk.ts")]);
   const client = await createControlPlaneClient({ region, profile: o.profile, timeoutMs: o.timeoutMs, maxAttempts: 2, debug: o.debug });
   try {
     const candidates: ProfileCandidate[] = [];

@@ -22,7 +22,7 @@ interface ControlPlaneOptions {
 }
 
 export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<BedrockClient> {
-  const [{ BedrockClient }, url] = await Promise.all([import("@aws-sdk/client-bedrock"), sdkServiceUrl("BEDROCK", o.region, o.endpoint)]);
+  const [{ BedrockClient }, url] = await Promise.all([import("./control-plane-sdk.ts"), sdkServiceUrl("BEDROCK", o.region, o.endpoint)]);
   const client = new BedrockClient({
     region: o.region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),

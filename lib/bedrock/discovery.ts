@@ -115,7 +115,7 @@ interface DiscoverOptions {
  * failed; otherwise each failure is a warning and the rest is returned.
  */
 export async function discover(client: BedrockClient, o: DiscoverOptions): Promise<Discovery> {
-  const sdk = await import("@aws-sdk/client-bedrock");
+  const sdk = await import("./control-plane-sdk.ts");
   const { region } = o;
   const warnings: DiscoveryWarning[] = [];
   const lists = await listEverything(client, sdk, o, warnings);
@@ -124,7 +124,7 @@ export async function discover(client: BedrockClient, o: DiscoverOptions): Promi
   return { region, fetched_at: new Date().toISOString(), rows: rowsOf(region, fms, access, lists), warnings };
 }
 
-type BedrockSdk = typeof import("@aws-sdk/client-bedrock");
+type BedrockSdk = typeof import("./control-plane-sdk.ts");
 type Lists = Awaited<ReturnType<typeof listEverything>>;
 
 /** The six list calls at once; each failure is a warning, and all six failing is an error. */

@@ -45,7 +45,7 @@ export async function fetchLifecycle(region: string, modelId: string, o: Lifecyc
   }
   if (kind === "arn") return undefined;
   const base = stripProfilePrefix(modelId);
-  const [{ createControlPlaneClient }, { GetFoundationModelCommand }] = await Promise.all([import("./control-plane.ts"), import("@aws-sdk/client-bedrock")]);
+  const [{ createControlPlaneClient }, { GetFoundationModelCommand }] = await Promise.all([import("./control-plane.ts"), import("./control-plane-sdk.ts")]);
   const client = await createControlPlaneClient({ region, profile: o.profile, timeoutMs: o.timeoutMs, maxAttempts: 1, debug: o.debug });
   try {
     const r = await client.send(new GetFoundationModelCommand({ modelIdentifier: base }), { abortSignal: AbortSignal.timeout(o.timeoutMs) });
