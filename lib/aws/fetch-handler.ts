@@ -72,5 +72,14 @@ class RecastFetchHandler extends FetchHttpHandler {
   }
 }
 
+/**
+ * Bun's fetch with what the node:http handler did: no idle limit of its own (Bun cuts a connection silent for 300 s,
+ * whatever --timeout says; redux's own first-event and idle timers decide, as over node:http), and no redirects
+ * followed (fetch's default would re-send a signed request, session token included, to whatever host a 3xx names).
+ * `timeout` is Bun's, and a Request cannot carry it: it goes in fetch's second argument.
+ */
+const bunFetch = ((input: Request) => fetch(input, { timeout: false, verbose: false } as RequestInit)) as typeof fetch;
+
 /** `timeoutMs` bounds the wait for the response's headers, as the node:http handler's requestTimeout did. */
-export const fetchHandler = (timeoutMs: number) => new RecastFetchHandler({ keepAlive: true, requestTimeout: timeoutMs });
+export const fetchHandler = (timeoutMs: number) =>
+  new RecastFetchHandler({ keepAlive: true, requestTimeout: timeoutMs, requestInit: () => ({ redirect: "manual" }), customFetch: bunFetch });

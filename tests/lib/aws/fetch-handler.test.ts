@@ -153,3 +153,68 @@ describe("asNodeError", () => {
     expect(asNodeError("not an error", target, "body")).toBe("not an error");
   });
 });
+
+describe("fetch kept to what node:http did", () => {
+  test("a redirect is not followed: nothing, and no session token, goes to the host a 3xx names", async () => {
+    const { HttpRequest } = await import("@smithy/protocol-http");
+    const { fetchHandler } = await import("../../../lib/aws/fetch-handler.ts");
+    const elsewhere: string[] = [];
+    const other = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => (elsewhere.push(`${req.method} ${req.headers.get("x-amz-security-token")}`), new Response("stolen")) });
+    const redirecting = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => new Response(null, { status: Number(new URL(req.url).pathname.split("/")[1]), headers: { location: `http://localhost:${other.port}/stolen` } }) });
+    try {
+      for (const status of [307, 302]) {
+        const { response } = await fetchHandler(5000).handle(
+          new HttpRequest({ protocol: "http:", hostname: "127.0.0.1", port: redirecting.port, method: "POST", path: `/${status}/model/m/converse-stream`, headers: { "x-amz-security-token": "SESSION-TOKEN", "content-type": "application/json" }, body: "{}" }),
+        );
+        expect({ status, got: response.statusCode }).toEqual({ status, got: status });
+      }
+      expect(elsewhere).toEqual([]);
+    } finally {
+      redirecting.stop(true);
+      other.stop(true);
+    }
+  });
+
+  test("Bun's own idle limit does not cut a request: redux's --timeout does (a child whose Bun limit is 1 s, which Bun applies at about 8 s)", async () => {
+    const script = join(process.env.HOME!, "stall.ts");
+    writeFileSync(
+      script,
+      `import { fetchHandler } from ${JSON.stringify(join(import.meta.dir, "../../../lib/aws/fetch-handler.ts"))};
+import { HttpRequest } from "@smithy/protocol-http";
+const silent = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Promise(() => {}) });
+const t0 = performance.now();
+const ac = new AbortController();
+setTimeout(() => ac.abort(), 10_000);
+try {
+  await fetchHandler(30_000).handle(new HttpRequest({ protocol: "http:", hostname: "127.0.0.1", port: silent.port, method: "POST", path: "/", headers: {}, body: "{}" }), { abortSignal: ac.signal });
+} catch (err) {
+  console.log(JSON.stringify({ name: err.name, ms: Math.round(performance.now() - t0) }));
+}
+silent.stop(true);
+`,
+    );
+    const p = Bun.spawnSync([process.execPath, script], { cwd: join(import.meta.dir, "../../.."), env: { ...process.env, BUN_CONFIG_HTTP_IDLE_TIMEOUT: "1" }, stdout: "pipe", stderr: "pipe" });
+    const r = JSON.parse(p.stdout.toString().trim() || `{"stderr":${JSON.stringify(p.stderr.toString())}}`);
+    // ended by the caller's abort at 10 s (redux's first-event and idle timers abort the same way), not by Bun at ~8 s
+    expect(r.name).toBe("AbortError");
+    expect(r.ms).toBeGreaterThanOrEqual(9900);
+  }, 30_000);
+});
+
+test("BUN_CONFIG_VERBOSE_FETCH set by someone does not print the session token (fetch is told verbose: false)", async () => {
+  const script = join(process.env.HOME!, "verbose.ts");
+  writeFileSync(
+    script,
+    `import { fetchHandler } from ${JSON.stringify(join(import.meta.dir, "../../../lib/aws/fetch-handler.ts"))};
+import { HttpRequest } from "@smithy/protocol-http";
+const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
+const { response } = await fetchHandler(5000).handle(new HttpRequest({ protocol: "http:", hostname: "127.0.0.1", port: s.port, method: "POST", path: "/", headers: { "x-amz-security-token": "SESSION-TOKEN" }, body: "{}" }));
+console.log("status", response.statusCode);
+s.stop(true);
+`,
+  );
+  const p = Bun.spawnSync([process.execPath, script], { cwd: join(import.meta.dir, "../../.."), env: { ...process.env, BUN_CONFIG_VERBOSE_FETCH: "curl" }, stdout: "pipe", stderr: "pipe" });
+  const all = p.stdout.toString() + p.stderr.toString();
+  expect(all).toContain("status 200");
+  expect(all).not.toContain("SESSION-TOKEN");
+}, 20_000);
