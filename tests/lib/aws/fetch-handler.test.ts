@@ -19,6 +19,8 @@ import { startTlsFront, type TlsFront } from "../../fakes/tls-front.ts";
 import { FAKE_KEY } from "../../e2e/harness.ts";
 
 const URL_ = "https://bedrock-runtime.us-east-1.amazonaws.com";
+/** Tests that need Bun settings read at start run this in a process of their own. */
+const CHILD = join(import.meta.dir, "../../fakes/fetch-handler-child.ts");
 const pooled = (env: NodeJS.ProcessEnv) => requestHandlerFor(URL_, { timeoutMs: 1000, http2: false, maxSockets: 4, fetch: true, env });
 
 describe("which handler", () => {
@@ -176,24 +178,7 @@ describe("fetch kept to what node:http did", () => {
   });
 
   test("Bun's own idle limit does not cut a request: redux's --timeout does (a child whose Bun limit is 1 s, which Bun applies at about 8 s)", async () => {
-    const script = join(process.env.HOME!, "stall.ts");
-    writeFileSync(
-      script,
-      `import { fetchHandler } from ${JSON.stringify(join(import.meta.dir, "../../../lib/aws/fetch-handler.ts"))};
-import { HttpRequest } from "@smithy/protocol-http";
-const silent = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Promise(() => {}) });
-const t0 = performance.now();
-const ac = new AbortController();
-setTimeout(() => ac.abort(), 10_000);
-try {
-  await fetchHandler(30_000).handle(new HttpRequest({ protocol: "http:", hostname: "127.0.0.1", port: silent.port, method: "POST", path: "/", headers: {}, body: "{}" }), { abortSignal: ac.signal });
-} catch (err) {
-  console.log(JSON.stringify({ name: err.name, ms: Math.round(performance.now() - t0) }));
-}
-silent.stop(true);
-`,
-    );
-    const p = Bun.spawnSync([process.execPath, script], { cwd: join(import.meta.dir, "../../.."), env: { ...process.env, BUN_CONFIG_HTTP_IDLE_TIMEOUT: "1" }, stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawnSync([process.execPath, CHILD, "stall"], { env: { ...process.env, BUN_CONFIG_HTTP_IDLE_TIMEOUT: "1" }, stdout: "pipe", stderr: "pipe" });
     const r = JSON.parse(p.stdout.toString().trim() || `{"stderr":${JSON.stringify(p.stderr.toString())}}`);
     // ended by the caller's abort at 10 s (redux's first-event and idle timers abort the same way), not by Bun at ~8 s
     expect(r.name).toBe("AbortError");
@@ -202,18 +187,7 @@ silent.stop(true);
 });
 
 test("BUN_CONFIG_VERBOSE_FETCH set by someone does not print the session token (fetch is told verbose: false)", async () => {
-  const script = join(process.env.HOME!, "verbose.ts");
-  writeFileSync(
-    script,
-    `import { fetchHandler } from ${JSON.stringify(join(import.meta.dir, "../../../lib/aws/fetch-handler.ts"))};
-import { HttpRequest } from "@smithy/protocol-http";
-const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });
-const { response } = await fetchHandler(5000).handle(new HttpRequest({ protocol: "http:", hostname: "127.0.0.1", port: s.port, method: "POST", path: "/", headers: { "x-amz-security-token": "SESSION-TOKEN" }, body: "{}" }));
-console.log("status", response.statusCode);
-s.stop(true);
-`,
-  );
-  const p = Bun.spawnSync([process.execPath, script], { cwd: join(import.meta.dir, "../../.."), env: { ...process.env, BUN_CONFIG_VERBOSE_FETCH: "curl" }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync([process.execPath, CHILD, "verbose"], { env: { ...process.env, BUN_CONFIG_VERBOSE_FETCH: "curl" }, stdout: "pipe", stderr: "pipe" });
   const all = p.stdout.toString() + p.stderr.toString();
   expect(all).toContain("status 200");
   expect(all).not.toContain("SESSION-TOKEN");
