@@ -49,51 +49,47 @@ const compare = (a: ConversationSummary, b: ConversationSummary) => cmp(a.create
 /** Rows in list order (sorted in place). */
 export const sortSummaries = (items: ConversationSummary[]) => items.sort(compare);
 
-/** Lists each already in list order, merged into one in list order: what sorting them all together gives, in one pass. */
-export function mergeSummaries(lists: ConversationSummary[][]): ConversationSummary[] {
-  let merged = lists[0] ?? [];
-  for (let k = 1; k < lists.length; k++) {
-    const [a, b] = [merged, lists[k]!];
-    const out: ConversationSummary[] = new Array(a.length + b.length);
-    let i = 0;
-    let j = 0;
-    let n = 0;
-    while (i < a.length && j < b.length) out[n++] = compare(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!;
-    while (i < a.length) out[n++] = a[i++]!;
-    while (j < b.length) out[n++] = b[j++]!;
-    merged = out;
-  }
-  return merged;
-}
-
-/** One thread's rows in list order as text (list-lines.ts): each row's line, and the creation time and path it sorts by. */
-export interface RowLines {
-  lines: string[];
+/**
+ * One thread's rows in list order, each beside the creation time and path it sorts by: the rows themselves (a
+ * terminal's table) or their lines (list-lines.ts, a piped list), which carry no keys of their own.
+ */
+export interface SortedRows<T> {
+  rows: T[];
   created: string[];
   paths: string[];
 }
 
-/** Threads' rows as text, merged into one list in list order (what mergeSummaries does for the rows themselves). */
-export function mergeLines(parts: RowLines[]): string[] {
-  let merged = parts[0] ?? { lines: [], created: [], paths: [] };
+/** Rows in list order, with the keys they sort by beside them. */
+export function keyed(items: ConversationSummary[]): SortedRows<ConversationSummary> {
+  const sorted: SortedRows<ConversationSummary> = { rows: items, created: new Array(items.length), paths: new Array(items.length) };
+  for (let i = 0; i < items.length; i++) {
+    sorted.created[i] = items[i]!.created_at;
+    sorted.paths[i] = items[i]!.path;
+  }
+  return sorted;
+}
+
+/** Threads' rows, each part in list order, merged into one list in list order: what sorting them all together gives, in one pass. */
+export function mergeSorted<T>(parts: SortedRows<T>[]): T[] {
+  let merged = parts[0] ?? { rows: [], created: [], paths: [] };
   for (let k = 1; k < parts.length; k++) {
     const [a, b] = [merged, parts[k]!];
-    const size = a.lines.length + b.lines.length;
-    const out: RowLines = { lines: new Array(size), created: new Array(size), paths: new Array(size) };
+    const size = a.rows.length + b.rows.length;
+    const out: SortedRows<T> = { rows: new Array(size), created: new Array(size), paths: new Array(size) };
     let i = 0;
     let j = 0;
     for (let n = 0; n < size; n++) {
-      // b's row first only when it sorts strictly before a's: ties keep a's row first, as mergeSummaries does
-      const fromB = i === a.lines.length || (j < b.lines.length && (cmp(b.created[j]!, a.created[i]!) || cmp(b.paths[j]!, a.paths[i]!)) < 0);
+      // b's row first only when it sorts strictly before a's: ties keep the earlier part's row first
+      const fromB = i === a.rows.length || (j < b.rows.length && (cmp(b.created[j]!, a.created[i]!) || cmp(b.paths[j]!, a.paths[i]!)) < 0);
       const from = fromB ? b : a;
       const at = fromB ? j++ : i++;
-      out.lines[n] = from.lines[at]!;
+      out.rows[n] = from.rows[at]!;
       out.created[n] = from.created[at]!;
       out.paths[n] = from.paths[at]!;
     }
     merged = out;
   }
-  return merged.lines;
+  return merged.rows;
 }
 
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };

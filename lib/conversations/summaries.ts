@@ -8,7 +8,7 @@ import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
-import { makeFilter, mergeLines, mergeSummaries, sortSummaries, summarize, type ConversationSummary, type Filters, type RowLines } from "./listing.ts";
+import { keyed, makeFilter, mergeSorted, sortSummaries, summarize, type ConversationSummary, type Filters, type SortedRows } from "./listing.ts";
 import { rowLine, type LineForm } from "./list-lines.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 
@@ -36,7 +36,7 @@ export interface SummaryJob {
 /** One thread's share: its rows in list order, as objects or (with a LineForm) as text. */
 interface Part {
   items: ConversationSummary[];
-  text?: RowLines;
+  text?: SortedRows<string>;
   skipped: ListResult["skipped"];
   /** 1 when a worker read it (not this thread, after a worker failed to start). */
   threads?: number;
@@ -63,13 +63,10 @@ export function summarizeFiles(job: SummaryJob, pricing: Pricing): Part {
   }
   sortSummaries(items);
   if (!job.form) return { items, skipped };
-  const text: RowLines = { lines: new Array(items.length), created: new Array(items.length), paths: new Array(items.length) };
-  for (let i = 0; i < items.length; i++) {
-    text.lines[i] = rowLine(items[i]!, job.form);
-    text.created[i] = items[i]!.created_at;
-    text.paths[i] = items[i]!.path;
-  }
-  return { items: [], text, skipped };
+  const { created, paths } = keyed(items);
+  const lines: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) lines[i] = rowLine(items[i]!, job.form);
+  return { items: [], text: { rows: lines, created, paths }, skipped };
 }
 
 // in an executable, a worker is named by its entry point's path from the project root (scripts/build.ts adds it);
@@ -218,6 +215,6 @@ export async function listSummaries(store: StoreOptions, filters: Filters, o: Li
   const skipped = parts.length === 1 ? mine.skipped : mine.skipped.concat(...parts.slice(1).map((p) => p.skipped));
   const threads = 1 + parts.reduce((n, p) => n + (p.threads ?? 0), 0);
   // each part is sorted by its own thread: merged, not sorted again (the sort was a tenth of 50,000 files on two threads)
-  if (form) return { items: [], lines: mergeLines(parts.map((p) => p.text!)), skipped, threads };
-  return { items: parts.length === 1 ? mine.items : mergeSummaries(parts.map((p) => p.items)), skipped, threads };
+  if (form) return { items: [], lines: mergeSorted(parts.map((p) => p.text!)), skipped, threads };
+  return { items: parts.length === 1 ? mine.items : mergeSorted(parts.map((p) => keyed(p.items))), skipped, threads };
 }

@@ -6,7 +6,7 @@ import { newConversation } from "../../../lib/conversations/conversation.ts";
 import { conversationFileName } from "../../../lib/conversations/store.ts";
 import { busyCores, listSummaries, threadsFor } from "../../../lib/conversations/summaries.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
-import { mergeLines, mergeSummaries, sortSummaries } from "../../../lib/conversations/listing.ts";
+import { keyed, mergeSorted, sortSummaries } from "../../../lib/conversations/listing.ts";
 import { rowLine } from "../../../lib/conversations/list-lines.ts";
 
 let dir: string;
@@ -98,7 +98,7 @@ describe("listSummaries: a worker that dies", () => {
   }
 });
 
-describe("mergeSummaries", () => {
+describe("mergeSorted", () => {
   test("lists each in list order merge into what sorting them together gives (ties on created_at by path)", () => {
     const row = (created_at: string, path: string) => ({ id: path, path, created_at, updated_at: created_at, model: "m", turns: 1, total_tokens: 1, cost_usd: null, status: "complete" as const, first_prompt: "" });
     let seed = 7;
@@ -108,10 +108,10 @@ describe("mergeSummaries", () => {
       const lists: (typeof all)[] = [[], [], [], []];
       for (const r of all) lists[rand(1 + (round % 4))]!.push(r);
       for (const l of lists) sortSummaries(l);
-      expect(mergeSummaries(lists.slice(0, 1 + (round % 4)))).toEqual(sortSummaries([...all]));
+      expect(mergeSorted(lists.slice(0, 1 + (round % 4)).map(keyed))).toEqual(sortSummaries([...all]));
       // the same lists as text: the same order
-      const asText = lists.slice(0, 1 + (round % 4)).map((l) => ({ lines: l.map((r) => rowLine(r, "json")), created: l.map((r) => r.created_at), paths: l.map((r) => r.path) }));
-      expect(mergeLines(asText)).toEqual(sortSummaries([...all]).map((r) => rowLine(r, "json")));
+      const asText = lists.slice(0, 1 + (round % 4)).map((l) => ({ rows: l.map((r) => rowLine(r, "json")), created: l.map((r) => r.created_at), paths: l.map((r) => r.path) }));
+      expect(mergeSorted(asText)).toEqual(sortSummaries([...all]).map((r) => rowLine(r, "json")));
     }
   });
 });
