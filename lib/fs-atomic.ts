@@ -219,8 +219,13 @@ export function durableWrites(dir: string, o: WriteOptions & { /** false: always
     },
     /** An export given up midway: the descriptor held for syncfs is closed, and nothing is synced. */
     abandon() {
-      if (fsFd !== undefined) closeSync(fsFd);
+      const fd = fsFd;
       fsFd = undefined;
+      try {
+        if (fd !== undefined) closeSync(fd);
+      } catch {
+        // a descriptor only read from: nothing to lose, and the error that ended the export is the one to report
+      }
     },
   };
 }

@@ -4,7 +4,7 @@
 // one-shot: peak RSS 89 -> 86 MiB, a tiny answer 60 -> 57 MiB; --version and list unchanged. A profile recorded from
 // an older build still applies (functions it does not know are laid out after it), so refresh it now and then:
 //   bun scripts/bytecode-order.ts      builds dist/, runs the one-shot against the loopback fake, writes the file
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeEnv } from "../tests/e2e/harness.ts";
@@ -24,7 +24,11 @@ try {
     if (p.exitCode !== 0) throw new Error(`the one-shot exited ${p.exitCode}: ${p.stderr}`);
   };
   oneShot({});
-  oneShot({ BUN_BYTECODE_ORDER_OUT: BYTECODE_ORDER });
+  // recorded beside it and renamed into place: a run that fails leaves the previous profile, never half of one
+  const recorded = join(home, "bytecode.order");
+  oneShot({ BUN_BYTECODE_ORDER_OUT: recorded });
+  copyFileSync(recorded, `${BYTECODE_ORDER}.tmp`);
+  renameSync(`${BYTECODE_ORDER}.tmp`, BYTECODE_ORDER);
   console.error(`wrote ${BYTECODE_ORDER.slice(ROOT.length + 1)} (${(statSync(BYTECODE_ORDER).size / 1024).toFixed(0)} KiB); build again to use it`);
 } finally {
   fake.close();
