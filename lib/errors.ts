@@ -189,7 +189,7 @@ function networkError(err: unknown, { name, message, code, svc, where }: { name:
     );
   }
   if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${code ?? ""} ${message}`)) {
-    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
+    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
   }
   return undefined;
 }

@@ -153,7 +153,7 @@ async function resolve(o: CredentialOptions): Promise<ResolvedCredentials> {
   // in for the Bedrock client that would otherwise have called the provider (its region is STS's fallback, as in the
   // SDK), and carries the handler to the clients the SDK builds without clientConfig (a profile's
   // web_identity_token_file).
-  const requestHandler = perRequestHandler({ timeoutMs: o.timeoutMs });
+  const requestHandler = perRequestHandler({ timeoutMs: o.timeoutMs, profile: o.profile });
   const clientConfig = { logger, requestHandler };
   const parentClientConfig = { region: o.region, logger, requestHandler };
   const providers = await import("@aws-sdk/credential-providers");

@@ -4,6 +4,7 @@
 // no proxy variable and no bundle goes through Bun's fetch instead (lib/aws/fetch-handler.ts).
 import { readFileSync } from "node:fs";
 import { ReduxError, ExitCode } from "../errors.ts";
+import { caBundleFor, type CaBundleChoice } from "./ca-bundle.ts";
 
 interface HandlerOptions {
   timeoutMs: number;
@@ -19,6 +20,8 @@ interface HandlerOptions {
    */
   fetch?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The profile whose `ca_bundle` applies (default: AWS_PROFILE, which --profile sets, then `default`). */
+  profile?: string;
 }
 
 const pick = (env: NodeJS.ProcessEnv, name: string) => env[name] || env[name.toLowerCase()] || undefined;
@@ -49,19 +52,38 @@ export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): str
   return proxy && !/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? `http://${proxy}` : proxy;
 }
 
-/** Trusted roots: AWS_CA_BUNDLE replaces the defaults (as in the other AWS SDKs); NODE_EXTRA_CA_CERTS adds to them. */
-export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
-  const read = (name: string) => {
+/**
+ * Trusted roots: a CA bundle (AWS_CA_BUNDLE, else the profile's `ca_bundle`: ca-bundle.ts) replaces the defaults, as
+ * in the AWS CLI; without one, NODE_EXTRA_CA_CERTS adds to them. Read once per process for each setting.
+ */
+export function caCertificates(env: NodeJS.ProcessEnv = process.env, profile?: string): Promise<string[] | undefined> {
+  const key = [env.AWS_CA_BUNDLE, env.NODE_EXTRA_CA_CERTS, profile ?? env.AWS_PROFILE, env.AWS_CONFIG_FILE, env.AWS_SHARED_CREDENTIALS_FILE, env.HOME].join("\0");
+  let p = trusted.get(key);
+  if (!p) trusted.set(key, (p = readCaCertificates(env, profile)));
+  return p;
+}
+
+const trusted = new Map<string, Promise<string[] | undefined>>();
+
+async function readCaCertificates(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string[] | undefined> {
+  const read = ({ path, what, fix }: CaBundleChoice) => {
+    // a relative path is read from the working directory, as the AWS CLI reads it: said in full
+    const shown = path.startsWith("/") ? path : `${process.cwd()}/${path}`;
+    let pem: string;
     try {
-      return readFileSync(env[name]!, "utf8");
+      pem = readFileSync(path, "utf8");
     } catch (err) {
-      throw new ReduxError(ExitCode.usage, `cannot read the CA bundle in ${name} (${env[name]}): ${(err as Error).message}`, `point ${name} at a readable PEM file of your CAs, or unset it`);
+      throw new ReduxError(ExitCode.usage, `cannot read ${what} (${shown}): ${(err as Error).message}`, fix);
     }
+    // an empty or non-PEM file: said here, where it came from is known (the TLS layer would throw a bare "Invalid CA")
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ReduxError(ExitCode.usage, `${what} (${shown}) holds no PEM certificate`, fix);
+    return pem;
   };
-  if (env.AWS_CA_BUNDLE) return [read("AWS_CA_BUNDLE")];
+  const bundle = await caBundleFor(env, profile);
+  if (bundle) return [read(bundle)];
   if (env.NODE_EXTRA_CA_CERTS) {
     const { rootCertificates } = await import("node:tls");
-    return [...rootCertificates, read("NODE_EXTRA_CA_CERTS")];
+    return [...rootCertificates, read({ path: env.NODE_EXTRA_CA_CERTS, what: "the CA bundle in NODE_EXTRA_CA_CERTS", fix: "point NODE_EXTRA_CA_CERTS at a readable PEM file of your CAs, or unset it" })];
   }
   return undefined;
 }
@@ -70,7 +92,7 @@ export async function caCertificates(env: NodeJS.ProcessEnv = process.env): Prom
 export async function requestHandlerFor(url: string, o: HandlerOptions): Promise<object> {
   const env = o.env ?? process.env;
   const proxy = proxyFor(url, env);
-  const ca = await caCertificates(env);
+  const ca = await caCertificates(env, o.profile);
   if (o.http2 && !proxy && !ca) return { requestTimeout: o.timeoutMs };
   // Bun's fetch reads the proxy variables by itself, by NO_PROXY rules of its own: any of them, set at all, keeps the
   // proxied path below, which follows ours

@@ -15,7 +15,7 @@ export async function callerIdentity(o: { provider: AwsCredentialIdentityProvide
     region: o.region,
     credentials: o.provider,
     maxAttempts: 2,
-    requestHandler: await requestHandlerFor(await sdkServiceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("STS", o.region), { timeoutMs: o.timeoutMs, http2: false, profile: o.profile }),
   });
   try {
     const r = await client.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(o.timeoutMs) });

@@ -25,7 +25,7 @@ export async function createS3Client(o: S3ClientOptions): Promise<S3Client> {
     ...(endpoint ? { forcePathStyle: true } : {}),
     logger: sdkLogger(o.debug),
     ...(credentials ? { credentials } : {}),
-    requestHandler: await requestHandlerFor(endpoint ?? serviceUrl("S3", o.region, undefined, {}), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8 }),
+    requestHandler: await requestHandlerFor(endpoint ?? serviceUrl("S3", o.region, undefined, {}), { timeoutMs: o.timeoutMs, http2: false, maxSockets: 8, profile: o.profile }),
   });
 }
 

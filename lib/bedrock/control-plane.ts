@@ -32,7 +32,7 @@ export async function createControlPlaneClient(o: ControlPlaneOptions): Promise<
     // AWS_BEARER_TOKEN_BEDROCK switches the SDK to bearer auth on its own (no provider then); otherwise the chain signs
     credentials: await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug }),
     // HTTP/1.1 keep-alive (the control plane's generated default), through the proxy and trusting the CA bundle
-    requestHandler: await requestHandlerFor(url, { timeoutMs: o.timeoutMs, http2: false, maxSockets: o.maxSockets ?? 4 }),
+    requestHandler: await requestHandlerFor(url, { timeoutMs: o.timeoutMs, http2: false, maxSockets: o.maxSockets ?? 4, profile: o.profile }),
   });
   if (o.debug) addRequestTrace(client, o.debug);
   return client;

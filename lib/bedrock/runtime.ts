@@ -43,7 +43,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
     ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
     credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
-    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool, fetch: Boolean(o.pool) }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool, fetch: Boolean(o.pool), profile: o.profile }),
   });
   if (o.debug) addRequestTrace(client, o.debug);
   return client;

@@ -88,3 +88,32 @@ test("an endpoint from the config file ([services] s3 endpoint_url) also gets pa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("S3 behind TLS trusts the ca_bundle of the client's profile (as it trusts AWS_CA_BUNDLE); another profile's is not used", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const { startTlsFront } = await import("../../fakes/tls-front.ts");
+  const tls = await startTlsFront(s3.url);
+  const dir = mkdtempSync(join(tmpdir(), "redux-s3-ca-"));
+  const saved = process.env.AWS_ENDPOINT_URL_S3;
+  process.env.AWS_ENDPOINT_URL_S3 = tls.url;
+  process.env.AWS_CONFIG_FILE = join(dir, "config");
+  const keys = `aws_access_key_id = ${DEFAULT_CREDENTIAL.accessKeyId}\naws_secret_access_key = ${DEFAULT_CREDENTIAL.secretAccessKey}\n`;
+  writeFileSync(process.env.AWS_CONFIG_FILE, `[profile s3ca]\n${keys}ca_bundle = ${tls.caPath}\n\n[profile s3plain]\n${keys}`);
+  try {
+    const trusted = await createS3Client({ region: "us-east-1", profile: "s3ca", timeoutMs: 5000 });
+    await uploadStream(trusted, "redux-test", "tls/one.jsonl", Readable.from(["{}\n"]));
+    expect(await listKeys(trusted, "redux-test", "tls/")).toEqual(["tls/one.jsonl"]);
+    trusted.destroy();
+    const plain = await createS3Client({ region: "us-east-1", profile: "s3plain", timeoutMs: 5000 });
+    const err = await listKeys(plain, "redux-test", "tls/").catch((e) => e);
+    expect(String(err?.code ?? err?.message)).toMatch(/SELF_SIGNED|CERT|certificate/i);
+    plain.destroy();
+  } finally {
+    process.env.AWS_ENDPOINT_URL_S3 = saved;
+    delete process.env.AWS_CONFIG_FILE;
+    rmSync(dir, { recursive: true, force: true });
+    await tls.close();
+  }
+});
