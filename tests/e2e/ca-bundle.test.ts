@@ -1,0 +1,231 @@
+// `ca_bundle` in ~/.aws/config, from the compiled binaries: the selected profile's CA bundle is trusted by every HTTPS
+// path that trusts AWS_CA_BUNDLE (the runtime, the control plane, STS and SSO credential calls, price downloads),
+// AWS_CA_BUNDLE wins over it, and each case is run side by side with Debian's AWS CLI v2 on the same files.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
+import { startTlsFront, type TlsFront } from "../fakes/tls-front.ts";
+import { bin, keylessEnv, run, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
+import { awsCli } from "../helpers/aws-cli.ts";
+import { assertValid } from "../schema.ts";
+
+const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+let fake: FakeAws;
+/** The fake behind TLS, and a second front whose CA is "another CA": trusted by nothing here. */
+let tls: TlsFront;
+let other: TlsFront;
+let home: string;
+let cleanup: () => void;
+const outputs: string[] = [];
+const secrets = new Set<string>([FAKE_KEY.secret]);
+
+beforeAll(async () => {
+  fake = await startFakeAws();
+  [tls, other] = await Promise.all([startTlsFront(fake.url), startTlsFront(fake.url)]);
+  for (const c of Object.values(fake.issued)) secrets.add(c.secretAccessKey).add(c.sessionToken!);
+  secrets.add(fake.ssoAccessToken);
+});
+afterAll(async () => {
+  await Promise.all([tls.close(), other.close()]);
+  await fake.close();
+});
+beforeEach(() => {
+  ({ home, cleanup } = tempHome());
+  fake.reset();
+});
+afterEach(() => cleanup());
+
+const KEYS = `aws_access_key_id = ${FAKE_KEY.id}\naws_secret_access_key = ${FAKE_KEY.secret}\n`;
+
+/** ~/.aws/config with these profiles (`default` as [default]), and keys for each in ~/.aws/credentials. */
+function writeProfiles(profiles: Record<string, string>) {
+  mkdirSync(join(home, ".aws"), { recursive: true });
+  const section = (name: string) => (name === "default" ? "[default]" : `[profile ${name}]`);
+  writeFileSync(join(home, ".aws", "config"), Object.entries(profiles).map(([name, body]) => `${section(name)}\nregion = us-east-1\n${body}`).join("\n"));
+  writeFileSync(join(home, ".aws", "credentials"), Object.keys(profiles).map((name) => `[${name}]\n${KEYS}`).join("\n"));
+}
+
+/** Every AWS service the binaries call, at the TLS front; credentials only from the profile. */
+const envWith = (extra: Record<string, string | undefined> = {}) =>
+  keylessEnv(home, fake.url, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: tls.url, AWS_ENDPOINT_URL_BEDROCK: tls.url, AWS_ENDPOINT_URL_STS: tls.url, AWS_ENDPOINT_URL_SSO: tls.url, ...extra });
+
+async function go(args: string[], env: Record<string, string>, name: "redux-chat" | "redux-test-model" = "redux-chat"): Promise<RunResult> {
+  const r = await run(bin(name), args, { env, timeoutMs: 20_000 });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+const chat = (env: Record<string, string>, extra: string[] = []) => go(["-m", MODEL, "--no-save", ...extra, "hello"], env);
+const ok = { code: 0, out: "Echo: hello\n", err: "" };
+const seen = (r: RunResult) => ({ code: r.code, out: r.stdout, err: r.stderr });
+
+/** Exit 5 for a certificate not trusted, with the hint naming both places a bundle can come from. */
+function expectUntrusted(r: RunResult) {
+  expect(r.code).toBe(5);
+  expect(r.stderr).toMatch(/^error: (.*: )?TLS: the server's certificate is not trusted/m);
+  expect(r.stderr).toContain("hint: behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config");
+}
+
+describe("ca_bundle in the profile in use", () => {
+  test("a one-shot chat trusts it (--profile and AWS_PROFILE); without it, exit 5 naming both settings; another profile's is not used", async () => {
+    writeProfiles({ default: "", corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
+    expect(seen(await chat(envWith(), ["--profile", "corp"]))).toEqual(ok);
+    expect(seen(await chat(envWith({ AWS_PROFILE: "corp" })))).toEqual(ok);
+    expect(fake.requests.filter((q) => q.operation === "ConverseStream").map((q) => `${q.accessKeyId} ${q.verified}`)).toEqual(Array(2).fill(`${FAKE_KEY.id} true`));
+    expectUntrusted(await chat(envWith(), ["--profile", "other"]));
+    expectUntrusted(await chat(envWith()));
+    expectUntrusted(await chat(envWith({ AWS_PROFILE: "corp" }), ["--profile", "other"]));
+  });
+
+  test("AWS_CA_BUNDLE wins over it, as in the AWS CLI: another CA there fails even with the profile's right one", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, broken: `ca_bundle = ${join(home, "missing.pem")}\n` });
+    expectUntrusted(await chat(envWith({ AWS_CA_BUNDLE: other.caPath }), ["--profile", "corp"]));
+    // the right one in AWS_CA_BUNDLE: the profile's (a missing file) is never read
+    expect(seen(await chat(envWith({ AWS_CA_BUNDLE: tls.caPath }), ["--profile", "broken"]))).toEqual(ok);
+    // an empty AWS_CA_BUNDLE is unset: the profile's applies (the CLI would turn certificate checks off)
+    expect(seen(await chat(envWith({ AWS_CA_BUNDLE: "" }), ["--profile", "corp"]))).toEqual(ok);
+  });
+
+  test("~ is the home directory, a relative path is from the working directory, as in the AWS CLI", async () => {
+    mkdirSync(join(home, "certs"));
+    copyFileSync(tls.caPath, join(home, "certs", "corp.pem"));
+    writeProfiles({ tilde: "ca_bundle = ~/certs/corp.pem\n", relative: "ca_bundle = certs/corp.pem\n" });
+    expect(seen(await chat(envWith(), ["--profile", "tilde"]))).toEqual(ok);
+    expect(seen(await chat(envWith(), ["--profile", "relative"]))).toEqual(ok);
+    const elsewhere = await run(bin("redux-chat"), ["-m", MODEL, "--no-save", "--profile", "relative", "hello"], { env: envWith(), cwd: join(home, ".aws") });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain(`(${join(home, ".aws", "certs", "corp.pem")}): ENOENT`);
+  });
+
+  test("an unreadable or empty ca_bundle: exit 2, one line naming the profile and the file, and a hint; no request sent", async () => {
+    writeFileSync(join(home, "empty.pem"), "");
+    writeProfiles({ corp: `ca_bundle = ${join(home, "missing.pem")}\n`, empty: "ca_bundle = ~/empty.pem\n" });
+    const config = join(home, ".aws", "config");
+    const missing = await chat(envWith(), ["--profile", "corp"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^error: cannot read the CA bundle named by ca_bundle in profile 'corp' of ${config} \\(${home}/missing\\.pem\\): ENOENT`)),
+      `hint: point ca_bundle in [profile corp] of ${config} at a readable PEM file of your CAs, or remove it`,
+    ]);
+    const empty = await chat(envWith({ AWS_PROFILE: "empty" }));
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toStartWith(`error: the CA bundle named by ca_bundle in profile 'empty' of ${config} (${home}/empty.pem) holds no PEM certificate\nhint: `);
+    expect(fake.requests).toEqual([]);
+  });
+});
+
+describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bundle", () => {
+  test("the control plane: redux-chat models", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
+    const r = await go(["models", "--refresh", "--json", "--profile", "corp"], envWith());
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    assertValid("models-output.schema.json", rows);
+    expect(rows).toHaveLength(16);
+    expect(fake.requests.some((q) => q.service === "bedrock-control")).toBe(true);
+    expectUntrusted(await go(["models", "--refresh", "--json", "--profile", "other"], envWith()));
+  });
+
+  test("STS: redux-test-model's identity check, and AssumeRole for a role profile (the profile in use's bundle)", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n` });
+    const smoke = await go(["-m", MODEL, "--json", "--profile", "corp"], envWith(), "redux-test-model");
+    expect(JSON.parse(smoke.stdout)).toMatchObject({ ok: true, credential_source: "profile" });
+    writeFileSync(join(home, ".aws", "config"), `[profile deploy]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\nca_bundle = ${tls.caPath}\n`);
+    writeFileSync(join(home, ".aws", "credentials"), `[base]\n${KEYS}`);
+    fake.reset();
+    expect(seen(await chat(envWith(), ["--profile", "deploy"]))).toEqual(ok);
+    // (and the one-shot's lifecycle lookup on the control plane, through the same bundle)
+    expect(fake.requests.map((q) => `${q.operation} ${q.accessKeyId} ${q.verified}`)).toEqual([`AssumeRole ${FAKE_KEY.id} true`, `GetFoundationModel ${fake.issued.assumeRole.accessKeyId} true`, `ConverseStream ${fake.issued.assumeRole.accessKeyId} true`]);
+  });
+
+  test("SSO: the portal call of an SSO profile", async () => {
+    mkdirSync(join(home, ".aws", "sso", "cache"), { recursive: true });
+    writeFileSync(join(home, ".aws", "config"), `[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\nca_bundle = ${tls.caPath}\n\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n`);
+    writeFileSync(join(home, ".aws", "sso", "cache", `${createHash("sha1").update("corp").digest("hex")}.json`), JSON.stringify({ accessToken: fake.ssoAccessToken, expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
+    expect(seen(await chat(envWith(), ["--profile", "dev"]))).toEqual(ok);
+    expect(fake.requests.map((q) => `${q.service} ${q.operation} ${q.verified}`)).toEqual(["sso GetRoleCredentials true", "bedrock-control GetFoundationModel true", "bedrock ConverseStream true"]);
+  });
+
+  test("price downloads: prices --refresh from an HTTPS mirror (the profile from AWS_PROFILE)", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
+    const args = ["prices", "--refresh", "--source", tls.url, "--region", "us-east-1"];
+    const untrusted = await go(args, envWith({ AWS_PROFILE: "other" }));
+    expect(untrusted.code).toBe(5);
+    expect(existsSync(join(home, ".amazon-q", "prices.json"))).toBe(false);
+    expect((await go(args, envWith({ AWS_PROFILE: "corp" }))).code).toBe(0);
+    expect(existsSync(join(home, ".amazon-q", "prices.json"))).toBe(true);
+  });
+});
+
+describe("side by side with the AWS CLI v2: the same files, the same trust", () => {
+  /** The CLI's STS call and redux's (redux-test-model: STS, then Bedrock) against the same TLS front, in HOME. */
+  async function both(extra: Record<string, string | undefined>, cwd = home) {
+    const env = envWith(extra);
+    const cli = await awsCli(["sts", "get-caller-identity", "--endpoint-url", tls.url, "--query", "Account", "--output", "text"], env, cwd);
+    const redux = await run(bin("redux-test-model"), ["-m", MODEL, "--json"], { env, cwd, timeoutMs: 20_000 });
+    outputs.push(redux.stdout, redux.stderr);
+    return { cli, redux, trusted: { cli: cli.code === 0 && cli.stdout.trim() === "123456789012", redux: redux.code === 0 } };
+  }
+
+  test("both trust the profile's ca_bundle (absolute, ~/, relative to the working directory) and AWS_CA_BUNDLE (~/ too); both reject without one", async () => {
+    mkdirSync(join(home, "certs"));
+    copyFileSync(tls.caPath, join(home, "certs", "corp.pem"));
+    writeProfiles({ default: "", abs: `ca_bundle = ${tls.caPath}\n`, tilde: "ca_bundle = ~/certs/corp.pem\n", relative: "ca_bundle = certs/corp.pem\n" });
+    for (const profile of ["abs", "tilde", "relative"]) {
+      expect({ profile, ...(await both({ AWS_PROFILE: profile })).trusted }).toEqual({ profile, cli: true, redux: true });
+    }
+    expect((await both({ AWS_CA_BUNDLE: "~/certs/corp.pem" })).trusted).toEqual({ cli: true, redux: true });
+    const none = await both({});
+    expect(none.trusted).toEqual({ cli: false, redux: false });
+    expect(none.cli.stderr).toContain("CERTIFICATE_VERIFY_FAILED");
+    expect(none.redux.code).toBe(5);
+  }, 60_000);
+
+  test("AWS_CA_BUNDLE wins over the profile's ca_bundle in both (another CA fails, the right one passes over a missing file); the credentials file's wins over the config file's", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, broken: `ca_bundle = ${join(home, "missing.pem")}\n` });
+    const wrong = await both({ AWS_PROFILE: "corp", AWS_CA_BUNDLE: other.caPath });
+    expect(wrong.trusted).toEqual({ cli: false, redux: false });
+    expect(wrong.cli.stderr).toContain("CERTIFICATE_VERIFY_FAILED");
+    expect(wrong.redux.code).toBe(5);
+    expect((await both({ AWS_PROFILE: "broken", AWS_CA_BUNDLE: tls.caPath })).trusted).toEqual({ cli: true, redux: true });
+    // in both files: the credentials file's wins, in both
+    writeFileSync(join(home, ".aws", "config"), `[profile split]\nregion = us-east-1\nca_bundle = ${other.caPath}\n`);
+    writeFileSync(join(home, ".aws", "credentials"), `[split]\n${KEYS}ca_bundle = ${tls.caPath}\n`);
+    expect((await both({ AWS_PROFILE: "split" })).trusted).toEqual({ cli: true, redux: true });
+  }, 60_000);
+
+  test("a missing ca_bundle file: both refuse (the CLI's exit 255, redux's exit 2 with where the path came from)", async () => {
+    writeProfiles({ corp: `ca_bundle = ${join(home, "missing.pem")}\n` });
+    const r = await both({ AWS_PROFILE: "corp" });
+    expect(r.trusted).toEqual({ cli: false, redux: false });
+    expect(r.cli.stderr).toContain("No such file or directory");
+    expect(r.redux.code).toBe(2);
+    expect(JSON.parse(r.redux.stdout)).toMatchObject({ ok: false });
+    expect(r.redux.stdout).toContain("ca_bundle in profile 'corp'");
+  }, 60_000);
+
+  test("the README's deliberate differences: an empty value never turns certificate checks off; an inline comment is not part of the path", async () => {
+    writeProfiles({ default: "", corp: `ca_bundle = ${tls.caPath}\n`, blank: "ca_bundle =\n", commented: `ca_bundle = ${tls.caPath} # corp CA\n` });
+    // the CLI: an empty AWS_CA_BUNDLE or ca_bundle turns verification off (urllib3's InsecureRequestWarning)
+    const emptyEnv = await both({ AWS_PROFILE: "corp", AWS_CA_BUNDLE: "" });
+    expect(emptyEnv.cli.stderr).toContain("InsecureRequestWarning");
+    expect(emptyEnv.trusted).toEqual({ cli: true, redux: true }); // redux: the profile's bundle, checked
+    const emptyAll = await both({ AWS_CA_BUNDLE: "" });
+    expect(emptyAll.cli.stderr).toContain("InsecureRequestWarning");
+    expect(emptyAll.trusted).toEqual({ cli: true, redux: false });
+    const blank = await both({ AWS_PROFILE: "blank" });
+    expect(blank.cli.stderr).toContain("InsecureRequestWarning");
+    expect(blank.trusted).toEqual({ cli: true, redux: false });
+    // the SDK's rule for inline comments (see "Reading ~/.aws"): the path without it
+    const commented = await both({ AWS_PROFILE: "commented" });
+    expect(commented.cli.stderr).toContain("No such file or directory");
+    expect(commented.trusted).toEqual({ cli: false, redux: true });
+  }, 60_000);
+});
+
+test("no output of any ca_bundle scenario contains a secret or a token", () => {
+  expect(outputs.length).toBeGreaterThan(20);
+  const all = outputs.join("\n");
+  for (const s of secrets) expect({ secret: s, found: all.includes(s) }).toEqual({ secret: s, found: false });
+});
