@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, type PriceEntry } from "../../../lib/bedrock/prices.ts";
+import { costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, regionShaped, type PriceEntry } from "../../../lib/bedrock/prices.ts";
 import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
 import { assertValid } from "../../schema.ts";
 
@@ -112,5 +112,44 @@ describe("tierOf", () => {
   test("a price that is not on-demand names its tier in price_source", () => {
     expect(costOf({ input_tokens: 1, output_tokens: 1 }, entry({ tier: "flex" })).price_source).toBe("test (2026-11-01), flex tier");
     expect(costOf({ input_tokens: 1, output_tokens: 1 }, entry({ tier: "batch" })).price_source).toBe("test (2026-11-01), batch tier");
+  });
+});
+
+describe("regionShaped", () => {
+  // the pattern of schemas/prices.schema.json's region, which regionShaped checks by hand
+  const schema = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+  test("accepts and rejects what the schema's pattern does", () => {
+    const named = ["us-east-1", "us-gov-west-1", "eu-central-2", "ap-southeast-5", "eusc-de-east-1", "us-isob-east-1", "ab-c-1", "ab-c-d-12", "us-east-", "us-east", "-east-1", "us--east-1", "us-east--1", "use-east-1", "u-east-1", "us-east-1a", "US-east-1", "us-ea5t-1", "us-east-1-", "us-1", "", "-1", "ab-c-", "ab-c-d", "us-east-1\n", "us_east_1", "us-east-١"];
+    for (const r of named) expect({ r, ok: regionShaped(r) }).toEqual({ r, ok: schema.test(r) });
+    expect(named.filter(regionShaped).length).toBeGreaterThan(5);
+  });
+
+  test("agrees with the pattern on regions with random edits (a character inserted, deleted or replaced)", () => {
+    const regions = ["us-east-1", "us-gov-west-1", "eu-central-2", "ab-c-1", "eusc-de-east-12"];
+    const alphabet = "az-09A.";
+    let seed = 7;
+    // xorshift32: the same strings every run
+    const next = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    let shaped = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let s = regions[next() % regions.length]!;
+      for (let n = next() % 3; n > 0; n--) {
+        const at = next() % (s.length + 1);
+        const c = alphabet[next() % alphabet.length]!;
+        const op = next() % 3;
+        s = op === 0 ? s.slice(0, at) + c + s.slice(at) : op === 1 ? s.slice(0, at) + s.slice(at + 1) : s.slice(0, at) + c + s.slice(at + 1);
+      }
+      if (schema.test(s)) shaped++;
+      expect({ s, ok: regionShaped(s) }).toEqual({ s, ok: schema.test(s) });
+    }
+    // the random strings reach both answers
+    expect(shaped).toBeGreaterThan(2_000);
+    expect(shaped).toBeLessThan(18_000);
   });
 });
