@@ -20,6 +20,9 @@ export const homeDir = (env: NodeJS.ProcessEnv = process.env) => env.HOME || (re
 
 export const reduxDir = (env: NodeJS.ProcessEnv = process.env) => joinPath(homeDir(env), ".amazon-q");
 
+/** Caches redux can rebuild (discovery, price slices); lib/bedrock/model-cache.ts spells the same path without node:path. */
+export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => joinPath(reduxDir(env), "cache");
+
 export const settingsPath = (env: NodeJS.ProcessEnv = process.env) => joinPath(reduxDir(env), "settings.json");
 
 export const conversationsDir = (env: NodeJS.ProcessEnv = process.env) =>

@@ -15,7 +15,7 @@ const CACHE_TTL_MS = 24 * 3600_000;
 const VERSION = 1;
 const SEP = process.platform === "win32" ? "\\" : "/";
 
-/** lib/paths.ts's homeDir and reduxDir, without node:path (tests/lib/bedrock/model-cache.test.ts keeps them equal). */
+/** lib/paths.ts's homeDir, reduxDir and cacheDir, without node:path (tests/lib/bedrock/model-cache.test.ts keeps them equal). */
 const homeDir = (env: NodeJS.ProcessEnv) => env.HOME || (require("node:os") as typeof NodeOs).homedir();
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => `${homeDir(env)}${SEP}.amazon-q${SEP}cache`;
 const inCache = (env: NodeJS.ProcessEnv, name: string) => `${cacheDir(env)}${SEP}${name}`;

@@ -9,7 +9,7 @@ import type * as NodeFs from "node:fs";
 import type { Stats } from "node:fs";
 import type * as NodePath from "node:path";
 import type * as FsAtomic from "../fs-atomic.ts";
-import { cacheDir } from "./model-cache.ts";
+import { cacheDir, joinPath } from "../paths.ts";
 import { validEntry, type PriceEntry } from "./prices.ts";
 
 /**
@@ -30,7 +30,8 @@ function sliceDir(st: Stats, env: NodeJS.ProcessEnv, settleMs: number): string |
   const now = Date.now();
   if (now - st.ctimeMs < settleMs || now - st.mtimeMs < settleMs) return undefined;
   // mtime and ctime to the microsecond (their double's precision); the settle time covers anything finer
-  return join(cacheDir(env), `prices-${[st.dev, st.ino, st.size, st.mtimeMs * 1000, st.ctimeMs * 1000].map((n) => Math.round(n).toString(36)).join("-")}`);
+  const b36 = (n: number) => Math.round(n).toString(36);
+  return joinPath(cacheDir(env), `prices-${b36(st.dev)}-${b36(st.ino)}-${b36(st.size)}-${b36(st.mtimeMs * 1000)}-${b36(st.ctimeMs * 1000)}`);
 }
 
 /** A slice's file name: the id, spelled safely; undefined for an id too long for a file name (never sliced). */
@@ -89,7 +90,7 @@ export function overrideEntriesOf(
   if (!st) return undefined; // no prices.json: nothing to read, and no ENOENT error to build
   const dir = st.isFile() ? sliceDir(st, env, settleMs) : undefined;
   const name = sliceName(id);
-  const cached = dir && name ? readSlice(join(dir, name), id) : undefined;
+  const cached = dir && name ? readSlice(joinPath(dir, name), id) : undefined;
   if (cached) return cached;
   const all = readWhole();
   if (!all) return undefined;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { reduxDir } from "../../../lib/paths.ts";
+import { cacheDir as pathsCacheDir, reduxDir } from "../../../lib/paths.ts";
 import { cacheDir, cachedAccount, cachedLifecycle, cachedModelStrings, credentialFingerprint, readDiscovery, rememberAccount, rememberLifecycle, writeDiscovery } from "../../../lib/bedrock/model-cache.ts";
 
 const home = () => ({ HOME: mkdtempSync(join(tmpdir(), "redux-cache-")) });
@@ -66,8 +66,11 @@ describe("the discovery cache", () => {
 });
 
 describe("paths and keys spelled without node:path (the warm `models` path loads none of it)", () => {
-  test("cacheDir is lib/paths.ts's reduxDir/cache, however HOME is spelled", () => {
-    for (const HOME of ["/home/ann", "/home/ann/", "/home//ann", "relative/home"]) expect(resolve(cacheDir({ HOME }))).toBe(resolve(join(reduxDir({ HOME }), "cache")));
+  test("cacheDir is lib/paths.ts's cacheDir, reduxDir/cache, however HOME is spelled", () => {
+    for (const HOME of ["/home/ann", "/home/ann/", "/home//ann", "relative/home"]) {
+      expect(resolve(cacheDir({ HOME }))).toBe(resolve(join(reduxDir({ HOME }), "cache")));
+      expect(resolve(cacheDir({ HOME }))).toBe(resolve(pathsCacheDir({ HOME })));
+    }
   });
 
   test("a profile's fingerprint tells config files apart; an empty cache file is damaged, a directory missing", () => {
