@@ -18,8 +18,9 @@ import { validEntry, type PriceEntry } from "./prices.ts";
  */
 const SETTLE_MS = 2_500;
 
-// node:fs, node:path and the atomic writer load only when there is a prices.json: without one, `redux-export list`
-// prices conversations at start-up, where loading node:fs alone would cost more than the rest of its answer
+// node:fs, node:path and the atomic writer load only when a price is looked up: `redux-export list` prices
+// conversations at start-up, where loading node:fs alone would cost more than the rest of its answer, and does so
+// only when there is a prices.json (lib/conversations/usage-report.ts)
 const fs = () => require("node:fs") as typeof NodeFs;
 const join = (...parts: string[]) => (require("node:path") as typeof NodePath).join(...parts);
 
@@ -30,8 +31,9 @@ function sliceDir(st: Stats, env: NodeJS.ProcessEnv, settleMs: number): string |
   const now = Date.now();
   if (now - st.ctimeMs < settleMs || now - st.mtimeMs < settleMs) return undefined;
   // mtime and ctime to the microsecond (their double's precision); the settle time covers anything finer
-  const b36 = (n: number) => Math.round(n).toString(36);
-  return joinPath(cacheDir(env), `prices-${b36(st.dev)}-${b36(st.ino)}-${b36(st.size)}-${b36(st.mtimeMs * 1000)}-${b36(st.ctimeMs * 1000)}`);
+  let name = "prices";
+  for (const n of [st.dev, st.ino, st.size, st.mtimeMs * 1000, st.ctimeMs * 1000]) name += `-${Math.round(n).toString(36)}`;
+  return joinPath(cacheDir(env), name);
 }
 
 /** A slice's file name: the id, spelled safely; undefined for an id too long for a file name (never sliced). */
@@ -79,15 +81,14 @@ export function overrideEntriesOf(
   env: NodeJS.ProcessEnv = process.env,
   settleMs = SETTLE_MS,
 ): PriceEntry[] | undefined {
-  // no prices.json (or an empty one, damaged: no entries either way), found by Bun.file's stat without node:fs
-  if (Bun.file(path).size === 0) return undefined;
   let st: Stats | undefined;
   try {
     st = fs().statSync(path, { throwIfNoEntry: false });
   } catch {
     return readWhole(); // it says why (a directory on the path, permissions)
   }
-  if (!st) return undefined; // no prices.json: nothing to read, and no ENOENT error to build
+  // no prices.json (or an empty one, damaged: no entries either way): nothing to read, and no ENOENT error to build
+  if (!st || st.size === 0) return undefined;
   const dir = st.isFile() ? sliceDir(st, env, settleMs) : undefined;
   const name = sliceName(id);
   const cached = dir && name ? readSlice(joinPath(dir, name), id) : undefined;

@@ -89,21 +89,21 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 // a rate is null (unknown) or a finite number >= 0 (NaN fails `>= 0`, Infinity fails `< Infinity`)
 const rate = (v: unknown) => v === null || (typeof v === "number" && v >= 0 && v < Infinity);
 
-const lower = (c: number) => c >= 97 && c <= 122;
-const digit = (c: number) => c >= 48 && c <= 57;
-
 /**
  * The schema's region pattern, `^[a-z]{2}(-[a-z]+)+-\d+$`, checked by hand: compiling that pattern on a turn's first
- * price was a tenth of what pricing the turn cost (0.06 ms of CPU, npm run bench).
+ * price was a tenth of what pricing the turn cost (0.06 ms of CPU, npm run bench). Character codes: 45 is -, 48-57 are
+ * the digits, 97-122 the lower-case letters (inline: each helper's first call costs a turn's pricing microseconds).
  */
 export function regionShaped(s: string): boolean {
   let end = s.length;
-  while (end > 0 && digit(s.charCodeAt(end - 1))) end--;
+  for (let c = s.charCodeAt(end - 1); end > 0 && c >= 48 && c <= 57; c = s.charCodeAt(--end - 1));
   // s[0, end) ends in the - before the digits, and has two letters, then one or more -letters, before it
-  if (end === s.length || end < 5 || s.charCodeAt(end - 1) !== 45 || !lower(s.charCodeAt(0)) || !lower(s.charCodeAt(1))) return false;
+  if (end === s.length || end < 5 || s.charCodeAt(end - 1) !== 45 || !(s.charCodeAt(0) >= 97 && s.charCodeAt(0) <= 122 && s.charCodeAt(1) >= 97 && s.charCodeAt(1) <= 122)) return false;
   for (let i = 2; i < end - 1; ) {
-    if (s.charCodeAt(i++) !== 45 || !lower(s.charCodeAt(i))) return false;
-    while (i < end - 1 && lower(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i++) !== 45) return false;
+    const from = i;
+    for (let c = s.charCodeAt(i); i < end - 1 && c >= 97 && c <= 122; c = s.charCodeAt(++i));
+    if (i === from) return false;
   }
   return true;
 }
@@ -160,21 +160,8 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   if (cached?.path === path) return cached.table;
   let whole: { file?: PriceFile; problem?: string } | undefined;
   const readWhole = () => (whole ??= readPriceFile(path));
+  // each id's override entries, in file order
   const byId = new Map<string, PriceEntry[]>();
-  const ownOf = (id: string) => {
-    let own = byId.get(id);
-    if (!own) {
-      own = whole ? (whole.file?.entries.filter((e) => e.model_id === id) ?? []) : (overrideEntriesOf(path, id, () => readWhole().file?.entries, env) ?? []);
-      byId.set(id, own);
-    }
-    return own;
-  };
-  // the last match wins, as in the merged table
-  const override = (id: string, r: string, t: Tier) => {
-    const own = ownOf(id);
-    for (let i = own.length - 1; i >= 0; i--) if (own[i]!.region === r && own[i]!.tier === t) return own[i];
-    return undefined;
-  };
   let merged: PriceEntry[] | undefined;
   const table: PriceTable = {
     get entries() {
@@ -188,12 +175,30 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
     },
     lookup: (m, r, t) => {
       const id = pricingId(m);
-      return override(id, r, t) ?? builtinPrice(id, r, t);
+      let own = byId.get(id);
+      if (!own) {
+        own = whole ? (whole.file?.entries.filter((e) => e.model_id === id) ?? []) : (overrideEntriesOf(path, id, () => readWhole().file?.entries, env) ?? []);
+        byId.set(id, own);
+      }
+      // the last match wins, as in the merged table
+      for (let i = own.length - 1; i >= 0; i--) if (own[i]!.region === r && own[i]!.tier === t) return own[i];
+      return builtinPrice(id, r, t);
     },
   };
   cached = { path, table };
   return table;
 }
+
+/**
+ * The built-in prices alone, for a process that found no prices.json without loading node:fs (a table from
+ * loadPrices asks node:fs whether there is one).
+ */
+export const builtinTable = (): PriceTable => ({
+  get entries() {
+    return priceTable(builtinPrices()).entries;
+  },
+  lookup: (m, r, t) => builtinPrice(pricingId(m), r, t),
+});
 
 /** Forgets the table read by loadPrices (after a refresh, and in tests). */
 export const clearPriceCache = () => void (cached = undefined);
