@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseModelString, pickModelString, isValidRegion, stripProfilePrefix } from "../../../lib/bedrock/model-string.ts";
+import { parseModelString, pickModelString, isValidRegion, stripProfilePrefix, validateModelId } from "../../../lib/bedrock/model-string.ts";
 import { baseModelId } from "../../../lib/bedrock/capabilities.ts";
 import { vendorOf } from "../../../lib/bedrock/discovery.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
@@ -114,5 +114,63 @@ describe("isValidRegion", () => {
     for (const p of partitions) for (const d of directions) for (const n of numbers) tried.push(`${p}-${d}-${n}`);
     for (const r of tried) expect({ r, ok: isValidRegion(r) }).toEqual({ r, ok: PATTERN.test(r) && r.length <= 63 });
     expect(isValidRegion("us-gov-west-1")).toBe(true);
+  });
+});
+
+describe("ids checked by hand, as the patterns they replace", () => {
+  // the patterns model-string.ts used before it checked by hand
+  const CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+  const PREFIXES = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"];
+  const PREFIX = new RegExp(`^(?:${PREFIXES.join("|")})\\.`);
+  const PROFILE = new RegExp(`${PREFIX.source}[a-z0-9-]+\\.`);
+  const rejected = (id: string) => {
+    try {
+      validateModelId(id, "us-east-1");
+      return false;
+    } catch (err) {
+      return (err as ReduxError).message.includes("whitespace or control");
+    }
+  };
+
+  test("every UTF-16 code unit: whitespace or a control character is refused exactly where the pattern matched", () => {
+    const differ: string[] = [];
+    let refused = 0;
+    for (let c = 0; c < 0x10000; c++) {
+      const id = `anthropic.claude${String.fromCharCode(c)}v1`;
+      const r = rejected(id);
+      if (r) refused++;
+      if (r !== CONTROL.test(id)) differ.push(c.toString(16));
+    }
+    expect(differ).toEqual([]);
+    expect(refused).toBeGreaterThan(60);
+  });
+
+  test("profile ids and prefixes: the same kind and the same stripped id as the patterns, on ids with random edits", () => {
+    const ids = ["us.anthropic.claude-3-5-sonnet-20241022-v2:0", "us-gov.anthropic.claude-3-haiku-20240307-v1:0", "global.amazon.nova-2-lite-v1:0", "apac.x.y", "anthropic.claude-v2", "us.x", "eu..x", "jp.a-b9.c", "usa.anthropic.x", "ca.", "."];
+    const alphabet = "us.-aZ9_:";
+    let seed = 11;
+    const next = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    let profiles = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let id = ids[next() % ids.length]!;
+      for (let n = next() % 3; n > 0; n--) {
+        const at = next() % (id.length + 1);
+        const c = alphabet[next() % alphabet.length]!;
+        const op = next() % 3;
+        id = op === 0 ? id.slice(0, at) + c + id.slice(at) : op === 1 ? id.slice(0, at) + id.slice(at + 1) : id.slice(0, at) + c + id.slice(at + 1);
+      }
+      expect({ id, stripped: stripProfilePrefix(id) }).toEqual({ id, stripped: id.replace(PREFIX, "") });
+      if (!id || id === "." || id === "..") continue;
+      const kind = parseModelString(`custom:us-east-1:${id}`).kind;
+      if (kind === "inference-profile") profiles++;
+      expect({ id, kind }).toEqual({ id, kind: id.startsWith("arn:") ? "arn" : PROFILE.test(id) ? "inference-profile" : "foundation-model" });
+    }
+    expect(profiles).toBeGreaterThan(2_000);
+    expect(profiles).toBeLessThan(18_000);
   });
 });
