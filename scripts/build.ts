@@ -38,6 +38,11 @@ export function buildArgs(entry: string, outfile: string, defines: string[] = []
     "--bytecode",
     ...(existsSync(BYTECODE_ORDER) ? [`--bytecode-order=${BYTECODE_ORDER}`] : []),
     "--format=esm",
+    // the "module" export condition picks the AWS SDK's ES modules where a package's exports list "node" (CommonJS)
+    // first, as @aws-sdk/nested-clients does: one CommonJS copy of a package, required there, made every importer
+    // share it whole, and @smithy/node-http-handler's whole file loads node:https and node:http, which a one-shot chat
+    // over HTTP/2 never uses. As ES modules, the build splits a package by what each path imports
+    "--conditions=module",
     "--sourcemap=none",
     // JavaScriptCore's tier-up thresholds x8 at start: run-once code stays in the interpreter instead of paying for
     // compiles it never earns back (one-shot chat: about -10% wall, -20% CPU); batch and the REPL set it back to 1

@@ -97,7 +97,7 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   // Bun's fetch reads the proxy variables by itself, by NO_PROXY rules of its own: any of them, set at all, keeps the
   // proxied path below, which follows ours
   if (o.fetch && !ca && !Object.keys(env).some((k) => PROXY_VARIABLE.test(k))) return (await import("./fetch-handler.ts")).fetchHandler(o.timeoutMs);
-  const [{ NodeHttpHandler }, http, https] = await Promise.all([import("@smithy/node-http-handler"), import("node:http"), import("node:https")]);
+  const [{ NodeHttpHandler }, http, https] = await Promise.all([import("./node-http-handler.ts"), import("node:http"), import("node:https")]);
   const pool = { keepAlive: true, maxSockets: o.maxSockets ?? 50 };
   let httpAgent: InstanceType<typeof http.Agent>;
   let httpsAgent: InstanceType<typeof https.Agent>;
