@@ -18,9 +18,8 @@ import { validEntry, type PriceEntry } from "./prices.ts";
  */
 const SETTLE_MS = 2_500;
 
-// node:fs, node:path and the atomic writer load only when a price is looked up: `redux-export list` prices
-// conversations at start-up, where loading node:fs alone would cost more than the rest of its answer, and does so
-// only when there is a prices.json (lib/conversations/usage-report.ts)
+// node:fs, node:path and the atomic writer load only when there is a prices.json: without one, `redux-export list`
+// prices conversations at start-up, where loading node:fs alone would cost more than the rest of its answer
 const fs = () => require("node:fs") as typeof NodeFs;
 const join = (...parts: string[]) => (require("node:path") as typeof NodePath).join(...parts);
 
@@ -81,14 +80,16 @@ export function overrideEntriesOf(
   env: NodeJS.ProcessEnv = process.env,
   settleMs = SETTLE_MS,
 ): PriceEntry[] | undefined {
+  // no prices.json (or an empty one, damaged: no entries either way), found by Bun.file's stat without node:fs,
+  // which neither `redux-export list` nor a one-shot run with --no-save has loaded otherwise
+  if (Bun.file(path).size === 0) return undefined;
   let st: Stats | undefined;
   try {
     st = fs().statSync(path, { throwIfNoEntry: false });
   } catch {
     return readWhole(); // it says why (a directory on the path, permissions)
   }
-  // no prices.json (or an empty one, damaged: no entries either way): nothing to read, and no ENOENT error to build
-  if (!st || st.size === 0) return undefined;
+  if (!st) return undefined; // no prices.json: nothing to read, and no ENOENT error to build
   const dir = st.isFile() ? sliceDir(st, env, settleMs) : undefined;
   const name = sliceName(id);
   const cached = dir && name ? readSlice(joinPath(dir, name), id) : undefined;

@@ -189,17 +189,6 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   return table;
 }
 
-/**
- * The built-in prices alone, for a process that found no prices.json without loading node:fs (a table from
- * loadPrices asks node:fs whether there is one).
- */
-export const builtinTable = (): PriceTable => ({
-  get entries() {
-    return priceTable(builtinPrices()).entries;
-  },
-  lookup: (m, r, t) => builtinPrice(pricingId(m), r, t),
-});
-
 /** Forgets the table read by loadPrices (after a refresh, and in tests). */
 export const clearPriceCache = () => void (cached = undefined);
 

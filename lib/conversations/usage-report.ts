@@ -1,16 +1,9 @@
 // Tokens and dollars over saved conversations: the cost of each turn (as saved with it, or priced now from the table
 // for turns saved before redux had prices), a conversation's total, and the `redux-export usage` report grouped by
 // model, day or month.
-import { builtinTable, costOf, costUsd, priceFor, loadPrices, pricesPath, type Cost, type PriceTable, type UsageTokens } from "../bedrock/prices.ts";
+import { costOf, costUsd, priceFor, loadPrices, type Cost, type PriceTable, type UsageTokens } from "../bedrock/prices.ts";
 import { parseModelString } from "../bedrock/model-string.ts";
 import type { AssistantMessage, Conversation } from "./conversation.ts";
-
-/**
- * The prices in force. Without a prices.json (an empty one has no entries either), found by Bun.file's stat, the
- * built-in table alone: asking node:fs, as loadPrices does, would load it, which was 1.6 ms of a 10 ms
- * `redux-export list` of one conversation.
- */
-const pricesTable = () => (Bun.file(pricesPath()).size === 0 ? builtinTable() : loadPrices());
 
 /**
  * Prices turns, remembering each model string's price: a report reads thousands of turns of a few models. The price
@@ -24,7 +17,7 @@ export function createPricer(given?: PriceTable) {
     if (p === undefined) {
       try {
         const ref = parseModelString(model);
-        p = priceFor(ref.modelId, ref.region, "standard", (table ??= pricesTable())) ?? null;
+        p = priceFor(ref.modelId, ref.region, "standard", (table ??= loadPrices())) ?? null;
       } catch {
         p = null;
       }

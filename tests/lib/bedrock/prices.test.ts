@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { builtinTable, costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, regionShaped, type PriceEntry } from "../../../lib/bedrock/prices.ts";
+import { costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, regionShaped, type PriceEntry } from "../../../lib/bedrock/prices.ts";
 import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
 import { assertValid } from "../../schema.ts";
 
@@ -151,19 +151,5 @@ describe("regionShaped", () => {
     // the random strings reach both answers
     expect(shaped).toBeGreaterThan(2_000);
     expect(shaped).toBeLessThan(18_000);
-  });
-});
-
-describe("builtinTable", () => {
-  test("prices every built-in entry as the table built from them does, ARNs included, and lists the same entries", () => {
-    const all = priceTable(builtinPrices());
-    const table = builtinTable();
-    for (const e of builtinPrices()) {
-      expect(table.lookup(e.model_id, e.region, e.tier)).toEqual(all.lookup(e.model_id, e.region, e.tier)!);
-      expect(table.lookup(`arn:aws:bedrock:${e.region}::foundation-model/${e.model_id}`, e.region, e.tier)).toEqual(all.lookup(e.model_id, e.region, e.tier)!);
-    }
-    expect(table.lookup("fake.unpriced", "us-east-1", "standard")).toBeUndefined();
-    expect(table.entries).toEqual(all.entries);
-    expect(table.overridePath).toBeUndefined();
   });
 });
