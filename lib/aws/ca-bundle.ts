@@ -3,6 +3,7 @@
 // ~/.aws/credentials as the SDK's own loader reads them. That loader keeps each file's text for the process, and the
 // SDK's clients read the same files through it, so looking here costs no second read. As in the CLI, a leading `~` is
 // the home directory and a relative path is taken from the working directory.
+import type * as NodeCrypto from "node:crypto";
 import type { ParsedIniData } from "@smithy/types";
 import { homeDir } from "../paths.ts";
 import { configFilePath, credentialsFilePath, profileName } from "./profile.ts";
@@ -53,4 +54,35 @@ export async function caBundleFor(env: NodeJS.ProcessEnv = process.env, profile?
   // the process's own environment: the SDK's default paths, so its cached text is the one shared with its clients
   const files = await loadSharedConfigFiles(env === process.env ? {} : { filepath: credentialsFilePath(env), configFilepath: configFilePath(env) });
   return chooseCaBundle(env, name, files);
+}
+
+// OpenSSL's rule, which the AWS CLI follows: a certificate's BEGIN and END markers each stand at the start of a line
+const PEM_BLOCK = /^-----BEGIN CERTIFICATE-----[ \t\r]*\n[\s\S]*?^-----END CERTIFICATE-----[ \t]*\r?$/gm;
+
+/**
+ * The certificates of a PEM bundle, one PEM block each, every one parsed now (node:crypto, loaded only here: only a
+ * configured bundle pays for it) so that a damaged bundle is an error before any request, not a bare "Invalid CA" at
+ * the first TLS connection. As in the AWS CLI v2 (OpenSSL), one damaged certificate rejects the whole bundle, and
+ * text that is not a block (comments, a "block" run together on one line) is passed over. Throws an Error whose
+ * message completes "<the bundle> (<path>) …".
+ */
+export function certificatesIn(pem: string): string[] {
+  const blocks = [...pem.matchAll(PEM_BLOCK)];
+  if (!blocks.length) {
+    // markers present but not on lines of their own: line breaks lost in a copy-paste
+    throw new Error(pem.includes("-----BEGIN CERTIFICATE-----")
+      ? "holds no PEM certificate: its -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- markers must each start a line (were its line breaks lost?)"
+      : "holds no PEM certificate");
+  }
+  const { X509Certificate } = require("node:crypto") as typeof NodeCrypto;
+  return blocks.map((m) => {
+    try {
+      new X509Certificate(m[0]);
+    } catch (err) {
+      const line = pem.slice(0, m.index).split("\n").length;
+      const reason = ((err as Error).message ?? "").split(":").pop() || "unreadable";
+      throw new Error(`holds a damaged certificate at line ${line} (${reason})`);
+    }
+    return m[0];
+  });
 }

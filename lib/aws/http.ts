@@ -4,7 +4,7 @@
 // no proxy variable and no bundle goes through Bun's fetch instead (lib/aws/fetch-handler.ts).
 import { readFileSync } from "node:fs";
 import { ReduxError, ExitCode } from "../errors.ts";
-import { caBundleFor, type CaBundleChoice } from "./ca-bundle.ts";
+import { caBundleFor, certificatesIn, type CaBundleChoice } from "./ca-bundle.ts";
 
 interface HandlerOptions {
   timeoutMs: number;
@@ -75,15 +75,19 @@ async function readCaCertificates(env: NodeJS.ProcessEnv, profile: string | unde
     } catch (err) {
       throw new ReduxError(ExitCode.usage, `cannot read ${what} (${shown}): ${(err as Error).message}`, fix);
     }
-    // an empty or non-PEM file: said here, where it came from is known (the TLS layer would throw a bare "Invalid CA")
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ReduxError(ExitCode.usage, `${what} (${shown}) holds no PEM certificate`, fix);
-    return pem;
+    // an empty, non-PEM or damaged file: said here, where it came from is known (the TLS layer would throw a bare
+    // "Invalid CA", or trust nothing); the TLS layer gets the certificates that were checked, one string each
+    try {
+      return certificatesIn(pem);
+    } catch (err) {
+      throw new ReduxError(ExitCode.usage, `${what} (${shown}) ${(err as Error).message}`, fix);
+    }
   };
   const bundle = await caBundleFor(env, profile);
-  if (bundle) return [read(bundle)];
+  if (bundle) return read(bundle);
   if (env.NODE_EXTRA_CA_CERTS) {
     const { rootCertificates } = await import("node:tls");
-    return [...rootCertificates, read({ path: env.NODE_EXTRA_CA_CERTS, what: "the CA bundle in NODE_EXTRA_CA_CERTS", fix: "point NODE_EXTRA_CA_CERTS at a readable PEM file of your CAs, or unset it" })];
+    return [...rootCertificates, ...read({ path: env.NODE_EXTRA_CA_CERTS, what: "the CA bundle in NODE_EXTRA_CA_CERTS", fix: "point NODE_EXTRA_CA_CERTS at a readable PEM file of your CAs, or unset it" })];
   }
   return undefined;
 }

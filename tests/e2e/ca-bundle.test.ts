@@ -3,7 +3,7 @@
 // AWS_CA_BUNDLE wins over it, and each case is run side by side with Debian's AWS CLI v2 on the same files.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { startTlsFront, type TlsFront } from "../fakes/tls-front.ts";
@@ -115,6 +115,43 @@ describe("ca_bundle in the profile in use", () => {
   });
 });
 
+/** A certificate block whose base64 is not a certificate, as a bad copy or a truncated download leaves one. */
+const DAMAGED = "-----BEGIN CERTIFICATE-----\nMIIBnotreally\n-----END CERTIFICATE-----\n";
+
+describe("a damaged ca_bundle is exit 2 before any request, naming where its path came from", () => {
+  test("a damaged certificate between the markers, even after a good one (not exit 1 'Invalid CA' at the connection)", async () => {
+    const good = readFileSync(tls.caPath, "utf8");
+    writeFileSync(join(home, "corp.pem"), good + DAMAGED);
+    writeProfiles({ corp: "ca_bundle = ~/corp.pem\n" });
+    const config = join(home, ".aws", "config");
+    const r = await chat(envWith(), ["--profile", "corp"]);
+    expect({ code: r.code, lines: r.stderr.trimEnd().split("\n") }).toEqual({
+      code: 2,
+      lines: [
+        expect.stringMatching(new RegExp(`^error: the CA bundle named by ca_bundle in profile 'corp' of ${config} \\(${home}/corp\\.pem\\) holds a damaged certificate at line ${good.split("\n").length} \\(\\w+`)),
+        `hint: point ca_bundle in [profile corp] of ${config} at a readable PEM file of your CAs, or remove it`,
+      ],
+    });
+    // the same from AWS_CA_BUNDLE, named as such
+    writeFileSync(join(home, "env.pem"), DAMAGED);
+    const env = await chat(envWith({ AWS_CA_BUNDLE: "~/env.pem" }), ["--profile", "corp"]);
+    expect({ code: env.code, lines: env.stderr.trimEnd().split("\n") }).toEqual({
+      code: 2,
+      lines: [expect.stringMatching(new RegExp(`^error: the CA bundle in AWS_CA_BUNDLE \\(${home}/env\\.pem\\) holds a damaged certificate at line 1 \\(\\w+`)), "hint: point AWS_CA_BUNDLE at a readable PEM file of your CAs, or unset it"],
+    });
+    expect(fake.requests).toEqual([]);
+  });
+
+  test("a PEM whose line breaks were lost: exit 2 saying so (not exit 5 'not trusted' with a hint to set what is set)", async () => {
+    writeFileSync(join(home, "corp.pem"), readFileSync(tls.caPath, "utf8").replace(/\n/g, " "));
+    writeProfiles({ corp: "ca_bundle = ~/corp.pem\n" });
+    const r = await chat(envWith({ AWS_PROFILE: "corp" }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toStartWith(`error: the CA bundle named by ca_bundle in profile 'corp' of ${join(home, ".aws", "config")} (${home}/corp.pem) holds no PEM certificate: its -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- markers must each start a line (were its line breaks lost?)\nhint: point ca_bundle in [profile corp] of `);
+    expect(fake.requests).toEqual([]);
+  });
+});
+
 describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bundle", () => {
   test("the control plane: redux-chat models", async () => {
     writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
@@ -203,6 +240,24 @@ describe("side by side with the AWS CLI v2: the same files, the same trust", () 
     expect(r.redux.code).toBe(2);
     expect(JSON.parse(r.redux.stdout)).toMatchObject({ ok: false });
     expect(r.redux.stdout).toContain("ca_bundle in profile 'corp'");
+  }, 60_000);
+
+  test("a bundle with one damaged certificate among good ones: both refuse it whole (the CLI's 'PEM lib', exit 255); text that is not a certificate block is passed over by both", async () => {
+    const good = readFileSync(tls.caPath, "utf8");
+    writeFileSync(join(home, "after.pem"), good + DAMAGED);
+    writeFileSync(join(home, "before.pem"), DAMAGED + good);
+    // another CA's certificate run together on one line, after the right one: not a block, to OpenSSL or to redux
+    writeFileSync(join(home, "junk.pem"), `${good}${readFileSync(other.caPath, "utf8").replace(/\n/g, " ")}\n`);
+    writeProfiles({ after: "ca_bundle = ~/after.pem\n", before: "ca_bundle = ~/before.pem\n", junk: "ca_bundle = ~/junk.pem\n" });
+    for (const profile of ["after", "before"]) {
+      const r = await both({ AWS_PROFILE: profile });
+      expect({ profile, ...r.trusted }).toEqual({ profile, cli: false, redux: false });
+      expect(r.cli.code).toBe(255);
+      expect(r.cli.stderr).toContain("PEM lib");
+      expect(r.redux.code).toBe(2);
+      expect(r.redux.stdout).toContain(`ca_bundle in profile '${profile}'`);
+    }
+    expect((await both({ AWS_PROFILE: "junk" })).trusted).toEqual({ cli: true, redux: true });
   }, 60_000);
 
   test("the README's deliberate differences: an empty value never turns certificate checks off; an inline comment is not part of the path", async () => {

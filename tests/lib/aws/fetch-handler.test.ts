@@ -17,6 +17,7 @@ import { startBrokenHttp, type BrokenHttp } from "../../fakes/broken-http.ts";
 import { startFakeAws, type FakeAws } from "../../fakes/fake-aws.ts";
 import { startTlsFront, type TlsFront } from "../../fakes/tls-front.ts";
 import { FAKE_KEY } from "../../e2e/harness.ts";
+import { selfSignedCertificate } from "../../helpers/certificate.ts";
 
 const URL_ = "https://bedrock-runtime.us-east-1.amazonaws.com";
 /** Tests that need Bun settings read at start run this in a process of their own. */
@@ -34,7 +35,7 @@ describe("which handler", () => {
       }
     }
     const pem = join(process.env.HOME!, "ca.pem");
-    writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    writeFileSync(pem, selfSignedCertificate());
     for (const name of ["AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"]) expect(await pooled({ [name]: pem })).toBeInstanceOf(NodeHttpHandler);
     // without a pool (S3, the control plane, credentials) nothing changes
     expect(await requestHandlerFor(URL_, { timeoutMs: 1000, http2: false, maxSockets: 4, env: {} })).toBeInstanceOf(NodeHttpHandler);
