@@ -188,10 +188,19 @@ function networkError(err: unknown, { name, message, code, svc, where }: { name:
       opts,
     );
   }
-  if (/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${code ?? ""} ${message}`)) {
-    return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? message})`, "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle", opts);
-  }
-  return undefined;
+  return untrustedCertificate(err);
+}
+
+/**
+ * A server certificate the TLS layer did not trust, as every HTTPS call of redux reports it (the AWS calls above, the
+ * price downloads); else undefined.
+ */
+export function untrustedCertificate(err: unknown): ReduxError | undefined {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  const text = firstLine(message ?? String(err));
+  if (!/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${code ?? ""} ${text}`)) return undefined;
+  const hint = "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle";
+  return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? text})`, hint, { cause: err });
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();

@@ -3,7 +3,7 @@
 // id, region and tier, and rewrites ~/.amazon-q/prices.json atomically. Anything that goes wrong (a download cut off,
 // a file that is not an offer) fails the whole refresh before the file is touched; a model the offers no longer list
 // keeps the price it had.
-import { ReduxError, ExitCode } from "../errors.ts";
+import { ReduxError, ExitCode, untrustedCertificate } from "../errors.ts";
 import { dirname } from "node:path";
 import { ensurePrivateDir, writeFileAtomic } from "../fs-atomic.ts";
 import { fsError } from "../fs-errors.ts";
@@ -191,6 +191,9 @@ async function getJson(url: string, o: Required<Pick<RefreshOptions, "timeoutMs"
     res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), headers: { accept: "application/json" }, ...(proxy ? { proxy } : {}), ...(ca ? { tls: { ca } } : {}) } as RequestInit);
     text = await res.text();
   } catch (err) {
+    // a certificate not trusted reads as it does for the AWS calls, with their hint to the CA settings
+    const untrusted = untrustedCertificate(err);
+    if (untrusted) throw new ReduxError(untrusted.code, `cannot download ${url}: ${untrusted.message}`, `${untrusted.hint}; the previous prices were kept`, { cause: err });
     throw fail(`cannot download ${url}: ${(err as Error).message}`);
   }
   if (!res.ok) throw fail(`cannot download ${url}: HTTP ${res.status}`);

@@ -60,6 +60,9 @@ const chat = (env: Record<string, string>, extra: string[] = []) => go(["-m", MO
 const ok = { code: 0, out: "Echo: hello\n", err: "" };
 const seen = (r: RunResult) => ({ code: r.code, out: r.stdout, err: r.stderr });
 
+/** A string that starts with `prefix` (inside toEqual). */
+const startingWith = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+
 /** Exit 5 for a certificate not trusted, with the hint naming both places a bundle can come from. */
 function expectUntrusted(r: RunResult) {
   expect(r.code).toBe(5);
@@ -184,11 +187,15 @@ describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bun
     expect(fake.requests.map((q) => `${q.service} ${q.operation} ${q.verified}`)).toEqual(["sso GetRoleCredentials true", "bedrock-control GetFoundationModel true", "bedrock ConverseStream true"]);
   });
 
-  test("price downloads: prices --refresh from an HTTPS mirror (the profile from AWS_PROFILE)", async () => {
+  test("price downloads: prices --refresh from an HTTPS mirror (the profile from AWS_PROFILE); untrusted, the same line and hint as the AWS calls, and the prices kept", async () => {
     writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
     const args = ["prices", "--refresh", "--source", tls.url, "--region", "us-east-1"];
     const untrusted = await go(args, envWith({ AWS_PROFILE: "other" }));
-    expect(untrusted.code).toBe(5);
+    expectUntrusted(untrusted);
+    expect(untrusted.stderr.trimEnd().split("\n")).toEqual([
+      startingWith(`error: cannot download ${tls.url}/offers/v1.0/aws/AmazonBedrock/current/region_index.json: TLS: the server's certificate is not trusted (`),
+      "hint: behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle; the previous prices were kept",
+    ]);
     expect(existsSync(join(home, ".amazon-q", "prices.json"))).toBe(false);
     expect((await go(args, envWith({ AWS_PROFILE: "corp" }))).code).toBe(0);
     expect(existsSync(join(home, ".amazon-q", "prices.json"))).toBe(true);
