@@ -193,13 +193,16 @@ function networkError(err: unknown, { name, message, code, svc, where }: { name:
 
 /**
  * A server certificate the TLS layer did not trust, as every HTTPS call of redux reports it (the AWS calls above, the
- * price downloads); else undefined.
+ * price downloads); else undefined. The hint names what is in effect: while AWS_CA_BUNDLE is set, the profile's
+ * ca_bundle and NODE_EXTRA_CA_CERTS are not read; the config file is AWS_CONFIG_FILE's when that is set.
  */
-export function untrustedCertificate(err: unknown): ReduxError | undefined {
+export function untrustedCertificate(err: unknown, env: NodeJS.ProcessEnv = process.env): ReduxError | undefined {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };
   const text = firstLine(message ?? String(err));
   if (!/CERT|certificate|self[- ]signed|UNABLE_TO_VERIFY|unable to get local issuer/i.test(`${code ?? ""} ${text}`)) return undefined;
-  const hint = "behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle";
+  const hint = env.AWS_CA_BUNDLE
+    ? `the CA bundle in AWS_CA_BUNDLE (${env.AWS_CA_BUNDLE}) does not trust this server: point AWS_CA_BUNDLE at your organisation's CA bundle (while it is set, the profile's ca_bundle is not read)`
+    : `behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ${env.AWS_CONFIG_FILE || "~/.aws/config"} (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle`;
   return new ReduxError(ExitCode.unavailable, `TLS: the server's certificate is not trusted (${code ?? text})`, hint, { cause: err });
 }
 

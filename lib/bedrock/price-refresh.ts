@@ -192,7 +192,7 @@ async function getJson(url: string, o: Required<Pick<RefreshOptions, "timeoutMs"
     text = await res.text();
   } catch (err) {
     // a certificate not trusted reads as it does for the AWS calls, with their hint to the CA settings
-    const untrusted = untrustedCertificate(err);
+    const untrusted = untrustedCertificate(err, o.env);
     if (untrusted) throw new ReduxError(untrusted.code, `cannot download ${url}: ${untrusted.message}`, `${untrusted.hint}; the previous prices were kept`, { cause: err });
     throw fail(`cannot download ${url}: ${(err as Error).message}`);
   }

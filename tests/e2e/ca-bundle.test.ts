@@ -63,11 +63,11 @@ const seen = (r: RunResult) => ({ code: r.code, out: r.stdout, err: r.stderr });
 /** A string that starts with `prefix` (inside toEqual). */
 const startingWith = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
 
-/** Exit 5 for a certificate not trusted, with the hint naming both places a bundle can come from. */
-function expectUntrusted(r: RunResult) {
+/** Exit 5 for a certificate not trusted, with the hint naming both places a bundle can come from (in `config`). */
+function expectUntrusted(r: RunResult, config = "~/.aws/config") {
   expect(r.code).toBe(5);
   expect(r.stderr).toMatch(/^error: (.*: )?TLS: the server's certificate is not trusted/m);
-  expect(r.stderr).toContain("hint: behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config");
+  expect(r.stderr).toContain(`hint: behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ${config} (or NODE_EXTRA_CA_CERTS)`);
 }
 
 describe("ca_bundle in the profile in use", () => {
@@ -83,11 +83,29 @@ describe("ca_bundle in the profile in use", () => {
 
   test("AWS_CA_BUNDLE wins over it, as in the AWS CLI: another CA there fails even with the profile's right one", async () => {
     writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, broken: `ca_bundle = ${join(home, "missing.pem")}\n` });
-    expectUntrusted(await chat(envWith({ AWS_CA_BUNDLE: other.caPath }), ["--profile", "corp"]));
+    // the hint says so: the profile's bundle is not what failed
+    const wrong = await chat(envWith({ AWS_CA_BUNDLE: other.caPath }), ["--profile", "corp"]);
+    expect({ code: wrong.code, lines: wrong.stderr.trimEnd().split("\n") }).toEqual({
+      code: 5,
+      lines: [
+        expect.stringMatching(/^error: TLS: the server's certificate is not trusted \(/),
+        `hint: the CA bundle in AWS_CA_BUNDLE (${other.caPath}) does not trust this server: point AWS_CA_BUNDLE at your organisation's CA bundle (while it is set, the profile's ca_bundle is not read)`,
+      ],
+    });
     // the right one in AWS_CA_BUNDLE: the profile's (a missing file) is never read
     expect(seen(await chat(envWith({ AWS_CA_BUNDLE: tls.caPath }), ["--profile", "broken"]))).toEqual(ok);
     // an empty AWS_CA_BUNDLE is unset: the profile's applies (the CLI would turn certificate checks off)
     expect(seen(await chat(envWith({ AWS_CA_BUNDLE: "" }), ["--profile", "corp"]))).toEqual(ok);
+  });
+
+  test("AWS_CONFIG_FILE elsewhere: its profile's ca_bundle is trusted, ~/.aws/config's is not read, and the hint names that file", async () => {
+    writeProfiles({ corp: `ca_bundle = ${other.caPath}\n` });
+    const config = join(home, "etc", "aws-config");
+    mkdirSync(join(home, "etc"));
+    writeFileSync(config, `[profile corp]\nregion = us-east-1\nca_bundle = ${tls.caPath}\n\n[profile plain]\nregion = us-east-1\n`);
+    writeFileSync(join(home, ".aws", "credentials"), `[corp]\n${KEYS}\n[plain]\n${KEYS}`);
+    expect(seen(await chat(envWith({ AWS_CONFIG_FILE: config }), ["--profile", "corp"]))).toEqual(ok);
+    expectUntrusted(await chat(envWith({ AWS_CONFIG_FILE: config }), ["--profile", "plain"]), config);
   });
 
   test("~ is the home directory, a relative path is from the working directory, as in the AWS CLI", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { translateAwsError, ExitCode, inferenceProfilePrefix } from "../../lib/errors.ts";
+import { translateAwsError, untrustedCertificate, ExitCode, inferenceProfilePrefix } from "../../lib/errors.ts";
 
 const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
 
@@ -88,5 +88,22 @@ describe("translateAwsError", () => {
     expect(inferenceProfilePrefix("eu-central-1")).toBe("eu.");
     expect(inferenceProfilePrefix("ap-northeast-1")).toBe("apac.");
     expect(inferenceProfilePrefix("us-gov-west-1")).toBe("us-gov.");
+  });
+});
+
+describe("untrustedCertificate: one line, and a hint naming the CA setting in effect", () => {
+  const selfSigned = named("Error", "self signed certificate", { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+  test("the error line, from the AWS calls and on its own; anything else is not one", () => {
+    expect(untrustedCertificate(selfSigned, {})).toMatchObject({ code: ExitCode.unavailable, message: "TLS: the server's certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)" });
+    expect(translateAwsError(selfSigned).message).toBe("TLS: the server's certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)");
+    expect(untrustedCertificate(named("Error", "connect ECONNREFUSED 127.0.0.1:9", { code: "ECONNREFUSED" }), {})).toBeUndefined();
+  });
+
+  test("AWS_CA_BUNDLE set: that bundle does not trust the server (the profile's ca_bundle is not read); else both settings, in AWS_CONFIG_FILE's file when set", () => {
+    expect(untrustedCertificate(selfSigned, {})?.hint).toBe("behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in ~/.aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle");
+    expect(untrustedCertificate(selfSigned, { AWS_CONFIG_FILE: "/srv/aws/config" })?.hint).toBe("behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle setting in /srv/aws/config (or NODE_EXTRA_CA_CERTS) at your organisation's CA bundle");
+    expect(untrustedCertificate(selfSigned, { AWS_CA_BUNDLE: "/etc/corp.pem", AWS_CONFIG_FILE: "/srv/aws/config" })?.hint).toBe("the CA bundle in AWS_CA_BUNDLE (/etc/corp.pem) does not trust this server: point AWS_CA_BUNDLE at your organisation's CA bundle (while it is set, the profile's ca_bundle is not read)");
+    // empty is unset, as when choosing the bundle
+    expect(untrustedCertificate(selfSigned, { AWS_CA_BUNDLE: "" })?.hint).toStartWith("behind a TLS-inspecting proxy, point AWS_CA_BUNDLE or the profile's ca_bundle");
   });
 });
