@@ -9,6 +9,7 @@ import { startFakeAws, type FakeAws } from "../fakes/fake-aws.ts";
 import { startTlsFront, type TlsFront } from "../fakes/tls-front.ts";
 import { bin, keylessEnv, run, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { awsCli } from "../helpers/aws-cli.ts";
+import { readBatchOut } from "../helpers/batch-files.ts";
 import { assertValid } from "../schema.ts";
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -195,6 +196,35 @@ describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bun
     expect(seen(await chat(envWith(), ["--profile", "deploy"]))).toEqual(ok);
     // (and the one-shot's lifecycle lookup on the control plane, through the same bundle)
     expect(fake.requests.map((q) => `${q.operation} ${q.accessKeyId} ${q.verified}`)).toEqual([`AssumeRole ${FAKE_KEY.id} true`, `GetFoundationModel ${fake.issued.assumeRole.accessKeyId} true`, `ConverseStream ${fake.issued.assumeRole.accessKeyId} true`]);
+  });
+
+  test("a role profile's source_profile's ca_bundle is not used (the AWS CLI reads ca_bundle from the profile in use only): exit 5 at AssumeRole", async () => {
+    mkdirSync(join(home, ".aws"), { recursive: true });
+    writeFileSync(join(home, ".aws", "config"), `[profile deploy]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\n\n[profile base]\nregion = us-east-1\nca_bundle = ${tls.caPath}\n`);
+    writeFileSync(join(home, ".aws", "credentials"), `[base]\n${KEYS}`);
+    // base itself trusts its bundle
+    expect(seen(await chat(envWith(), ["--profile", "base"]))).toEqual(ok);
+    fake.reset();
+    // nothing reached the fake: the first call, AssumeRole, failed the handshake
+    expectUntrusted(await chat(envWith(), ["--profile", "deploy"]));
+    expect(fake.requests).toEqual([]);
+  });
+
+  test("batch over the runtime: the profile's bundle is trusted by every item; another profile's items fail with the TLS line", async () => {
+    writeProfiles({ corp: `ca_bundle = ${tls.caPath}\n`, other: "" });
+    writeFileSync(join(home, "in.txt"), "hello\nhello again\n");
+    const batch = (profile: string) => go(["batch", join(home, "in.txt"), "-o", join(home, `out-${profile}.jsonl`), "-m", MODEL, "--profile", profile, "--max-attempts", "1", "-q"], envWith());
+    const lines = (profile: string) => readBatchOut(join(home, `out-${profile}.jsonl`)).sort((a, b) => a.id.localeCompare(b.id));
+    const good = await batch("corp");
+    expect({ code: good.code, err: good.stderr }).toEqual({ code: 0, err: "" });
+    expect(lines("corp").map((l) => [l.id, l.status, l.text])).toEqual([["1", "ok", "Echo: hello"], ["2", "ok", "Echo: hello again"]]);
+    const bad = await batch("other");
+    expect(bad.stderr).toStartWith("error: 2 items failed\n");
+    expect(bad.code).toBe(7);
+    expect(lines("other").map((l) => [l.id, l.status, l.error.class, l.error.message])).toEqual([
+      ["1", "error", "unavailable", expect.stringMatching(/^TLS: the server's certificate is not trusted \(/)],
+      ["2", "error", "unavailable", expect.stringMatching(/^TLS: the server's certificate is not trusted \(/)],
+    ]);
   });
 
   test("SSO: the portal call of an SSO profile", async () => {
