@@ -56,33 +56,39 @@ export async function caBundleFor(env: NodeJS.ProcessEnv = process.env, profile?
   return chooseCaBundle(env, name, files);
 }
 
-// OpenSSL's rule, which the AWS CLI follows: a certificate's BEGIN and END markers each stand at the start of a line
-const PEM_BLOCK = /^-----BEGIN CERTIFICATE-----[ \t\r]*\n[\s\S]*?^-----END CERTIFICATE-----[ \t]*\r?$/gm;
+// OpenSSL's rule, which the AWS CLI follows: a certificate's BEGIN and END markers each stand on a line of their own
+const BEGIN_LINE = /^-----BEGIN CERTIFICATE-----[ \t]*\r?$/gm;
+const END_LINE = /^-----END CERTIFICATE-----[ \t]*\r?$/m;
 
 /**
  * The certificates of a PEM bundle, one PEM block each, every one parsed now (node:crypto, loaded only here: only a
  * configured bundle pays for it) so that a damaged bundle is an error before any request, not a bare "Invalid CA" at
- * the first TLS connection. As in the AWS CLI v2 (OpenSSL), one damaged certificate rejects the whole bundle, and
- * text that is not a block (comments, a "block" run together on one line) is passed over. Throws an Error whose
- * message completes "<the bundle> (<path>) …".
+ * the first TLS connection. As in the AWS CLI v2 (OpenSSL), one damaged or unfinished certificate rejects the whole
+ * bundle, and text that is not a block (comments, a "block" run together on one line) is passed over. Throws an
+ * Error whose message completes "<the bundle> (<path>) …".
  */
 export function certificatesIn(pem: string): string[] {
-  const blocks = [...pem.matchAll(PEM_BLOCK)];
-  if (!blocks.length) {
+  const begins = [...pem.matchAll(BEGIN_LINE)].map((m) => m.index);
+  if (!begins.length) {
     // markers present but not on lines of their own: line breaks lost in a copy-paste
     throw new Error(pem.includes("-----BEGIN CERTIFICATE-----")
       ? "holds no PEM certificate: its -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- markers must each start a line (were its line breaks lost?)"
       : "holds no PEM certificate");
   }
   const { X509Certificate } = require("node:crypto") as typeof NodeCrypto;
-  return blocks.map((m) => {
+  return begins.map((at, k) => {
+    const line = pem.slice(0, at).split("\n").length;
+    // each certificate ends before the next begins
+    const rest = pem.slice(at, begins[k + 1] ?? pem.length);
+    const end = END_LINE.exec(rest);
+    if (!end) throw new Error(`holds an unfinished certificate at line ${line} (no -----END CERTIFICATE----- line before the next certificate or the end)`);
+    const block = rest.slice(0, end.index + end[0].length);
     try {
-      new X509Certificate(m[0]);
+      new X509Certificate(block);
     } catch (err) {
-      const line = pem.slice(0, m.index).split("\n").length;
       const reason = ((err as Error).message ?? "").split(":").pop() || "unreadable";
       throw new Error(`holds a damaged certificate at line ${line} (${reason})`);
     }
-    return m[0];
+    return block;
   });
 }

@@ -297,14 +297,15 @@ describe("side by side with the AWS CLI v2: the same files, the same trust", () 
     expect(r.redux.stdout).toContain("ca_bundle in profile 'corp'");
   }, 60_000);
 
-  test("a bundle with one damaged certificate among good ones: both refuse it whole (the CLI's 'PEM lib', exit 255); text that is not a certificate block is passed over by both", async () => {
+  test("a bundle with one damaged or unfinished certificate among good ones: both refuse it whole (the CLI's 'PEM lib', exit 255); text that is not a certificate block is passed over by both", async () => {
     const good = readFileSync(tls.caPath, "utf8");
     writeFileSync(join(home, "after.pem"), good + DAMAGED);
     writeFileSync(join(home, "before.pem"), DAMAGED + good);
+    writeFileSync(join(home, "unfinished.pem"), `${good}-----BEGIN CERTIFICATE-----\nMIIB\n`);
     // another CA's certificate run together on one line, after the right one: not a block, to OpenSSL or to redux
     writeFileSync(join(home, "junk.pem"), `${good}${readFileSync(other.caPath, "utf8").replace(/\n/g, " ")}\n`);
-    writeProfiles({ after: "ca_bundle = ~/after.pem\n", before: "ca_bundle = ~/before.pem\n", junk: "ca_bundle = ~/junk.pem\n" });
-    for (const profile of ["after", "before"]) {
+    writeProfiles({ after: "ca_bundle = ~/after.pem\n", before: "ca_bundle = ~/before.pem\n", unfinished: "ca_bundle = ~/unfinished.pem\n", junk: "ca_bundle = ~/junk.pem\n" });
+    for (const profile of ["after", "before", "unfinished"]) {
       const r = await both({ AWS_PROFILE: profile });
       expect({ profile, ...r.trusted }).toEqual({ profile, cli: false, redux: false });
       expect(r.cli.code).toBe(255);

@@ -97,6 +97,10 @@ describe("certificatesIn: every certificate parsed before any request, as OpenSS
     expect(() => certificatesIn(DAMAGED)).toThrow(/^holds a damaged certificate at line 1 \(\w+/);
     expect(() => certificatesIn(PEM + DAMAGED)).toThrow(`holds a damaged certificate at line ${PEM.split("\n").length} (`);
     expect(() => certificatesIn(DAMAGED + PEM)).toThrow("holds a damaged certificate at line 1 (");
+    // a BEGIN line with no END line before the next certificate, or before the end of the file
+    const unfinished = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+    expect(() => certificatesIn(PEM + unfinished)).toThrow(`holds an unfinished certificate at line ${PEM.split("\n").length} (no -----END CERTIFICATE----- line before the next certificate or the end)`);
+    expect(() => certificatesIn(unfinished + PEM)).toThrow("holds an unfinished certificate at line 1 (");
     // cut short: the base64 is fine, the certificate inside is not
     const lines = PEM.trimEnd().split("\n");
     expect(() => certificatesIn([...lines.slice(0, 4), ...lines.slice(-1)].join("\n"))).toThrow("holds a damaged certificate at line 1 (");
