@@ -3,6 +3,7 @@ import { parseModelString, pickModelString, isValidRegion, stripProfilePrefix, v
 import { baseModelId } from "../../../lib/bedrock/capabilities.ts";
 import { vendorOf } from "../../../lib/bedrock/discovery.ts";
 import { ExitCode, ReduxError } from "../../../lib/errors.ts";
+import { editedStrings } from "../../helpers/edited-strings.ts";
 
 const usage = (f: () => unknown) => {
   try {
@@ -147,23 +148,8 @@ describe("ids checked by hand, as the patterns they replace", () => {
 
   test("profile ids and prefixes: the same kind and the same stripped id as the patterns, on ids with random edits", () => {
     const ids = ["us.anthropic.claude-3-5-sonnet-20241022-v2:0", "us-gov.anthropic.claude-3-haiku-20240307-v1:0", "global.amazon.nova-2-lite-v1:0", "apac.x.y", "anthropic.claude-v2", "us.x", "eu..x", "jp.a-b9.c", "usa.anthropic.x", "ca.", "."];
-    const alphabet = "us.-aZ9_:";
-    let seed = 11;
-    const next = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
     let profiles = 0;
-    for (let i = 0; i < 20_000; i++) {
-      let id = ids[next() % ids.length]!;
-      for (let n = next() % 3; n > 0; n--) {
-        const at = next() % (id.length + 1);
-        const c = alphabet[next() % alphabet.length]!;
-        const op = next() % 3;
-        id = op === 0 ? id.slice(0, at) + c + id.slice(at) : op === 1 ? id.slice(0, at) + id.slice(at + 1) : id.slice(0, at) + c + id.slice(at + 1);
-      }
+    for (const id of editedStrings(ids, "us.-aZ9_:", 20_000, 11)) {
       expect({ id, stripped: stripProfilePrefix(id) }).toEqual({ id, stripped: id.replace(PREFIX, "") });
       if (!id || id === "." || id === "..") continue;
       const kind = parseModelString(`custom:us-east-1:${id}`).kind;

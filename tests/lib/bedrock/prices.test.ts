@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { costOf, costUsd, formatUsd, priceFor, tierOf, priceTable, pricingId, parsePriceFile, regionShaped, type PriceEntry } from "../../../lib/bedrock/prices.ts";
 import { builtinPrices } from "../../../lib/bedrock/builtin-prices.ts";
 import { assertValid } from "../../schema.ts";
+import { editedStrings } from "../../helpers/edited-strings.ts";
 
 const entry = (o: Partial<PriceEntry> = {}): PriceEntry => ({ model_id: "m", region: "us-east-1", tier: "standard", input: 3, output: 15, cache_read: 0.3, cache_write: 3.75, source: "test", date: "2026-11-01", ...o });
 
@@ -127,24 +128,8 @@ describe("regionShaped", () => {
 
   test("agrees with the pattern on regions with random edits (a character inserted, deleted or replaced)", () => {
     const regions = ["us-east-1", "us-gov-west-1", "eu-central-2", "ab-c-1", "eusc-de-east-12"];
-    const alphabet = "az-09A.";
-    let seed = 7;
-    // xorshift32: the same strings every run
-    const next = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
     let shaped = 0;
-    for (let i = 0; i < 20_000; i++) {
-      let s = regions[next() % regions.length]!;
-      for (let n = next() % 3; n > 0; n--) {
-        const at = next() % (s.length + 1);
-        const c = alphabet[next() % alphabet.length]!;
-        const op = next() % 3;
-        s = op === 0 ? s.slice(0, at) + c + s.slice(at) : op === 1 ? s.slice(0, at) + s.slice(at + 1) : s.slice(0, at) + c + s.slice(at + 1);
-      }
+    for (const s of editedStrings(regions, "az-09A.", 20_000, 7)) {
       if (schema.test(s)) shaped++;
       expect({ s, ok: regionShaped(s) }).toEqual({ s, ok: schema.test(s) });
     }
