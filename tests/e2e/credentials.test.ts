@@ -10,6 +10,9 @@ import { startTlsFront } from "../fakes/tls-front.ts";
 import { SSO_CLIENT, SSO_REFRESH_TOKEN } from "../fakes/sso-oidc.ts";
 import { bin, keylessEnv, run, tempHome, FAKE_KEY, type RunResult } from "./harness.ts";
 import { assertValid } from "../schema.ts";
+// the AWS CLI's output is not added to `outputs`: export-credentials prints the secret, which is its job (the secrets
+// check is about redux)
+import { awsCli } from "../helpers/aws-cli.ts";
 
 const MODEL = "custom:us-east-1:us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 let fake: FakeAws;
@@ -229,19 +232,6 @@ describe("credential sources", () => {
   });
 });
 
-/** Debian's awscli (v2): the reference for how ~/.aws files are read. Missing, these tests fail saying so, never skip. */
-const AWS_CLI = ["/usr/bin/aws", ...(Bun.which("aws") ? [Bun.which("aws")!] : [])].find((p) => {
-  const r = Bun.spawnSync([p, "--version"], { stdout: "pipe", stderr: "pipe" });
-  return r.exitCode === 0 && /^aws-cli\/2\./.test(`${r.stdout}${r.stderr}`);
-});
-
-function awsCli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
-  if (!AWS_CLI) throw new Error("the AWS CLI v2 is not installed: these side-by-side tests need it (apt-get install awscli; .ci/run does)");
-  const r = Bun.spawnSync([AWS_CLI, ...args], { env: { ...env, PATH: "/usr/bin:/bin", AWS_PAGER: "" }, cwd: home, stdout: "pipe", stderr: "pipe" });
-  // not added to `outputs`: export-credentials prints the secret, which is its job (the secrets check is about redux)
-  return { code: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
-
 /** The region and access key the fake saw Bedrock requests signed with. */
 const bedrockScopes = () => fake.requests.filter((q) => q.service === "bedrock").map((q) => `${q.accessKeyId} ${q.region}`);
 const BARE = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -269,10 +259,10 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     const s = await smokeJson(["-m", BARE, "--profile", "work"], env);
     expect(s.report).toMatchObject({ ok: true, region: "eu-west-1", credential_source: "profile", credential_label: "profile work" });
     expect(bedrockScopes()).toEqual([`${work.accessKeyId} eu-west-1`]);
-    const cli = awsCli(["configure", "export-credentials", "--profile", "work"], env);
+    const cli = await awsCli(["configure", "export-credentials", "--profile", "work"], env, home);
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout).AccessKeyId).toBe(work.accessKeyId);
-    expect(awsCli(["configure", "get", "region", "--profile", "work"], env).stdout.trim()).toBe("eu-west-1");
+    expect((await awsCli(["configure", "get", "region", "--profile", "work"], env, home)).stdout.trim()).toBe("eu-west-1");
   });
 
   test("an inline comment after a value is not part of it (the SDK's rule; the AWS CLI keeps it: a documented difference)", async () => {
@@ -284,7 +274,7 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     const s = await smokeJson(["-m", BARE, "--profile", "work"], env);
     expect(s.report).toMatchObject({ ok: true, region: "eu-west-1", model: `custom:eu-west-1:${BARE}` });
     expect(bedrockScopes()).toEqual([`${work.accessKeyId} eu-west-1`]);
-    expect(awsCli(["configure", "get", "region", "--profile", "work"], env).stdout.trim()).toBe("eu-west-1 # Ireland");
+    expect((await awsCli(["configure", "get", "region", "--profile", "work"], env, home)).stdout.trim()).toBe("eu-west-1 # Ireland");
   });
 
   test("a region in both files: the credentials file's wins, in redux as in the SDK and the CLI", async () => {
@@ -296,7 +286,7 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     const s = await smokeJson(["-m", BARE, "--profile", "both"], env);
     expect(s.report).toMatchObject({ ok: true, region: "ap-southeast-2" });
     expect(bedrockScopes()).toEqual([`${work.accessKeyId} ap-southeast-2`]);
-    expect(awsCli(["configure", "get", "region", "--profile", "both"], env).stdout.trim()).toBe("ap-southeast-2");
+    expect((await awsCli(["configure", "get", "region", "--profile", "both"], env, home)).stdout.trim()).toBe("ap-southeast-2");
     // redux-chat's bare id too, and what it saved
     const chat = await run(bin("redux-chat"), ["-m", BARE, "--profile", "both", "--json", "hi"], { env });
     expect(chat.code).toBe(0);
@@ -311,8 +301,8 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     const s = await smokeJson(["-m", BARE, "--profile", "tilde"], env);
     expect(s.report).toMatchObject({ ok: true, region: "sa-east-1", credential_label: "profile tilde" });
     expect(bedrockScopes()).toEqual([`${work.accessKeyId} sa-east-1`]);
-    expect(awsCli(["configure", "get", "region", "--profile", "tilde"], env).stdout.trim()).toBe("sa-east-1");
-    expect(JSON.parse(awsCli(["configure", "export-credentials", "--profile", "tilde"], env).stdout).AccessKeyId).toBe(work.accessKeyId);
+    expect((await awsCli(["configure", "get", "region", "--profile", "tilde"], env, home)).stdout.trim()).toBe("sa-east-1");
+    expect(JSON.parse((await awsCli(["configure", "export-credentials", "--profile", "tilde"], env, home)).stdout).AccessKeyId).toBe(work.accessKeyId);
   });
 
   test("the README's deliberate differences from the CLI: AWS_PROFILE beats env keys; AWS_DEFAULT_PROFILE is the CLI's alone", async () => {
@@ -320,13 +310,13 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     const both = baseEnv({ AWS_PROFILE: "work", AWS_ACCESS_KEY_ID: FAKE_KEY.id, AWS_SECRET_ACCESS_KEY: FAKE_KEY.secret });
     expect((await smokeJson(["-m", MODEL, "--no-invoke"], both)).report).toMatchObject({ ok: true, credential_label: "profile work", access_key_id: "AKIA…0001" });
     expect(fake.requests.find((q) => q.operation === "GetCallerIdentity")?.accessKeyId).toBe(work.accessKeyId);
-    expect(JSON.parse(awsCli(["configure", "export-credentials"], both).stdout).AccessKeyId).toBe(FAKE_KEY.id);
+    expect(JSON.parse((await awsCli(["configure", "export-credentials"], both, home)).stdout).AccessKeyId).toBe(FAKE_KEY.id);
     const cliOnly = baseEnv({ AWS_DEFAULT_PROFILE: "work" });
     const r = await run(bin("redux-test-model"), ["-m", MODEL], { env: cliOnly });
     outputs.push(r.stdout, r.stderr);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("no AWS credentials found");
-    expect(JSON.parse(awsCli(["configure", "export-credentials"], cliOnly).stdout).AccessKeyId).toBe(work.accessKeyId);
+    expect(JSON.parse((await awsCli(["configure", "export-credentials"], cliOnly, home)).stdout).AccessKeyId).toBe(work.accessKeyId);
   });
 
   test("--profile nosuch: exit 3, \"profile nosuch does not exist in FILES\", from chat, test-model and batch alike (the CLI: could not be found)", async () => {
@@ -346,7 +336,7 @@ describe("~/.aws files read exactly as the SDK reads them (side by side with the
     expect(smoke.stdout).toContain(`profile nosuch does not exist in ${files}`);
     expect(viaEnv.stderr).toContain("AWS_PROFILE");
     expect(fake.requests).toEqual([]);
-    const cli = awsCli(["configure", "export-credentials", "--profile", "nosuch"], env);
+    const cli = await awsCli(["configure", "export-credentials", "--profile", "nosuch"], env, home);
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toContain("The config profile (nosuch) could not be found");
   });
