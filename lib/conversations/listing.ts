@@ -49,6 +49,13 @@ const compare = (a: ConversationSummary, b: ConversationSummary) => cmp(a.create
 /** Rows in list order (sorted in place). */
 export const sortSummaries = (items: ConversationSummary[]) => items.sort(compare);
 
+/** The indexes of rows in list order, from their creation times and paths (neither reordered). */
+export function sortedOrder(created: string[], paths: string[]): number[] {
+  const order: number[] = new Array(created.length);
+  for (let i = 0; i < created.length; i++) order[i] = i;
+  return order.sort((a, b) => cmp(created[a]!, created[b]!) || cmp(paths[a]!, paths[b]!));
+}
+
 /**
  * One thread's rows in list order, each beside the creation time and path it sorts by: the rows themselves (a
  * terminal's table) or their lines (list-lines.ts, a piped list), which carry no keys of their own.
