@@ -74,6 +74,21 @@ const converseError = (client: BedrockRuntimeClient, modelId: string) =>
   );
 
 describe("Bedrock ConverseStream and Converse", () => {
+  test("each request names the connection that carried it: HTTP/2's isolated stream sessions apart, a keep-alive HTTP/1.1 one shared", async () => {
+    const h2 = bedrock();
+    await stream(h2, "m");
+    await stream(h2, "m");
+    const h1 = bedrock({ http1: true });
+    await stream(h1, "m");
+    await stream(h1, "m");
+    const seen = fake.requests.map((q) => q.connection);
+    expect(seen.every((n) => typeof n === "number" && n > 0)).toBe(true);
+    // the SDK's HTTP/2 handler opens a session for every event stream; node:http's agent keeps its socket
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[2]).toBe(seen[3]);
+    expect(new Set(seen).size).toBe(3);
+  });
+
   test("ConverseStream over h2c streams the echo in several deltas and ends with messageStop + metadata", async () => {
     const r = await stream(bedrock(), "anthropic.claude-3-haiku-20240307-v1:0", "one two three four five");
     expect(r.error).toBeUndefined();

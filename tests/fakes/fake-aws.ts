@@ -44,6 +44,8 @@ export interface RecordedRequest {
   verified: boolean;
   modelId?: string;
   httpVersion: "1.1" | "2.0";
+  /** Which connection carried it (Bedrock's runtime requests): 1 for the fake's first, 2 for the next, and so on. */
+  connection?: number;
   headers: Record<string, string>;
   body: any;
   /** What was answered; 0 when the fake never answers (`stall-first`). Recorded when the request arrives, so a
@@ -288,7 +290,7 @@ export async function startFakeAws(opts: {
     } catch {
       parsed = undefined;
     }
-    const base = { service: "bedrock" as const, operation, modelId, httpVersion, headers, body: parsed };
+    const base = { service: "bedrock" as const, operation, modelId, httpVersion, connection: connectionOf(req), headers, body: parsed };
     const who = await authenticate(req, res, rawPath, body, "bedrock", base, "json");
     if (!who) return;
     if (opts.gate?.((who as { region?: string }).region, req as http.IncomingMessage, res)) return;
@@ -593,9 +595,16 @@ export async function startFakeAws(opts: {
     },
   };
 
+  // connections numbered as they are accepted: an HTTP/1.1 request by its socket, an HTTP/2 one by its session
+  const connections = new WeakMap<object, number>();
+  let accepted = 0;
+  /** The number of the socket being handed to the HTTP/2 server, which makes its session then and there. */
+  let handing = 0;
+  const connectionOf = (req: Req) => connections.get("stream" in req ? req.stream.session! : req.socket);
   const h1 = http.createServer((req, res) => void handle(req, res));
   const h2 = http2.createServer((req, res) => void handle(req, res as unknown as Res));
   h2.on("session", (s) => {
+    connections.set(s, handing);
     open.add(s);
     s.on("close", () => open.delete(s));
   });
@@ -604,6 +613,7 @@ export async function startFakeAws(opts: {
   // and hand the socket over. The unshifted bytes reach http2 under Bun 1.4.5 and under Node 20 (checked with an
   // SDK ConverseStream over h2c in both), so the Duplex-replay wrapper the reference describes is not needed.
   const server = net.createServer((socket) => {
+    connections.set(socket, ++accepted);
     open.add(socket);
     socket.on("close", () => open.delete(socket));
     // a client that resets before the hand-over must not become an uncaught 'error'
@@ -617,6 +627,7 @@ export async function startFakeAws(opts: {
       socket.off("readable", sniff);
       socket.off("end", ended);
       socket.unshift(head);
+      handing = connections.get(socket)!;
       (couldBeH2 ? h2 : h1).emit("connection", socket);
     };
     const ended = () => socket.destroy();
