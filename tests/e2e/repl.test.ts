@@ -47,6 +47,10 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     await waitFor((s) => s.includes("Echo: second line one"), "the multi-line answer");
     expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.at(-1).content[0].text).toBe("second line one\nline two");
     expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.length).toBe(3);
+    // both turns over one keep-alive connection (the SDK's HTTP/2 handler would open one per turn)
+    const turns = fake.requests.filter((q) => q.operation === "ConverseStream");
+    expect(turns.map((q) => [q.httpVersion, typeof q.connection])).toEqual([["1.1", "number"], ["1.1", "number"]]);
+    expect(turns[1]!.connection).toBe(turns[0]!.connection);
     type("/usage");
     keys("Enter");
     await waitFor((s) => /2 turns · \d+ in · \d+ out · \d+ total tokens · \$[0-9.]+/.test(s), "/usage");
