@@ -7,6 +7,7 @@ import { versionJson, versionLine } from "../lib/version.ts";
 import { commands as COMMANDS } from "./commands.ts";
 
 type Name = keyof typeof COMMANDS;
+const NAMES = Object.keys(COMMANDS) as Name[];
 
 const USAGE = `redux: chat with Amazon Bedrock models, smoke-test them and export conversations, with your AWS credentials
 
@@ -25,9 +26,15 @@ Use redux <command> --help for a command's options; redux --version [--json] for
  * (`redux-chat-0.2.0`, `redux-chat.old`). Anything else is the `redux` dispatcher.
  */
 function commandFor(file: string): Name | undefined {
-  // not node:path's basename: importing node:path costs about half a millisecond of every start
-  const name = file.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
-  return (Object.keys(COMMANDS) as Name[]).find((c) => name === c || name.startsWith(`${c}-`) || name.startsWith(`${c}.`));
+  // by hand: not node:path's basename (importing node:path costs about half a millisecond of every start), nor a
+  // RegExp replace or Array.prototype.find, whose first use in a process compiles JavaScriptCore's own JavaScript
+  let name = file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1);
+  if (name.length > 4 && name.slice(-4).toLowerCase() === ".exe") name = name.slice(0, -4);
+  for (let i = 0; i < NAMES.length; i++) {
+    const c = NAMES[i]!;
+    if (name === c || (name.startsWith(c) && (name[c.length] === "-" || name[c.length] === "."))) return c;
+  }
+  return undefined;
 }
 
 /** `chat`, `test-model`, `export` (or the full names) as redux's first argument. */
@@ -60,9 +67,16 @@ function answeredBeforeLoading(name: Name, args: string[]): boolean {
 /** `redux-export list` with only these flags: what scripts run most, answered without the argument parser. */
 const QUICK_LIST: Record<string, object> = { "--json": { json: true }, "--no-header": { header: false }, "--header": { header: true }, "-q": { quiet: true }, "--quiet": { quiet: true } };
 
+/** `list` followed only by QUICK_LIST's flags (a plain loop, as in commandFor). */
+function onlyQuickListFlags(args: string[]): boolean {
+  for (let i = 1; i < args.length; i++) if (!Object.hasOwn(QUICK_LIST, args[i]!)) return false;
+  return true;
+}
+
 async function quickList(flags: string[]) {
   try {
-    const args = Object.assign({ header: true }, ...flags.map((f) => QUICK_LIST[f]));
+    const args: object = { header: true };
+    for (let i = 0; i < flags.length; i++) Object.assign(args, QUICK_LIST[flags[i]!]);
     // the plain case without node:fs (bin/export/list-fast.ts); anything else by the command itself
     if (await (await import("./export/list-fast.ts")).listFast(args)) return;
     const { list } = await import("./export/list.ts");
@@ -85,7 +99,7 @@ async function main() {
     if (answeredBeforeLoading(name, args)) return;
     // `redux-chat models` piped from a fresh cache, too: before the command (and its parser) is loaded
     if (name === "redux-chat" && args[0] === "models" && (await (await import("./chat/models-fast.ts")).modelsFromCache(args))) return;
-    if (name === "redux-export" && args[0] === "list" && args.slice(1).every((a) => Object.hasOwn(QUICK_LIST, a))) return quickList(args.slice(1));
+    if (name === "redux-export" && args[0] === "list" && onlyQuickListFlags(args)) return quickList(args.slice(1));
     const [{ runCli }, command] = await Promise.all([import("./shared/cli.ts"), COMMANDS[name]()]);
     return runCli(command, args);
   }

@@ -17,7 +17,9 @@ const BUILD: BuildStamp =
   typeof REDUX_BUILD !== "undefined" ? REDUX_BUILD : { commit: "source", target: `${process.platform}-${process.arch}`, date: "" };
 
 /** `redux-chat 0.2.0 (3f2c1ab linux-arm64 2026-12-01)` */
-export const versionLine = (name: string) => `${name} ${VERSION} (${[BUILD.commit, BUILD.target, BUILD.date].filter(Boolean).join(" ")})`;
+// the date may be empty (run from source); commit and target never are. A template, not filter(Boolean).join(" "):
+// Array.prototype.filter's first use in a process compiles JavaScriptCore's own JavaScript for it
+export const versionLine = (name: string) => `${name} ${VERSION} (${BUILD.commit} ${BUILD.target}${BUILD.date ? ` ${BUILD.date}` : ""})`;
 
 /** `--version --json` (schemas/version.schema.json) */
 export const versionJson = (name: string) => ({ name, version: VERSION, commit: BUILD.commit, target: BUILD.target, date: BUILD.date || null });

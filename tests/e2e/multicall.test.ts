@@ -30,6 +30,13 @@ describe("one executable, every name", () => {
     expect(await nameOf(join(dir, "redux-test-model"))).toBe("redux-test-model");
     expect(await nameOf(join(dir, "redux-export"))).toBe("redux-export");
     expect(await nameOf(join(dir, "redux-export-0.1.0"))).toBe("redux-export");
+    // a name only begins with a command's when a `-` or `.` follows it; `.exe` goes in any case
+    symlinkSync(redux, join(dir, "redux-chat.EXE"));
+    symlinkSync(redux, join(dir, "redux-chat.old"));
+    symlinkSync(redux, join(dir, "redux-chatty"));
+    expect(await nameOf(join(dir, "redux-chat.EXE"))).toBe("redux-chat");
+    expect(await nameOf(join(dir, "redux-chat.old"))).toBe("redux-chat");
+    expect(await nameOf(join(dir, "redux-chatty"))).toBe("redux");
     expect(await nameOf(redux)).toBe("redux");
     // found on PATH (argv0 is then the bare name)
     const viaPath = await run("sh", ["-c", "redux-test-model --version"], { env: { ...env, PATH: `${dir}:${process.env.PATH}` } });
