@@ -8,8 +8,24 @@ import type * as NodePath from "node:path";
  * need a path (`redux-export list`) do not load node:path; node:path's own join otherwise, and on Windows.
  */
 export function joinPath(dir: string, ...names: string[]): string {
-  if (names.length && process.platform !== "win32" && dir !== "" && !/(^|\/)\.{1,2}(\/|$)|\/\/|\/$/.test(dir)) return `${dir}/${names.join("/")}`;
+  if (names.length && process.platform !== "win32" && joinedForm(dir)) return `${dir}/${names.join("/")}`;
   return (require("node:path") as typeof NodePath).join(dir, ...names);
+}
+
+/**
+ * Is `dir` as join leaves it: not empty, no `//`, no trailing `/`, no `.` or `..` part. By hand, not a RegExp: this
+ * runs at every start, and a process's first RegExp test compiles JavaScriptCore's own JavaScript for it.
+ */
+function joinedForm(dir: string): boolean {
+  if (dir === "" || dir.endsWith("/") || dir.includes("//")) return false;
+  for (let start = 0; start <= dir.length; ) {
+    let end = dir.indexOf("/", start);
+    if (end === -1) end = dir.length;
+    const part = end - start;
+    if ((part === 1 || part === 2) && dir[start] === "." && (part === 1 || dir[start + 1] === ".")) return false;
+    start = end + 1;
+  }
+  return true;
 }
 
 /**

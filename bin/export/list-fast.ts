@@ -63,12 +63,15 @@ function fileNames(dir: string): string[] | undefined {
 async function summaries(dir: string, names: string[]): Promise<ConversationSummary[] | undefined> {
   // the path as store-read's pathInDir spells it
   const prefix = joinPath(dir, "x").slice(0, -1);
-  // every file read at once, beside the modules' loading: each read waits its turn on Bun's file thread
+  // every file read at once, beside the modules' loading: each read waits its turn on Bun's file thread. Plain loops
+  // in this file, not Array.prototype.map: its first use in a process compiles JavaScriptCore's own JavaScript for it
+  const reads: Promise<string | undefined>[] = [];
+  for (let i = 0; i < names.length; i++) reads.push(readTextIfExists(prefix + names[i]!).catch(() => undefined));
   const [{ parseConversation }, { sortSummaries, summarize }, pricing, texts] = await Promise.all([
     import("../../lib/conversations/conversation.ts"),
     import("../../lib/conversations/listing.ts"),
     import("../../lib/conversations/usage-report.ts"),
-    Promise.all(names.map((n) => readTextIfExists(prefix + n).catch(() => undefined))),
+    Promise.all(reads),
   ]);
   const pricer = pricing.createPricer();
   const cost = (c: Conversation) => pricing.conversationCost(c, pricer);
@@ -128,8 +131,10 @@ export async function listFast(args: QuickListArgs, env: NodeJS.ProcessEnv = pro
   if (await needCommand) return false;
   let text = "";
   const add = (s: string) => (text += s);
-  if (args.json) writeJson(rows.map((r) => rowLine(r, "json")), add);
-  else if (rows.length || !isTTY(1)) writeTsv(rows.map((r) => rowLine(r, "tsv")), args.header !== false, add);
+  const lines: string[] = [];
+  for (let i = 0; i < rows.length; i++) lines.push(rowLine(rows[i]!, args.json ? "json" : "tsv"));
+  if (args.json) writeJson(lines, add);
+  else if (rows.length || !isTTY(1)) writeTsv(lines, args.header !== false, add);
   if (text) await write(1, text);
   if (!rows.length && !args.quiet) await write(2, `${noneLine(env)}\n`);
   return true;
