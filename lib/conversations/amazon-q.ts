@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CONVERSATION_ID_RE, CONVERSATION_VERSION, emptyUsage, type ContentBlock, type AssistantMessage, type Conversation, type Message, type ToolResultBlock, type UserMessage } from "./conversation.ts";
+import { CONVERSATION_VERSION, isConversationId, emptyUsage, type ContentBlock, type AssistantMessage, type Conversation, type Message, type ToolResultBlock, type UserMessage } from "./conversation.ts";
 import { ReduxError, ExitCode } from "../errors.ts";
 
 /** One conversation state found in a source, before conversion. */
@@ -157,7 +157,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 /** The redux id of an imported conversation: stable, so a second import finds the first. */
 export function importedId(sourceId: string): string {
   const id = `q-${sourceId}`;
-  return CONVERSATION_ID_RE.test(id) ? id : `q-${createHash("sha256").update(sourceId).digest("hex").slice(0, 32)}`;
+  return isConversationId(id) ? id : `q-${createHash("sha256").update(sourceId).digest("hex").slice(0, 32)}`;
 }
 
 /** `{"Variant": {...}}` (serde's external tagging): the variant name and its fields. */

@@ -3,7 +3,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { ReduxError, ExitCode } from "../errors.ts";
-import { CONVERSATION_ID_RE, ConversationFormatError, parseConversation, type Conversation } from "./conversation.ts";
+import { ConversationFormatError, isConversationId, parseConversation, type Conversation } from "./conversation.ts";
 import { isEnvelope, open, type EncryptionKey } from "./envelope.ts";
 
 export interface StoreOptions {
@@ -92,7 +92,7 @@ export function findConversation(ref: string, opts: StoreOptions): StoredConvers
     const path = isAbsolute(ref) ? ref : resolve(ref);
     return { path, conversation: readConversationFile(path, opts.key) };
   }
-  if (!CONVERSATION_ID_RE.test(ref)) {
+  if (!isConversationId(ref)) {
     throw new ReduxError(ExitCode.usage, `invalid conversation id ${JSON.stringify(ref)}`, "ids are letters, digits, - and _; `redux-export list` shows them");
   }
   const names = conversationFileNames(opts.dir).filter((n) => {

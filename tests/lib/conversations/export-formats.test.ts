@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { newConversation } from "../../../lib/conversations/conversation.ts";
-import { firstWords, parseFormat, render, textToHtml } from "../../../lib/conversations/export-formats.ts";
+import { firstWords, isSpaceUnit, parseFormat, render, textToHtml, untidy } from "../../../lib/conversations/export-formats.ts";
+import { editedStrings } from "../../helpers/edited-strings.ts";
 import { makeFilter, parseDuration, parseWhen } from "../../../lib/conversations/listing.ts";
 
 test("HTML escapes everything and only adds its own tags", () => {
@@ -45,4 +46,14 @@ test("firstWords: whitespace runs are one space and the ends trimmed, whatever t
     }
   }
   expect(ask("plain words, one space each")).toBe("plain words, one space each");
+});
+
+test("untidy and isSpaceUnit: what the patterns they replaced matched (\\s on every UTF-16 code unit; 20,000 edited prompts)", () => {
+  for (let c = 0; c < 0x10000; c++) if (isSpaceUnit(c) !== /\s/.test(String.fromCharCode(c))) expect({ c, isSpaceUnit: isSpaceUnit(c) }).toEqual({ c, isSpaceUnit: !isSpaceUnit(c) });
+  const UNTIDY = /\s\s|[^\S ]|^ | $/;
+  const prompts = ["how do I rotate the credentials?", " leading", "trailing ", "two  spaces", "tab\there", "line\nbreak", "nbsp\u00a0here", "", " ", "a"];
+  let differ = 0;
+  for (const p of editedStrings(prompts, " \t\n\u00a0\u2028\u3000\ufeffab", 20_000, 0x71d7)) if (untidy(p) !== UNTIDY.test(p)) differ++;
+  expect(differ).toBe(0);
+  for (const p of prompts) expect({ p, got: untidy(p) }).toEqual({ p, got: UNTIDY.test(p) });
 });
