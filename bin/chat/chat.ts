@@ -62,8 +62,6 @@ export async function chat(args: ChatArgs, rawArgs: string[]) {
     fallbacks: repeated(rawArgs, "fallback"),
     autoProfile: args["auto-profile"],
     debug: args.debug ? (l) => ui.debug(l) : undefined,
-    // no prompt: the REPL, whose turns reuse one connection
-    keepAlive: !prompt && !args["count-tokens"],
   });
   if (autoThinking) session.conversation.inference_config.thinking = parseThinking("auto", "--thinking", session.conversation.model_id);
   keepGoingWhenStdoutCloses();

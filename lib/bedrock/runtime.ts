@@ -17,8 +17,8 @@ export interface BedrockClientOptions {
   timeoutMs: number;
   maxAttempts?: number;
   /**
-   * Use an HTTP/1.1 keep-alive pool instead of a connection per request (batch, the REPL): Bun's fetch's own, or
-   * this many connections where a proxy variable or a CA bundle applies.
+   * Use an HTTP/1.1 keep-alive pool instead of a connection per request (batch): Bun's fetch's own, or this many
+   * connections where a proxy variable or a CA bundle applies.
    */
   pool?: number;
   debug?: DebugLog;

@@ -36,11 +36,6 @@ interface SessionOptions {
   autoProfile?: boolean;
   debug?: DebugLog;
   env?: NodeJS.ProcessEnv;
-  /**
-   * Turns share one keep-alive connection (the REPL): over the SDK's default HTTP/2 handler every ConverseStream opens
-   * a connection of its own (and, to AWS, a TLS handshake of its own).
-   */
-  keepAlive?: boolean;
 }
 
 export interface Session {
@@ -88,8 +83,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   // streams; after every check above, so a refused run creates nothing
   if (o.save && !resuming) ({ path, release } = reserveConversation(conversation, storeForRead));
   const health = createHealth({ baseMs: cooldownMs(env) });
-  // a pool of 2: a turn's answer and a request beside it (a lookup, a token count) need not wait for each other
-  const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug, ...(o.keepAlive ? { pool: 2 } : {}) });
+  const clientFor = regionClients({ credentialRegion: conversation.region, profile: o.profile, endpoint: o.endpoint, timeoutMs, debug: o.debug });
   const session: Session = {
     conversation,
     path,

@@ -47,10 +47,11 @@ describe.skipIf(!tmuxPath)("interactive REPL in a real terminal", () => {
     await waitFor((s) => s.includes("Echo: second line one"), "the multi-line answer");
     expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.at(-1).content[0].text).toBe("second line one\nline two");
     expect(fake.requests.filter((q) => q.service === "bedrock").at(-1)!.body.messages.length).toBe(3);
-    // both turns over one keep-alive connection (the SDK's HTTP/2 handler would open one per turn)
+    // each turn on a connection of its own: one kept alive between turns can be dropped silently while the person is
+    // idle (a NAT or firewall forgetting it, a laptop asleep), and the next turn would wait out --timeout on it
     const turns = fake.requests.filter((q) => q.operation === "ConverseStream");
-    expect(turns.map((q) => [q.httpVersion, typeof q.connection])).toEqual([["1.1", "number"], ["1.1", "number"]]);
-    expect(turns[1]!.connection).toBe(turns[0]!.connection);
+    expect(turns.map((q) => typeof q.connection)).toEqual(["number", "number"]);
+    expect(turns[1]!.connection).not.toBe(turns[0]!.connection);
     type("/usage");
     keys("Enter");
     await waitFor((s) => /2 turns · \d+ in · \d+ out · \d+ total tokens · \$[0-9.]+/.test(s), "/usage");
