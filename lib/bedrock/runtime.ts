@@ -194,6 +194,9 @@ export async function streamTurn(client: BedrockRuntimeClient, req: TurnRequest,
     return finish("complete");
   } catch (err) {
     wait.clear();
+    // a consumer that threw (a failed write to stdout) left the answer unread: the request is ended, or its
+    // connection stays taken until the server gives up (a pool's connection, a proxy's tunnel)
+    ac.abort();
     if (o.signal?.aborted) return finish("interrupted", new ReduxError(ExitCode.interrupted, "interrupted"));
     if (wait.timedOut) return finish("error", timeoutError(wait.timedOut, o.ctx));
     return finish("error", translateAwsError(err, o.ctx));

@@ -127,6 +127,25 @@ describe("network failures read the same over fetch as over node:http", () => {
     expect(viaNode).toMatchObject({ status: "error", code: 5, hits: 2, transient: true, message: expect.stringMatching(/^timed out waiting for Bedrock in us-east-1: (read ECONNRESET|socket hang up)$/) });
   });
 
+  test("a consumer that throws ends the request, so a pool's connection is free for the next at once", async () => {
+    for (const transport of ["fetch", "node"] as const) {
+      if (transport === "node") process.env.no_proxy = "unused.invalid";
+      const client = await createBedrockClient({ region: "us-east-1", endpoint: fake.url, timeoutMs: 3000, maxAttempts: 1, pool: 1 });
+      delete process.env.no_proxy;
+      const ask = (modelId: string, onText?: (s: string) => void) =>
+        streamTurn(client, { modelId, messages: [{ role: "user", content: [{ text: "hi" }] }], inference: {} }, { onText, firstEventTimeoutMs: 3000, idleTimeoutMs: 3000 });
+      // the answer stalls after its first delta, and the consumer fails on that delta (a write to a full disk)
+      const failed = await ask("fake.stall-mid", () => {
+        throw new Error("ENOSPC");
+      });
+      expect({ transport, status: failed.status, message: failed.error?.message }).toMatchObject({ transport, status: "error", message: expect.stringContaining("ENOSPC") });
+      const t0 = performance.now();
+      const next = await ask("fake.ok");
+      expect({ transport, status: next.status, text: next.text, waited: performance.now() - t0 < 2000 }).toEqual({ transport, status: "complete", text: "Echo: hi", waited: true });
+      client.destroy();
+    }
+  });
+
   test("a silence mid-answer ends at --timeout with what arrived", async () => {
     const t0 = performance.now();
     const r = await attempt(fake.url, "fake.stall-mid", "fetch");
