@@ -9,6 +9,13 @@ import { caBundleFor, certificatesIn, type CaBundleChoice } from "./ca-bundle.ts
 interface HandlerOptions {
   timeoutMs: number;
   /**
+   * How much later than `timeoutMs` the handler's own limits on a silence end (connecting is still bounded by
+   * `timeoutMs`). Bedrock Runtime's answers are bounded by streamTurn's first-event and idle timers of `timeoutMs`,
+   * which say what was awaited; the handler's, ending at the same moment, raced them and sometimes won with its own
+   * words (`the request socket timed out after 1000 ms of inactivity`).
+   */
+  graceMs?: number;
+  /**
    * HTTP/2 is the SDK's default for Bedrock: one connection (one TLS handshake) per request. Without it, an HTTP/1.1
    * keep-alive pool of `maxSockets` connections is reused across requests, which is what a batch wants.
    */
@@ -97,10 +104,11 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
   const env = o.env ?? process.env;
   const proxy = proxyFor(url, env);
   const ca = await caCertificates(env, o.profile);
-  if (o.http2 && !proxy && !ca) return { requestTimeout: o.timeoutMs };
+  const silenceMs = o.timeoutMs + (o.graceMs ?? 0);
+  if (o.http2 && !proxy && !ca) return { requestTimeout: silenceMs };
   // Bun's fetch reads the proxy variables by itself, by NO_PROXY rules of its own: any of them, set at all, keeps the
   // proxied path below, which follows ours
-  if (o.fetch && !ca && !Object.keys(env).some((k) => PROXY_VARIABLE.test(k))) return (await import("./fetch-handler.ts")).fetchHandler(o.timeoutMs);
+  if (o.fetch && !ca && !Object.keys(env).some((k) => PROXY_VARIABLE.test(k))) return (await import("./fetch-handler.ts")).fetchHandler(silenceMs);
   const [{ NodeHttpHandler }, http, https] = await Promise.all([import("./node-http-handler.ts"), import("node:http"), import("node:https")]);
   const pool = { keepAlive: true, maxSockets: o.maxSockets ?? 50 };
   let httpAgent: InstanceType<typeof http.Agent>;
@@ -112,7 +120,7 @@ export async function requestHandlerFor(url: string, o: HandlerOptions): Promise
     httpsAgent = new https.Agent({ ...pool, ...(ca ? { ca } : {}) });
     httpAgent = new http.Agent(pool);
   }
-  const options = { httpAgent, httpsAgent, connectionTimeout: o.timeoutMs, requestTimeout: o.timeoutMs, socketTimeout: o.timeoutMs, throwOnRequestTimeout: true };
+  const options = { httpAgent, httpsAgent, connectionTimeout: o.timeoutMs, requestTimeout: silenceMs, socketTimeout: silenceMs, throwOnRequestTimeout: true };
   if (!proxy) return new NodeHttpHandler(options);
   const variable = new URL(url).protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
   const where = proxyDisplay(proxy);

@@ -31,6 +31,9 @@ let sdk: RuntimeSdk | undefined;
 /** The SDK module, imported on first use and kept: awaiting import() again for every batch item costs CPU. */
 const runtimeSdk = async (): Promise<RuntimeSdk> => (sdk ??= await import("@aws-sdk/client-bedrock-runtime"));
 
+/** The HTTP handler's silence limits end this much after streamTurn's and converseOnce's own timers (lib/aws/http.ts). */
+const OWN_TIMERS_GRACE_MS = 1000;
+
 export async function createBedrockClient(o: BedrockClientOptions): Promise<BedrockRuntimeClient> {
   const { BedrockRuntimeClient } = sdk ?? (await runtimeSdk());
   const endpoint = o.endpoint;
@@ -43,7 +46,7 @@ export async function createBedrockClient(o: BedrockClientOptions): Promise<Bedr
     // An empty one is ignored as if unset: the SDK alone would switch to bearer auth and send an empty token.
     ...(bearerToken() === "empty" ? { authSchemePreference: ["sigv4"] } : {}),
     credentials: o.credentials ?? (await credentialProvider({ profile: o.profile, region: o.region, timeoutMs: o.timeoutMs, debug: o.debug })),
-    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, http2: !o.pool, maxSockets: o.pool, fetch: Boolean(o.pool), profile: o.profile }),
+    requestHandler: await requestHandlerFor(await sdkServiceUrl("BEDROCK_RUNTIME", o.region, endpoint), { timeoutMs: o.timeoutMs, graceMs: OWN_TIMERS_GRACE_MS, http2: !o.pool, maxSockets: o.pool, fetch: Boolean(o.pool), profile: o.profile }),
   });
   if (o.debug) addRequestTrace(client, o.debug);
   return client;
