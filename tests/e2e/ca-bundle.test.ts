@@ -195,7 +195,9 @@ describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bun
     fake.reset();
     expect(seen(await chat(envWith(), ["--profile", "deploy"]))).toEqual(ok);
     // (and the one-shot's lifecycle lookup on the control plane, through the same bundle)
-    expect(fake.requests.map((q) => `${q.operation} ${q.accessKeyId} ${q.verified}`)).toEqual([`AssumeRole ${FAKE_KEY.id} true`, `GetFoundationModel ${fake.issued.assumeRole.accessKeyId} true`, `ConverseStream ${fake.issued.assumeRole.accessKeyId} true`]);
+    // the credentials first; then the lifecycle lookup and the answer, side by side (in either order)
+    const calls = fake.requests.map((q) => `${q.operation} ${q.accessKeyId} ${q.verified}`);
+    expect([calls[0], calls.slice(1).sort()]).toEqual([`AssumeRole ${FAKE_KEY.id} true`, [`ConverseStream ${fake.issued.assumeRole.accessKeyId} true`, `GetFoundationModel ${fake.issued.assumeRole.accessKeyId} true`]]);
   });
 
   test("a role profile's source_profile's ca_bundle is not used (the AWS CLI reads ca_bundle from the profile in use only): exit 5 at AssumeRole", async () => {
@@ -232,7 +234,9 @@ describe("every HTTPS path that trusts AWS_CA_BUNDLE trusts the profile's ca_bun
     writeFileSync(join(home, ".aws", "config"), `[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\nca_bundle = ${tls.caPath}\n\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n`);
     writeFileSync(join(home, ".aws", "sso", "cache", `${createHash("sha1").update("corp").digest("hex")}.json`), JSON.stringify({ accessToken: fake.ssoAccessToken, expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
     expect(seen(await chat(envWith(), ["--profile", "dev"]))).toEqual(ok);
-    expect(fake.requests.map((q) => `${q.service} ${q.operation} ${q.verified}`)).toEqual(["sso GetRoleCredentials true", "bedrock-control GetFoundationModel true", "bedrock ConverseStream true"]);
+    // the credentials first; then the lifecycle lookup and the answer, side by side (in either order)
+    const calls = fake.requests.map((q) => `${q.service} ${q.operation} ${q.verified}`);
+    expect([calls[0], calls.slice(1).sort()]).toEqual(["sso GetRoleCredentials true", ["bedrock ConverseStream true", "bedrock-control GetFoundationModel true"]]);
   });
 
   test("price downloads: prices --refresh from an HTTPS mirror (the profile from AWS_PROFILE); untrusted, the same line and hint as the AWS calls, and the prices kept", async () => {
