@@ -76,18 +76,20 @@ export function certificatesIn(pem: string): string[] {
       : "holds no PEM certificate");
   }
   const { X509Certificate } = require("node:crypto") as typeof NodeCrypto;
+  // the line a certificate starts on, for the error that names it: counted only then (counting for each of a system
+  // bundle's 150 certificates took 7-9 ms of every start)
+  const lineOf = (at: number) => pem.slice(0, at).split("\n").length;
   return begins.map((at, k) => {
-    const line = pem.slice(0, at).split("\n").length;
     // each certificate ends before the next begins
     const rest = pem.slice(at, begins[k + 1] ?? pem.length);
     const end = END_LINE.exec(rest);
-    if (!end) throw new Error(`holds an unfinished certificate at line ${line} (no -----END CERTIFICATE----- line before the next certificate or the end)`);
+    if (!end) throw new Error(`holds an unfinished certificate at line ${lineOf(at)} (no -----END CERTIFICATE----- line before the next certificate or the end)`);
     const block = rest.slice(0, end.index + end[0].length);
     try {
       new X509Certificate(block);
     } catch (err) {
       const reason = ((err as Error).message ?? "").split(":").pop() || "unreadable";
-      throw new Error(`holds a damaged certificate at line ${line} (${reason})`);
+      throw new Error(`holds a damaged certificate at line ${lineOf(at)} (${reason})`);
     }
     return block;
   });
