@@ -1,5 +1,6 @@
 // Model strings: `custom:<region>:<model-id>`, bare model ids with a known region, and which one applies.
 import { ReduxError, ExitCode } from "../errors.ts";
+import { isSpaceUnit } from "../whitespace.ts";
 
 export interface ModelRef {
   /** Canonical form: `custom:<region>:<model-id>`. */
@@ -50,10 +51,8 @@ export const stripProfilePrefix = (id: string) => id.slice(prefixDot(id) + 1);
 function hasSpaceOrControl(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    // C0 controls and space; DEL, C1 controls and no-break space
-    if (c <= 0x20 || (c >= 0x7f && c <= 0xa0)) return true;
-    // the rest of \s: Unicode's space separators, the line and paragraph separators, and the byte-order mark
-    if (c >= 0x1680 && (c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff)) return true;
+    // C0 controls and space; DEL, C1 controls and no-break space; then the rest of \s
+    if (c <= 0x20 || (c >= 0x7f && c <= 0xa0) || isSpaceUnit(c)) return true;
   }
   return false;
 }

@@ -2,6 +2,7 @@
 // self-contained HTML page in which every piece of conversation text is escaped (model output never executes).
 import { messageFullText, messageReasoning, messageText, toolPartText, type AssistantMessage, type AttachmentReader, type Conversation, type Message } from "./conversation.ts";
 import { usageError } from "../errors.ts";
+import { isSpaceUnit } from "../whitespace.ts";
 
 const FORMATS = ["json", "jsonl", "md", "html", "txt"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -126,10 +127,6 @@ export function firstWords(c: Conversation, max = 60): string {
   const t = untidy(text) ? text.replace(/\s+/g, " ").trim() : text;
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
 }
-
-/** A code unit JavaScript's `\s` matches: ECMAScript's WhiteSpace and LineTerminator. */
-export const isSpaceUnit = (c: number) =>
-  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 
 /**
  * Text that collapsing whitespace runs to one space and trimming would change: a run of two, whitespace other than a
