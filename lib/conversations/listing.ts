@@ -49,13 +49,6 @@ const compare = (a: ConversationSummary, b: ConversationSummary) => cmp(a.create
 /** Rows in list order (sorted in place). */
 export const sortSummaries = (items: ConversationSummary[]) => items.sort(compare);
 
-/** The indexes of rows in list order, from their creation times and paths (neither reordered). */
-export function sortedOrder(created: string[], paths: string[]): number[] {
-  const order: number[] = new Array(created.length);
-  for (let i = 0; i < created.length; i++) order[i] = i;
-  return order.sort((a, b) => cmp(created[a]!, created[b]!) || cmp(paths[a]!, paths[b]!));
-}
-
 /**
  * One thread's rows in list order, each beside the creation time and path it sorts by: the rows themselves (a
  * terminal's table) or their lines (list-lines.ts, a piped list), which carry no keys of their own.
@@ -66,7 +59,22 @@ export interface SortedRows<T> {
   paths: string[];
 }
 
-/** Rows in list order, with the keys they sort by beside them. */
+/** Rows and their sort keys (each array in the same order), put in list order; the arrays given are left as they are. */
+export function inListOrder<T>(rows: T[], created: string[], paths: string[]): SortedRows<T> {
+  const order: number[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) order[i] = i;
+  order.sort((a, b) => cmp(created[a]!, created[b]!) || cmp(paths[a]!, paths[b]!));
+  const sorted: SortedRows<T> = { rows: new Array(rows.length), created: new Array(rows.length), paths: new Array(rows.length) };
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    sorted.rows[k] = rows[i]!;
+    sorted.created[k] = created[i]!;
+    sorted.paths[k] = paths[i]!;
+  }
+  return sorted;
+}
+
+/** Rows already in list order, with the keys they sort by beside them. */
 export function keyed(items: ConversationSummary[]): SortedRows<ConversationSummary> {
   const sorted: SortedRows<ConversationSummary> = { rows: items, created: new Array(items.length), paths: new Array(items.length) };
   for (let i = 0; i < items.length; i++) {

@@ -8,7 +8,7 @@ import type * as NodeOs from "node:os";
 import type { EncryptionKey } from "./envelope.ts";
 import type { Conversation } from "./conversation.ts";
 import { conversationFileNames, pathInDir, readOrSkip, type ListResult, type StoreOptions } from "./store-read.ts";
-import { keyed, makeFilter, mergeSorted, sortedOrder, sortSummaries, summarize, type ConversationSummary, type Filters, type SortedRows } from "./listing.ts";
+import { inListOrder, keyed, makeFilter, mergeSorted, sortSummaries, summarize, type ConversationSummary, type Filters, type SortedRows } from "./listing.ts";
 import { rowLine, type LineForm } from "./list-lines.ts";
 import { ExitCode, ReduxError } from "../errors.ts";
 
@@ -84,17 +84,7 @@ export function summarizeFiles(job: SummaryJob, pricing: Pricing): Part {
   // where a large listing peaks (50,000 files: 247-251 MiB against 256-288 without); a small one is not worth the
   // pause. Not for a terminal's table, whose rows stay objects: there it raised the peak on one thread (297 -> 306 MB)
   if (job.names.length >= COLLECT_FROM) Bun.gc(true);
-  const order = sortedOrder(createdAt, pathOfRow);
-  const rows: string[] = new Array(order.length);
-  const created: string[] = new Array(order.length);
-  const paths: string[] = new Array(order.length);
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    rows[k] = text[i]!;
-    created[k] = createdAt[i]!;
-    paths[k] = pathOfRow[i]!;
-  }
-  return { items: [], text: { rows, created, paths }, skipped };
+  return { items: [], text: inListOrder(text, createdAt, pathOfRow), skipped };
 }
 
 // in an executable, a worker is named by its entry point's path from the project root (scripts/build.ts adds it);
